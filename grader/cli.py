@@ -1,0 +1,262 @@
+"""The `grader` command: a thin click layer over the pipeline (intake → run → results → render).
+
+Bad input is a one-line error with exit code 2 (click.UsageError); a command that ran
+but did not succeed exits 1; success exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from grader.course import Course, CourseError, UnknownExercise, find_course_root, load_course
+from grader.messages import say
+from grader.pipeline import Grader, Options, Submission
+from grader.render import html, terminal
+from grader.results import ERROR, FAILED, NOT_RUN, SubmissionResult, to_json
+from grader.run.sandbox import Limits
+from grader.verify import violations
+
+DEVICE_CHOICES = {
+    "all": ("cpu", "cuda", "meta"),
+    "cpu": ("cpu", "meta"),
+    "cuda": ("cuda",),
+    "meta": ("meta",),
+}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The course folder (default: found from the current folder).",
+)
+@click.version_option(package_name="torch-course-grader")
+@click.pass_context
+def main(ctx: click.Context, course_dir: Path | None) -> None:
+    """Check PyTorch exercises against real PyTorch, and grade submissions."""
+    ctx.obj = course_dir
+
+
+def _course(ctx: click.Context) -> Course:
+    try:
+        return load_course(ctx.obj or find_course_root())
+    except CourseError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _exercise_ids(course: Course, names: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(ex.id for ex in course.select(names))
+    except UnknownExercise as exc:
+        raise click.BadParameter(str(exc), param_hint="EXERCISE") from None
+
+
+def _limits(call_timeout: float | None) -> Limits:
+    limits = Limits()
+    if call_timeout:
+        limits.call_seconds = call_timeout
+    return limits
+
+
+# ---------------------------------------------------------------- learner commands
+
+
+@main.command("list")
+@click.pass_context
+def list_exercises(ctx: click.Context) -> None:
+    """List the exercises, their titles and points."""
+    from grader.pipeline import collect_checks
+
+    course = _course(ctx)
+    checks = collect_checks(course)
+    click.echo(f"{'exercise':<16} {'public':>7} {'hidden':>7}  title")
+    for ex in course.exercises:
+        mine = [c for c in checks if c["exercise"] == ex.id]
+        public = sum(c["points"] for c in mine if c["visibility"] == "public")
+        hidden = sum(c["points"] for c in mine if c["visibility"] == "hidden")
+        click.echo(f"{ex.number + ' ' + ex.slug:<16} {public:>7g} {hidden:>7g}  {ex.title}")
+    if not course.has_hidden_suites:
+        click.echo(
+            click.style(
+                "Hidden checks are not part of this kit: they run when you are graded.", fg="cyan"
+            )
+        )
+
+
+@main.command()
+@click.argument("exercises", nargs=-1)
+@click.option(
+    "--target",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of your exercise modules (default: the course's exercises/).",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the HTML report (default: .grader/report.html).",
+)
+@click.option(
+    "--device",
+    type=click.Choice(sorted(DEVICE_CHOICES)),
+    default="all",
+    show_default=True,
+    help="Which device cases to run; cuda cases are skipped where there is no GPU.",
+)
+@click.option(
+    "--hidden", is_flag=True, help="Also run hidden checks (instructors, in the full course)."
+)
+@click.option("-v", "--verbose", is_flag=True, help="List passing and skipped checks too.")
+@click.option("--call-timeout", type=float, help="Seconds one call of your code may take.")
+@click.pass_context
+def check(ctx, exercises, target, html_path, device, hidden, verbose, call_timeout) -> None:
+    """Check your exercises (all, or the ones named, e.g. `grader check 01 02`)."""
+    course = _course(ctx)
+    ids = _exercise_ids(course, exercises)
+    target = target or course.exercises_dir
+    options = Options(
+        exercises=ids,
+        public_only=not hidden,
+        devices=DEVICE_CHOICES[device],
+        limits=_limits(call_timeout),
+    )
+    with Grader(course, options) as grader:
+        result = grader.grade(Submission(name=target.name, source=target))
+    click.echo(terminal.render(result, verbose=verbose))
+    report = html_path or course.root / ".grader" / "report.html"
+    _write(report, html.render_report(result, reveal_hidden=True))
+    click.echo(say("report_written", path=report))
+    ctx.exit(0 if _all_passed(result) else 1)
+
+
+def _all_passed(result: SubmissionResult) -> bool:
+    bad = result.count(FAILED) + result.count(ERROR) + result.count(NOT_RUN)
+    return result.graded and bad == 0
+
+
+# ---------------------------------------------------------------- instructor commands
+
+
+@main.command()
+@click.argument("submission", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for results.json and report.html.",
+)
+@click.option("--exercise", "-e", "exercises", multiple=True, help="Grade only these exercises.")
+@click.option("--reveal-hidden", is_flag=True, help="Show hidden checks' messages in the report.")
+@click.option("--call-timeout", type=float, help="Seconds one call of learner code may take.")
+@click.option(
+    "--time-limit",
+    type=float,
+    default=600.0,
+    show_default=True,
+    help="Seconds for the whole submission.",
+)
+@click.option(
+    "--keep-runs",
+    type=click.Path(file_okay=False, path_type=Path),
+    hidden=True,
+    help="Keep each run's folder (judge log, raw pytest-json-report) here, for debugging.",
+)
+@click.pass_context
+def grade(
+    ctx, submission, out_dir, exercises, reveal_hidden, call_timeout, time_limit, keep_runs
+) -> None:
+    """Grade one submission (a folder or a .zip): writes results.json and report.html."""
+    course = _course(ctx)
+    options = Options(
+        exercises=_exercise_ids(course, exercises),
+        limits=_limits(call_timeout),
+        submission_seconds=time_limit,
+        hide=(str(out_dir.resolve()),),
+        keep_runs=keep_runs,
+    )
+    with Grader(course, options) as grader:
+        result = grader.grade(Submission(name=submission.name, source=submission))
+    write_outputs(result, out_dir, reveal_hidden=reveal_hidden)
+    click.echo(terminal.render(result))
+    click.echo(f"Wrote {out_dir / 'results.json'} and {out_dir / 'report.html'}")
+    ctx.exit(0 if result.graded else 1)
+
+
+def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: bool) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write(out_dir / "results.json", json.dumps(to_json(result), indent=1, ensure_ascii=False))
+    _write(out_dir / "report.html", html.render_report(result, reveal_hidden=reveal_hidden))
+
+
+@main.command()
+@click.argument("exercises", nargs=-1)
+@click.pass_context
+def verify(ctx, exercises) -> None:
+    """Prove the suites: solutions/ must score 100 %, the untouched exercises/ stubs 0."""
+    course = _course(ctx)
+    if not course.solutions_dir.is_dir():
+        raise click.UsageError("this course has no solutions/ folder to verify against")
+    options = Options(exercises=_exercise_ids(course, exercises))
+    with Grader(course, options) as grader:
+        results = {
+            r.submission: r
+            for r in grader.grade_many(
+                [
+                    Submission("solutions", course.solutions_dir),
+                    Submission("stubs", course.exercises_dir),
+                ],
+                jobs=2,
+            )
+        }
+    solutions, stubs = results["solutions"], results["stubs"]
+    click.echo(f"{'exercise':<22} {'solutions':>12} {'stubs':>12}")
+    for mine, theirs in zip(solutions.exercises, stubs.exercises, strict=True):
+        ok_sol = mine.earned == mine.possible
+        ok_stub = theirs.earned == 0
+        click.echo(
+            f"{mine.number + ' ' + mine.title[:18]:<22} "
+            + click.style(f"{mine.earned:>6g}/{mine.possible:<5g}", fg="green" if ok_sol else "red")
+            + click.style(
+                f"{theirs.earned:>7g}/{theirs.possible:<5g}", fg="green" if ok_stub else "red"
+            )
+        )
+    skipped = solutions.count("skipped")
+    if skipped:
+        click.echo(
+            click.style(
+                f"{skipped} check(s) skipped on this machine (e.g. CUDA).", fg="bright_black"
+            )
+        )
+    problems = violations(solutions, stubs)
+    for v in problems:
+        click.echo(
+            click.style(
+                f"✘ [{v.side}] {v.check}: {v.problem.splitlines()[0] if v.problem else ''}",
+                fg="red",
+            )
+        )
+    if problems:
+        raise click.ClickException(
+            f"{len(problems)} check(s) break the rule: solutions 100 %, stubs 0"
+        )
+    click.echo(
+        click.style(
+            f"OK: solutions score 100 % and stubs 0 on all {len(solutions.checks) - skipped} graded checks.",
+            fg="green",
+            bold=True,
+        )
+    )
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""The course on disk: where it lives, which exercises it has, and a hash of its suites."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# An exercise is a folder under suites/ named like "ex01_tensors".
+EXERCISE_DIR = re.compile(r"^ex(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)$")
+PUBLIC_SUITE = "test_public.py"
+HIDDEN_SUITE = "test_hidden.py"
+PROBES_FILE = "probes.py"
+# Written by `grader release` into the learner kit: what the hidden suites are worth.
+HIDDEN_MANIFEST = "hidden.json"
+
+
+class CourseError(Exception):
+    """The course folder is missing or malformed (an operator mistake)."""
+
+
+class UnknownExercise(CourseError):
+    """A command named an exercise the course does not have."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str  # "ex01_tensors": the module file name without .py, and the suite folder
+    number: str  # "01"
+    slug: str  # "tensors"
+    title: str  # first line of the stub's docstring
+    suite_dir: Path
+
+    @property
+    def module_file(self) -> str:
+        return f"{self.id}.py"
+
+    def suite_files(self, *, include_hidden: bool = True) -> list[Path]:
+        names = [PUBLIC_SUITE, HIDDEN_SUITE] if include_hidden else [PUBLIC_SUITE]
+        return [self.suite_dir / n for n in names if (self.suite_dir / n).is_file()]
+
+    @property
+    def probes_file(self) -> Path:
+        return self.suite_dir / PROBES_FILE
+
+    def matches(self, name: str) -> bool:
+        """True for "01", "1", "tensors", "01_tensors" or "ex01_tensors"."""
+        name = name.strip().lower().removesuffix(".py")
+        return name in {
+            self.id,
+            self.number,
+            self.number.lstrip("0"),
+            self.slug,
+            f"{self.number}_{self.slug}",
+        }
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    exercises: tuple[Exercise, ...]
+
+    @property
+    def suites_dir(self) -> Path:
+        return self.root / "suites"
+
+    @property
+    def exercises_dir(self) -> Path:
+        return self.root / "exercises"
+
+    @property
+    def solutions_dir(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def has_hidden_suites(self) -> bool:
+        return any((ex.suite_dir / HIDDEN_SUITE).is_file() for ex in self.exercises)
+
+    @property
+    def module_files(self) -> tuple[str, ...]:
+        return tuple(ex.module_file for ex in self.exercises)
+
+    def exercise(self, name: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.matches(name):
+                return ex
+        known = ", ".join(f"{ex.number} ({ex.slug})" for ex in self.exercises)
+        raise UnknownExercise(f"unknown exercise {name!r}; this course has: {known}")
+
+    def select(self, names: tuple[str, ...] | list[str]) -> tuple[Exercise, ...]:
+        """The exercises named, in course order; all of them when none is named."""
+        if not names:
+            return self.exercises
+        chosen = {self.exercise(n).id for n in names}
+        return tuple(ex for ex in self.exercises if ex.id in chosen)
+
+    def suite_hash(self) -> str:
+        """A digest of every suite and probe file: two runs with the same hash ran the same checks."""
+        digest = hashlib.sha256()
+        for ex in self.exercises:
+            for path in sorted(ex.suite_dir.glob("*.py")):
+                digest.update(path.relative_to(self.root).as_posix().encode())
+                digest.update(b"\0")
+                digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+
+def load_course(root: Path) -> Course:
+    root = root.resolve()
+    suites = root / "suites"
+    if not suites.is_dir():
+        raise CourseError(f"{root} is not a course folder: it has no suites/ folder")
+    exercises = []
+    for entry in sorted(suites.iterdir()):
+        match = EXERCISE_DIR.match(entry.name)
+        if not (entry.is_dir() and match):
+            continue
+        stub = root / "exercises" / f"{entry.name}.py"
+        exercises.append(
+            Exercise(
+                id=entry.name,
+                number=match["number"],
+                slug=match["slug"],
+                title=_docstring_title(stub) or match["slug"].replace("_", " "),
+                suite_dir=entry,
+            )
+        )
+    if not exercises:
+        raise CourseError(f"{suites} holds no exercise suites (folders named like ex01_tensors)")
+    return Course(root=root, exercises=tuple(exercises))
+
+
+def find_course_root(start: Path | None = None) -> Path:
+    """The course folder: $GRADER_COURSE, else the nearest folder above `start` that has
+    both suites/ and exercises/, else the checkout this package was installed from."""
+    env = os.environ.get("GRADER_COURSE")
+    if env:
+        return Path(env)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "suites").is_dir() and (folder / "exercises").is_dir():
+            return folder
+    package_parent = Path(__file__).resolve().parent.parent
+    if (package_parent / "suites").is_dir():
+        return package_parent
+    raise CourseError(
+        "no course found: run grader inside the course folder (the one holding "
+        "exercises/ and suites/), or set GRADER_COURSE"
+    )
+
+
+def _docstring_title(path: Path) -> str | None:
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    if not doc:
+        return None
+    first = doc.strip().splitlines()[0].strip().rstrip(".")
+    # "01 tensors: creating tensors; shape, dtype, device" -> the part after the label
+    label, sep, rest = first.partition(": ")
+    return rest if sep and label[:2].isdigit() else first

@@ -1,0 +1,288 @@
+"""Intake: copy the exercise modules of a submission into a fresh workspace, trusting nothing.
+
+A submission is a folder (a clone of the learner's repository, exercises at its
+`exercises/` or at its root) or a .zip (an LMS download). Only files named exactly like
+the course's exercise modules are copied; everything else is left behind and listed.
+Every problem (a missing module, a symlink, an oversized or non-UTF-8 file, an unsafe zip
+entry, a corrupt zip) becomes a finding on the result, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader.messages import say
+
+MAX_FILE_BYTES = 512 * 1024  # one exercise module
+MAX_ZIP_ENTRIES = 5000
+MAX_WALK_FILES = 20_000
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    "node_modules",
+    ".venv",
+    "venv",
+    ".tox",
+    ".mypy_cache",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something about a submission worth telling: an intake problem or a screening flag."""
+
+    severity: str  # "error" (blocks grading of a file), "warning", "info"
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Finding:
+        return cls(**data)
+
+
+@dataclass
+class Workspace:
+    path: Path
+    modules: list[str] = field(default_factory=list)  # module files copied in
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        """Nothing to grade: no module could be taken from the submission."""
+        return not self.modules
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    relative: PurePosixPath  # where it sits in the submission
+    read: object  # () -> bytes, reading at most MAX_FILE_BYTES + 1
+    size: int
+    is_link: bool = False
+
+
+def prepare_workspace(source: Path, module_files: tuple[str, ...], workspace: Path) -> Workspace:
+    """Copy the submission's exercise modules from `source` into the (new) `workspace`."""
+    workspace.mkdir(parents=True, exist_ok=False)
+    os.chmod(workspace, 0o755)
+    result = Workspace(path=workspace)
+    try:
+        candidates = list(_candidates(source, result))
+    except _Rejected as rejected:
+        result.findings.append(rejected.finding)
+        return result
+    if not candidates and not result.findings:
+        result.findings.append(Finding("error", "empty", say("intake_empty")))
+        return result
+    chosen = _choose(candidates, module_files)
+    for name in module_files:
+        candidate = chosen.get(name)
+        if candidate is None:
+            result.findings.append(
+                Finding("warning", "missing_module", say("intake_missing_module", file=name), name)
+            )
+            continue
+        _copy_module(candidate, workspace / name, result)
+    used = {c.relative for c in chosen.values()}
+    ignored = sorted(
+        str(c.relative) for c in candidates if c.relative not in used and not c.is_link
+    )
+    if ignored:
+        shown = ", ".join(ignored[:15]) + (
+            f" and {len(ignored) - 15} more" if len(ignored) > 15 else ""
+        )
+        result.findings.append(Finding("info", "ignored_files", say("intake_ignored", files=shown)))
+    if result.rejected and not any(f.severity == "error" for f in result.findings):
+        result.findings.append(
+            Finding("error", "no_modules", say("intake_no_modules", files=", ".join(module_files)))
+        )
+    return result
+
+
+class _Rejected(Exception):
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def _candidates(source: Path, result: Workspace) -> Iterator[_Candidate]:
+    if source.is_symlink():
+        raise _Rejected(Finding("error", "symlink", say("intake_submission_link")))
+    if source.is_dir():
+        yield from _folder_candidates(source, result)
+    elif source.suffix.lower() == ".zip":
+        yield from _zip_candidates(source, result)
+    elif source.exists():
+        raise _Rejected(
+            Finding("error", "not_a_submission", say("intake_not_a_submission", name=source.name))
+        )
+    else:
+        raise _Rejected(Finding("error", "not_found", say("intake_not_found", name=source.name)))
+
+
+def _folder_candidates(root: Path, result: Workspace) -> Iterator[_Candidate]:
+    seen = 0
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        for name in sorted(files) + sorted(
+            d for d in dirs if os.path.islink(os.path.join(folder, d))
+        ):
+            seen += 1
+            if seen > MAX_WALK_FILES:
+                result.findings.append(
+                    Finding(
+                        "warning",
+                        "too_many_files",
+                        say("intake_too_many_files", limit=MAX_WALK_FILES),
+                    )
+                )
+                return
+            path = Path(folder) / name
+            relative = PurePosixPath(path.relative_to(root).as_posix())
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                result.findings.append(
+                    Finding(
+                        "warning", "symlink", say("intake_symlink", file=relative), str(relative)
+                    )
+                )
+                yield _Candidate(relative, lambda: b"", 0, is_link=True)
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            yield _Candidate(relative, _file_reader(path), info.st_size)
+
+
+def _file_reader(path: Path):
+    def read() -> bytes:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+
+    return read
+
+
+def _zip_candidates(path: Path, result: Workspace) -> Iterator[_Candidate]:
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise _Rejected(
+            Finding("error", "bad_zip", say("intake_bad_zip", name=path.name, detail=exc))
+        )
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise _Rejected(
+            Finding(
+                "error",
+                "zip_too_many_entries",
+                say("intake_zip_entries", name=path.name, count=len(infos), limit=MAX_ZIP_ENTRIES),
+            )
+        )
+    for info in infos:
+        name = info.filename
+        unsafe = _unsafe_zip_entry(info)
+        if unsafe:
+            result.findings.append(
+                Finding(
+                    "error",
+                    "unsafe_zip_entry",
+                    say("intake_unsafe_entry", name=name, why=say(unsafe)),
+                    name,
+                )
+            )
+            continue
+        if info.is_dir():
+            continue
+        yield _Candidate(PurePosixPath(name), _zip_reader(archive, info, result), info.file_size)
+
+
+def _unsafe_zip_entry(info: zipfile.ZipInfo) -> str | None:
+    name = info.filename
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return "intake_why_absolute"
+    if ".." in PurePosixPath(name.replace("\\", "/")).parts:
+        return "intake_why_parent"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "intake_why_link"
+    return None
+
+
+def _zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, result: Workspace):
+    def read() -> bytes:
+        # Read at most one byte past the limit: a zip bomb is never inflated.
+        with archive.open(info) as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+
+    return read
+
+
+def _choose(candidates: list[_Candidate], module_files: tuple[str, ...]) -> dict[str, _Candidate]:
+    """For each module, the copy a learner meant: under an `exercises/` folder if there is
+    one, else the one nearest the top."""
+    chosen: dict[str, _Candidate] = {}
+    for name in module_files:
+        matches = [c for c in candidates if c.relative.name == name and not c.is_link]
+        if not matches:
+            continue
+        matches.sort(
+            key=lambda c: (
+                "exercises" not in c.relative.parts[:-1],
+                len(c.relative.parts),
+                str(c.relative),
+            )
+        )
+        chosen[name] = matches[0]
+    return chosen
+
+
+def _copy_module(candidate: _Candidate, target: Path, result: Workspace) -> None:
+    name = target.name
+    try:
+        data = candidate.read()  # type: ignore[operator]
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError) as exc:
+        result.findings.append(
+            Finding(
+                "error",
+                "unreadable",
+                say("intake_unreadable", file=candidate.relative, detail=exc),
+                name,
+            )
+        )
+        return
+    if len(data) > MAX_FILE_BYTES:
+        result.findings.append(
+            Finding(
+                "error",
+                "too_large",
+                say("intake_too_large", file=candidate.relative, limit_kib=MAX_FILE_BYTES // 1024),
+                name,
+            )
+        )
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        result.findings.append(
+            Finding(
+                "error",
+                "not_utf8",
+                say("intake_not_utf8", file=candidate.relative, byte=exc.start),
+                name,
+            )
+        )
+        return
+    target.write_bytes(data)
+    os.chmod(target, 0o644)
+    result.modules.append(name)

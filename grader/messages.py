@@ -1,0 +1,112 @@
+"""Every sentence the grader says to a learner, in one place, so the course can be translated.
+
+Each entry is a `str.format` template. `say(key, **fields)` fills one in. To add a
+language, add a table with the same keys to `CATALOGS` and set GRADER_LANG (e.g. "zh").
+Suites write their own check titles and hints; the grader's own wording lives here.
+"""
+
+from __future__ import annotations
+
+import os
+
+EN: dict[str, str] = {
+    # --- what happened when the grader called learner code
+    "call_raised": "Calling `{call}` raised {exc_type}: {exc_message}",
+    "call_not_implemented": "`{function}` is not written yet: it still raises NotImplementedError. "
+    "Open {file} and replace the `raise NotImplementedError(...)` line with your code.",
+    "call_exit": "`{call}` called sys.exit() (SystemExit({exc_message})). A function should "
+    "return its result, not end the program.",
+    "call_timeout": "`{call}` did not finish within {seconds:g} s, so it was stopped. Look for a "
+    "loop that never ends, or work that grows much faster than the input.",
+    "call_timeout_skipped": "`{function}` was not called again: it already ran past the time limit "
+    "{count} times in this run (see the first check that stopped it).",
+    "call_died": "The run ended during `{call}`: {how}. Nothing your code returned could be graded.",
+    "how_exit_code": "the process exited with code {code} (os._exit or a crash in a library)",
+    "how_signal": "the process was killed by signal {signal} ({name})",
+    "how_cpu_limit": "it used more CPU time than allowed",
+    "call_forbidden": "`{function}` called `{api}` (line {line} of {file}), which this exercise "
+    "forbids. Write it yourself with basic tensor operations.",
+    "call_bad_return": "`{call}` returned something the grader could not read: {detail}",
+    "call_missing_name": "{file} has no `{name}`. Check the spelling: the name must be exactly "
+    "`{name}`.{available}",
+    "call_missing_available": " It defines: {names}.",
+    "call_internal_error": "While running `{call}`, the grader's helper process failed: {detail}. "
+    "If your code changes PyTorch or Python itself (monkeypatching), undo that.",
+    "module_missing": "{file} is missing from your submission, so nothing in it could be checked.",
+    "module_import_failed": "{file} could not be imported: {exc_type}: {exc_message}",
+    "module_syntax_error": "{file} has a syntax error on line {line}: {exc_message}",
+    "module_import_timeout": "Importing {file} did not finish within {seconds:g} s. Code at the top "
+    "level of the file runs on import: is there a loop there that never ends?",
+    "module_import_died": "Importing {file} ended the run: {how}.",
+    "traceback_header": "Where it happened in your code:",
+    "traceback_line": "  {file}, line {line}, in {function}\n    {code}",
+    "output_header": "Your code printed:",
+    "output_truncated": "[… output cut: more than {limit} characters]",
+    # --- comparisons
+    "expected_tensor": "{what}: expected a torch.Tensor, got {got_type}{got_repr}.",
+    "expected_plain_tensor": "{what}: expected a plain torch.Tensor, got {got_type} "
+    "(a subclass of Tensor). Return an ordinary tensor.",
+    "shape_mismatch": "{what}: wrong shape: expected {expected}, got {got}.",
+    "dtype_mismatch": "{what}: wrong dtype: expected {expected}, got {got}. {hint}",
+    "dtype_hint": "Keep the dtype of the input (float64 in gives float64 out).",
+    "device_mismatch": "{what}: wrong device: expected {expected}, got {got}. Create new tensors "
+    "on the input's device (e.g. `torch.zeros(..., device=x.device)`), never on a fixed device.",
+    "values_mismatch": "{what}: {count} of {total} values differ from PyTorch's ({percent}).",
+    "values_abs": "Largest absolute difference: {abs_err:.3g} at index {abs_index} (expected "
+    "{abs_expected}, got {abs_got}).",
+    "values_rel": "Largest relative difference: {rel_err:.3g} at index {rel_index}.",
+    "values_tolerance": "Allowed: |got - expected| <= {atol:g} + {rtol:g} * |expected|.",
+    "values_nan": "{what}: {count} value(s) are NaN or infinite where PyTorch gives finite "
+    "numbers (first at index {index}). Look for division by zero, or exp() of a large number.",
+    "value_mismatch": "{what}: expected {expected}, got {got}.",
+    "expected_raise": "{what}: expected your code to raise {expected}, but it returned {got}.",
+    "expected_raise_other": "{what}: expected {expected}, but your code raised {got_type}: {got_message}",
+    "input_modified": "{what}: your function changed its input `{name}`. Work on a copy "
+    "(or build new tensors) instead of writing into the input.",
+    # --- verdicts and summaries
+    "check_crashed": "The check itself failed (a grader problem, not yours): {detail}",
+    "not_run": "This check did not run: {reason}",
+    "not_run_budget": "the time budget for this submission ran out before it",
+    "not_run_judge": "the grading run stopped before it ({detail})",
+    "skipped_cuda": "no CUDA device on the grading machine",
+    "summary_public_only": "Only public checks ran. Hidden checks ({hidden_count} checks, "
+    "{hidden_points} points) run when your submission is graded.",
+    "summary_public_only_unknown": "Only public checks ran. More checks may run when your "
+    "submission is graded.",
+    "summary_all_passed": "All {count} checks passed.",
+    "summary_total": "Total: {earned:g} / {possible:g} points ({percent:.0f}%)",
+    "summary_skipped": "{count} check(s) skipped: {reasons}",
+    "same_as_above": "(the same problem as above)",
+    "report_written": "HTML report: {path}",
+    # --- intake: what was wrong with the files handed in
+    "intake_missing_module": "{file} was not found in the submission.",
+    "intake_ignored": "Not part of the exercises, so not used: {files}",
+    "intake_empty": "The submission is empty: it holds no files.",
+    "intake_no_modules": "No exercise module was found: expected files named {files} "
+    "(at the top level or in an exercises/ folder).",
+    "intake_submission_link": "The submission itself is a symbolic link.",
+    "intake_not_a_submission": "{name} is neither a folder nor a .zip file.",
+    "intake_not_found": "{name} does not exist.",
+    "intake_too_many_files": "More than {limit} files: the rest were not looked at.",
+    "intake_symlink": "{file} is a symbolic link: links are never followed.",
+    "intake_bad_zip": "{name} is not a readable .zip file ({detail}).",
+    "intake_zip_entries": "{name} holds {count} entries (at most {limit}).",
+    "intake_unsafe_entry": "Skipped zip entry {name!r}: {why}.",
+    "intake_why_absolute": "an absolute path",
+    "intake_why_parent": "a path that climbs out of the archive (..)",
+    "intake_why_link": "a symbolic link",
+    "intake_unreadable": "{file} could not be read ({detail}).",
+    "intake_too_large": "{file} is larger than {limit_kib} KiB, so it was not graded.",
+    "intake_not_utf8": "{file} is not UTF-8 text (byte {byte}); save it as UTF-8.",
+}
+
+CATALOGS: dict[str, dict[str, str]] = {"en": EN}
+
+
+def _catalog() -> dict[str, str]:
+    return CATALOGS.get(os.environ.get("GRADER_LANG", "en"), EN)
+
+
+def say(key: str, **fields: object) -> str:
+    template = _catalog().get(key) or EN[key]
+    return template.format(**fields)

@@ -1,0 +1,327 @@
+"""The pipeline, end to end: submission → intake → run (judge + workers) → results.
+
+`Grader` holds the warm processes (a worker template, and this process warmed up to fork
+judges) for as long as a command needs them, and grades one submission or many in
+parallel. Every submission ends with a SubmissionResult, whatever it contained.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import select
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from grader import __version__
+from grader.course import HIDDEN_MANIFEST, Course
+from grader.intake import Workspace, prepare_workspace
+from grader.results import ExerciseInfo, Stamp, SubmissionResult, build_result, rejected_result
+from grader.run import judge as judges
+from grader.run.sandbox import Limits, Plan
+from grader.run.template import TemplateProcess, start_template
+
+SANDBOX_UID_BASE = 1_900_000_000  # far above any real account
+JUDGE_GRACE_SECONDS = 30.0  # past the submission budget, before the judge itself is killed
+
+
+@dataclass
+class Options:
+    exercises: tuple[str, ...] = ()  # exercise ids; empty: all
+    public_only: bool = False
+    devices: tuple[str, ...] = ("cpu", "cuda", "meta")
+    limits: Limits = field(default_factory=Limits)
+    submission_seconds: float = 600.0
+    isolate: bool = True
+    hide: tuple[str, ...] = ()  # more folders workers must not see (submissions, outputs)
+    keep_runs: Path | None = None  # keep each run folder (judge log, raw report) here
+
+
+@dataclass
+class Submission:
+    name: str  # how results and reports call it
+    source: Path  # a folder or a .zip
+
+
+class Grader:
+    """Warm processes for grading; use as a context manager."""
+
+    def __init__(self, course: Course, options: Options) -> None:
+        self.course = course
+        self.options = options
+        self.exercises = course.select(options.exercises)
+        self._template: TemplateProcess | None = None
+        self._tmp_root: Path | None = None
+        self._counter = 0
+        self.stamp = stamp_for(course)
+
+    def __enter__(self) -> Grader:
+        self._tmp_root = Path(tempfile.mkdtemp(prefix="grader-"))
+        os.chmod(self._tmp_root, 0o711)
+        self._template = start_template(self.course.root)  # imports torch in the background...
+        judges.warm_up()  # ...while this process imports it too
+        self._template.wait_ready()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._template is not None:
+            self._template.stop()
+        if self._tmp_root is not None:
+            shutil.rmtree(self._tmp_root, ignore_errors=True)
+
+    # ------------------------------------------------------------ one or many
+
+    def grade(self, submission: Submission) -> SubmissionResult:
+        return next(self.grade_many([submission], jobs=1))
+
+    def grade_many(
+        self,
+        submissions: Iterable[Submission],
+        jobs: int,
+        on_start: Callable[[Submission], None] | None = None,
+    ) -> Iterator[SubmissionResult]:
+        """Grade with up to `jobs` judges at once; yields results as they finish."""
+        queue = list(submissions)
+        running: dict[int, _Run] = {}
+        while queue or running:
+            while queue and len(running) < max(1, jobs):
+                submission = queue.pop(0)
+                if on_start:
+                    on_start(submission)
+                run = self._start(submission)
+                if run.result is not None:
+                    yield run.result
+                    continue
+                running[run.pid] = run
+            if running:
+                for pid in _wait_any(running):
+                    yield self._finish(running.pop(pid))
+
+    # ------------------------------------------------------------ stages
+
+    def _start(self, submission: Submission) -> _Run:
+        started = time.monotonic()
+        started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        root = self._new_run_root()
+        workspace = prepare_workspace(
+            submission.source, self.course_module_files(), root / f"ws-{secrets.token_hex(8)}"
+        )
+        run = _Run(
+            submission=submission,
+            root=root,
+            workspace=workspace,
+            started=started,
+            started_at=started_at,
+        )
+        if workspace.rejected:
+            run.result = rejected_result(
+                submission=submission.name,
+                exercises=self._exercise_infos(),
+                findings=workspace.findings,
+                stamp=self.stamp,
+                started_at=started_at,
+                scope=self._scope(),
+            )
+            self._cleanup(run)
+            return run
+        config = self._judge_config(submission, run)
+        run.pid = judges.fork_judge(config)
+        run.deadline = time.monotonic() + self.options.submission_seconds + JUDGE_GRACE_SECONDS
+        return run
+
+    def _judge_config(self, submission: Submission, run: _Run) -> judges.JudgeConfig:
+        run_dir = run.root / "run"
+        run_dir.mkdir(mode=0o700)
+        worker_tmp = run.root / "tmp"
+        worker_tmp.mkdir(mode=0o711)
+        self._counter += 1
+        # The course (solutions, hidden suites), the grading folders, and the grader's home.
+        hide = [
+            str(self.course.root),
+            *self.options.hide,
+            str(self._tmp_root),
+            os.path.expanduser("~"),
+        ]
+        if submission.source.is_dir():
+            hide.append(str(submission.source))
+        plan = Plan(
+            workspace=str(run.workspace.path),
+            worker_tmp=str(worker_tmp),
+            limits=self.options.limits,
+            hide=hide,
+            sandbox_uid=SANDBOX_UID_BASE + os.getpid() % 10_000 * 100 + self._counter % 100,
+            isolate=self.options.isolate,
+        )
+        files = [str(f) for ex in self.exercises for f in ex.suite_files(include_hidden=True)]
+        return judges.JudgeConfig(
+            course_root=str(self.course.root),
+            workspace=str(run.workspace.path),
+            run_dir=str(run_dir),
+            suite_files=files,
+            worker_socket=self._template.socket_path if self._template else None,
+            devices=list(self.options.devices),
+            call_timeout=self.options.limits.call_seconds,
+            deadline=time.time() + self.options.submission_seconds,
+            public_only=self.options.public_only,
+            plan=plan.to_json(),
+        )
+
+    def _finish(self, run: _Run) -> SubmissionResult:
+        exit_ = judges.wait_judge(run.pid, run.deadline)
+        run_dir = run.root / "run"
+        collected = _read_json(run_dir / judges.COLLECTED)
+        report = _read_json(run_dir / judges.JSON_REPORT)
+        problem = ""
+        if exit_.timed_out:
+            problem = "the grading run was stopped after its time limit"
+        elif report is None:
+            problem = f"the judge ended without a report (exit code {exit_.code})"
+        hidden = (collected or {}).get("hidden_not_run") or {}
+        if self.options.public_only and not hidden.get("checks"):
+            hidden = self._kit_hidden_summary()
+        result = build_result(
+            submission=run.submission.name,
+            exercises=self._exercise_infos(),
+            collected=(collected or {}).get("checks") if collected else None,
+            report=report,
+            stamp=self.stamp,
+            findings=run.workspace.findings,
+            judge_problem=problem,
+            scope=self._scope(),
+            hidden_not_run=hidden,
+            started_at=run.started_at,
+            duration=time.monotonic() - run.started,
+        )
+        self._cleanup(run)
+        return result
+
+    # ------------------------------------------------------------ helpers
+
+    def course_module_files(self) -> tuple[str, ...]:
+        return self.course.module_files
+
+    def _exercise_infos(self) -> list[ExerciseInfo]:
+        return [ExerciseInfo(ex.id, ex.number, ex.title) for ex in self.exercises]
+
+    def _scope(self) -> str:
+        return "public" if self.options.public_only or not self.course.has_hidden_suites else "all"
+
+    def _kit_hidden_summary(self) -> dict[str, float]:
+        """In a learner kit the hidden suites are absent; release left their size behind."""
+        manifest = _read_json(self.course.suites_dir / HIDDEN_MANIFEST) or {}
+        chosen = [manifest.get(ex.id, {}) for ex in self.exercises]
+        return {
+            "checks": sum(int(m.get("checks", 0)) for m in chosen),
+            "points": sum(float(m.get("points", 0)) for m in chosen),
+        }
+
+    def _new_run_root(self) -> Path:
+        assert self._tmp_root is not None, "use Grader as a context manager"
+        root = Path(tempfile.mkdtemp(prefix="s-", dir=self._tmp_root))
+        os.chmod(root, 0o711)  # workers may reach their workspace but not list what is here
+        return root
+
+    def _cleanup(self, run: _Run) -> None:
+        if self.options.keep_runs is not None:
+            target = self.options.keep_runs / _safe_name(run.submission.name)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(
+                run.root, target, symlinks=True, ignore_dangling_symlinks=True, dirs_exist_ok=True
+            )
+        shutil.rmtree(run.root, ignore_errors=True)
+
+
+@dataclass
+class _Run:
+    submission: Submission
+    root: Path
+    workspace: Workspace
+    started: float
+    started_at: str
+    pid: int = 0
+    deadline: float = 0.0
+    result: SubmissionResult | None = None
+
+
+def collect_checks(course: Course) -> list[dict]:
+    """Every check of the course (public and hidden), with its points: nothing is run."""
+    with tempfile.TemporaryDirectory(prefix="grader-list-") as tmp:
+        config = judges.JudgeConfig(
+            course_root=str(course.root),
+            workspace=tmp,
+            run_dir=tmp,
+            suite_files=[str(f) for ex in course.exercises for f in ex.suite_files()],
+            collect_only=True,
+        )
+        exit_ = judges.wait_judge(judges.fork_judge(config), time.monotonic() + 120)
+        collected = _read_json(Path(tmp) / judges.COLLECTED)
+        if collected is None:
+            log = (Path(tmp) / judges.JUDGE_LOG).read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"collecting the checks failed (exit {exit_.code}):\n{log}")
+        return collected["checks"]
+
+
+def _wait_any(running: dict[int, _Run]) -> list[int]:
+    """Block until at least one judge has ended or passed its deadline; return their pids."""
+    while True:
+        now = time.monotonic()
+        finished = []
+        for pid, run in running.items():
+            if _has_exited(pid) or now >= run.deadline:
+                finished.append(pid)
+        if finished:
+            return finished
+        soonest = min(run.deadline for run in running.values()) - now
+        fds = [fd for fd in (_pidfd(pid) for pid in running) if fd is not None]
+        try:
+            select.select(fds, [], [], max(0.0, min(soonest, 1.0)) if fds else 0.02)
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+
+def _has_exited(pid: int) -> bool:
+    # waitid with WNOWAIT looks without reaping: wait_judge reaps it and reads its status.
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in "-_.@+" else "_" for ch in name)
+    return cleaned.strip(".") or "submission"
+
+
+def stamp_for(course: Course) -> Stamp:
+    """What produced a result: the same stamp means the same checks on the same stack."""
+    from importlib.metadata import version
+
+    return Stamp(
+        suites=course.suite_hash(),
+        torch=version("torch"),  # without importing torch: the template is starting meanwhile
+        python=platform.python_version(),
+        grader=__version__,
+    )

@@ -1,0 +1,157 @@
+"""The terminal view of a result: a summary per exercise and every failing check's message."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from grader.messages import say
+from grader.results import (
+    ERROR,
+    FAILED,
+    NOT_RUN,
+    PASSED,
+    SKIPPED,
+    Check,
+    ExerciseResult,
+    SubmissionResult,
+)
+
+# CSI/OSC escape sequences and other control characters: learner text must not drive the terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-_]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+_MARKS = {
+    PASSED: ("✔", "green"),
+    FAILED: ("✘", "red"),
+    ERROR: ("!", "magenta"),
+    NOT_RUN: ("–", "yellow"),
+    SKIPPED: ("○", "bright_black"),
+}
+
+
+def clean(text: str) -> str:
+    """Learner-originated text, safe to print: no escape sequences, no control characters."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
+
+
+def render(
+    result: SubmissionResult,
+    *,
+    verbose: bool = False,
+    reveal_hidden: bool = True,
+    output_lines: int = 20,
+) -> str:
+    lines: list[str] = []
+    if result.status != "graded":
+        lines.append(
+            click.style(
+                f"{result.submission}: {result.status}: {clean(result.status_detail)}",
+                fg="red",
+                bold=True,
+            )
+        )
+    for finding in result.findings:
+        if finding.severity != "info" or verbose:
+            lines.append(click.style(f"  ! {clean(finding.message)}", fg="yellow"))
+    for flag in result.flags:
+        where = f"{flag.file}:{flag.line}" if flag.file else ""
+        lines.append(click.style(f"  ⚑ {where} {clean(flag.message)}", fg="yellow"))
+    for exercise in result.exercises:
+        lines += _exercise(exercise, verbose, reveal_hidden, output_lines)
+    lines.append("")
+    lines += _footer(result)
+    return "\n".join(lines)
+
+
+def _exercise(
+    exercise: ExerciseResult, verbose: bool, reveal_hidden: bool, output_lines: int
+) -> list[str]:
+    if not exercise.checks:
+        return []
+    done = exercise.earned == exercise.possible and exercise.possible > 0
+    score = f"{exercise.earned:g}/{exercise.possible:g} pts"
+    title = f"{exercise.number} {exercise.title}"
+    lines = [
+        "",
+        click.style(f"{title}  ", bold=True)
+        + click.style(score, fg="green" if done else "yellow", bold=True),
+    ]
+    shown: set[str] = set()
+    for check in exercise.checks:
+        if check.outcome in (SKIPPED, PASSED) and not verbose:
+            continue
+        show = reveal_hidden or check.visibility == "public"
+        repeat = check.message in shown and check.outcome == FAILED
+        lines += _check(check, show and not repeat, output_lines)
+        if repeat and show:
+            lines.append(click.style(f"      {say('same_as_above')}", fg="bright_black"))
+        shown.add(check.message)
+    passed = exercise.count(PASSED)
+    counted = sum(1 for c in exercise.checks if c.counts)
+    if not verbose:
+        lines.append(click.style(f"  {passed} of {counted} checks passed", fg="bright_black"))
+    return lines
+
+
+def _check(check: Check, show_message: bool, output_lines: int) -> list[str]:
+    mark, colour = _MARKS.get(check.outcome, ("?", "white"))
+    device = f" [{check.device}]" if check.device else ""
+    hidden = " (hidden)" if check.visibility == "hidden" else ""
+    points = f"{check.earned:g}/{check.points:g}"
+    lines = [
+        f"  {click.style(mark, fg=colour)} {clean(check.title)}{device}{hidden}  "
+        + click.style(points, fg="bright_black")
+    ]
+    if check.outcome == PASSED:
+        return lines
+    if check.outcome == SKIPPED:
+        return [lines[0] + click.style(f"  skipped: {clean(check.message)}", fg="bright_black")]
+    if show_message and check.message:
+        lines += [f"      {line}" for line in clean(check.message).splitlines()]
+    if show_message and check.output:
+        printed = clean(check.output).splitlines()
+        lines.append(click.style(f"      {say('output_header')}", fg="bright_black"))
+        lines += [
+            click.style(f"      | {line}", fg="bright_black") for line in printed[:output_lines]
+        ]
+        if len(printed) > output_lines or check.output_truncated:
+            lines.append(click.style("      | …", fg="bright_black"))
+    return lines
+
+
+def _footer(result: SubmissionResult) -> list[str]:
+    lines = []
+    total = say(
+        "summary_total", earned=result.earned, possible=result.possible, percent=result.percent
+    )
+    failed = result.count(FAILED) + result.count(ERROR) + result.count(NOT_RUN)
+    lines.append(
+        click.style(total, bold=True, fg="green" if failed == 0 and result.possible else "yellow")
+    )
+    skipped = [c for c in result.checks if c.outcome == SKIPPED]
+    if skipped:
+        reasons = ", ".join(sorted({clean(c.message) for c in skipped}))
+        lines.append(
+            click.style(
+                say("summary_skipped", count=len(skipped), reasons=reasons), fg="bright_black"
+            )
+        )
+    if result.scope == "public":
+        lines.append(click.style(public_only_note(result), fg="cyan"))
+    elif failed == 0 and result.checks:
+        lines.append(say("summary_all_passed", count=result.count(PASSED)))
+    return lines
+
+
+def public_only_note(result: SubmissionResult) -> str:
+    """Never "all passed" when only the public checks ran."""
+    hidden = result.hidden_not_run
+    if hidden.get("checks"):
+        return say(
+            "summary_public_only",
+            hidden_count=int(hidden["checks"]),
+            hidden_points=f"{hidden.get('points', 0):g}",
+        )
+    return say("summary_public_only_unknown")

@@ -1,0 +1,305 @@
+"""Results: the typed model of a graded submission, built from the judge's report. No I/O.
+
+A result is reconciled against the list of checks the judge collected before running
+any of them: a check missing from the report (the run stopped, the judge died) counts as
+not run and earns nothing. It is stamped with what produced it (the suites' hash, torch,
+Python, the grader), so a result can be trusted, compared, or skipped on re-runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from grader.intake import Finding
+from grader.messages import say
+
+SCHEMA = "torch-course-grader/results"
+SCHEMA_VERSION = 1
+
+PASSED, FAILED, SKIPPED, NOT_RUN, ERROR = "passed", "failed", "skipped", "not_run", "error"
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str  # the pytest node id
+    exercise: str
+    name: str
+    title: str
+    visibility: str  # "public" | "hidden"
+    points: float
+    earned: float
+    outcome: str  # passed | failed | skipped | not_run | error
+    kind: str = ""  # why it failed: wrong, raised, not_implemented, timeout, died, forbidden, ...
+    message: str = ""
+    output: str = ""  # what learner code printed during the check
+    output_truncated: bool = False
+    device: str | None = None
+    duration: float = 0.0
+
+    @property
+    def counts(self) -> bool:
+        """Skipped checks (e.g. CUDA on a machine without it) are left out of the total."""
+        return self.outcome != SKIPPED
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    id: str
+    number: str
+    title: str
+    checks: tuple[Check, ...]
+
+    @property
+    def earned(self) -> float:
+        return sum(c.earned for c in self.checks)
+
+    @property
+    def possible(self) -> float:
+        return sum(c.points for c in self.checks if c.counts)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for c in self.checks if c.outcome == outcome)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    suites: str  # Course.suite_hash()
+    torch: str
+    python: str
+    grader: str
+
+    def key(self) -> str:
+        return f"{self.suites}/{self.torch}/{self.python}/{self.grader}"
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission: str
+    status: str  # "graded" | "rejected" (nothing to grade) | "error" (the grader failed)
+    exercises: tuple[ExerciseResult, ...]
+    stamp: Stamp
+    scope: str = "all"  # "all" | "public": which checks ran
+    status_detail: str = ""
+    findings: tuple[Finding, ...] = ()  # intake problems
+    flags: tuple[Finding, ...] = ()  # what static screening found worth a look
+    sandbox: dict[str, Any] = field(default_factory=dict)
+    hidden_not_run: dict[str, float] = field(default_factory=dict)  # {"checks": n, "points": p}
+    started_at: str = ""
+    duration: float = 0.0
+
+    @property
+    def earned(self) -> float:
+        return sum(e.earned for e in self.exercises)
+
+    @property
+    def possible(self) -> float:
+        return sum(e.possible for e in self.exercises)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.earned / self.possible if self.possible else 0.0
+
+    @property
+    def checks(self) -> list[Check]:
+        return [c for e in self.exercises for c in e.checks]
+
+    @property
+    def graded(self) -> bool:
+        return self.status == "graded"
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for c in self.checks if c.outcome == outcome)
+
+
+# ---------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    id: str
+    number: str
+    title: str
+
+
+def build_result(
+    *,
+    submission: str,
+    exercises: list[ExerciseInfo],
+    collected: list[dict[str, Any]] | None,
+    report: dict[str, Any] | None,
+    stamp: Stamp,
+    findings: list[Finding] = (),  # type: ignore[assignment]
+    flags: list[Finding] = (),  # type: ignore[assignment]
+    judge_problem: str = "",
+    scope: str = "all",
+    hidden_not_run: dict[str, float] | None = None,
+    started_at: str = "",
+    duration: float = 0.0,
+) -> SubmissionResult:
+    """Reconcile the collected checks with the judge's pytest-json-report."""
+    reported = {t["nodeid"]: t for t in (report or {}).get("tests", [])}
+    checks = [_check(item, reported.get(item["nodeid"]), judge_problem) for item in collected or []]
+    grouped = tuple(
+        ExerciseResult(ex.id, ex.number, ex.title, tuple(c for c in checks if c.exercise == ex.id))
+        for ex in exercises
+    )
+    status, detail = "graded", ""
+    integrity = (report or {}).get("grader", {}).get("learner_code_in_judge") or []
+    if collected is None:
+        status, detail = "error", judge_problem or "the judge did not collect any checks"
+    elif integrity:
+        status, detail = "error", f"the judge imported learner code ({', '.join(integrity)})"
+        grouped = tuple(
+            replace(e, checks=tuple(_void(c, detail) for c in e.checks)) for e in grouped
+        )
+    elif judge_problem:
+        detail = judge_problem
+    return SubmissionResult(
+        submission=submission,
+        status=status,
+        status_detail=detail,
+        exercises=grouped,
+        stamp=stamp,
+        scope=scope,
+        findings=tuple(findings),
+        flags=tuple(flags),
+        sandbox=dict((report or {}).get("grader", {}).get("sandbox") or {}),
+        hidden_not_run=dict(hidden_not_run or {}),
+        started_at=started_at,
+        duration=duration,
+    )
+
+
+def rejected_result(
+    *,
+    submission: str,
+    exercises: list[ExerciseInfo],
+    findings: list[Finding],
+    stamp: Stamp,
+    started_at: str = "",
+    scope: str = "all",
+) -> SubmissionResult:
+    """Nothing could be taken from the submission: a result that says why, scoring nothing."""
+    detail = "; ".join(f.message for f in findings if f.severity == "error") or "nothing to grade"
+    return SubmissionResult(
+        submission=submission,
+        status="rejected",
+        status_detail=detail,
+        exercises=tuple(ExerciseResult(e.id, e.number, e.title, ()) for e in exercises),
+        stamp=stamp,
+        scope=scope,
+        findings=tuple(findings),
+        started_at=started_at,
+    )
+
+
+def _check(item: dict[str, Any], test: dict[str, Any] | None, judge_problem: str) -> Check:
+    base = dict(
+        id=item["nodeid"],
+        exercise=item["exercise"],
+        name=item["name"],
+        title=item["title"],
+        visibility=item["visibility"],
+        points=float(item["points"]),
+        device=item.get("device"),
+    )
+    if test is None:
+        reason = (
+            say("not_run_judge", detail=judge_problem) if judge_problem else say("not_run_budget")
+        )
+        return Check(
+            **base,
+            earned=0.0,
+            outcome=NOT_RUN,
+            kind="not_run",
+            message=say("not_run", reason=reason),
+        )
+    verdict = (test.get("metadata") or {}).get("grader") or {}
+    outcome = _outcome(test.get("outcome", "failed"), verdict.get("kind", ""))
+    duration = sum(
+        float((test.get(s) or {}).get("duration", 0.0)) for s in ("setup", "call", "teardown")
+    )
+    return Check(
+        **base,
+        earned=float(item["points"]) if outcome == PASSED else 0.0,
+        outcome=outcome,
+        kind=verdict.get("kind", "") if outcome != PASSED else "",
+        message=verdict.get("message", "") if outcome != PASSED else "",
+        output=verdict.get("output", ""),
+        output_truncated=bool(verdict.get("output_truncated", False)),
+        duration=duration,
+    )
+
+
+def _outcome(pytest_outcome: str, kind: str) -> str:
+    if pytest_outcome == "passed":
+        return PASSED
+    if pytest_outcome == "skipped":
+        return SKIPPED
+    if kind == "not_run":
+        return NOT_RUN
+    if kind == "grader_error":
+        return ERROR
+    return FAILED
+
+
+def _void(check: Check, why: str) -> Check:
+    return replace(
+        check,
+        earned=0.0,
+        outcome=ERROR,
+        kind="grader_error",
+        message=say("check_crashed", detail=why),
+    )
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def to_json(result: SubmissionResult) -> dict[str, Any]:
+    data = asdict(result)
+    data["findings"] = [f.to_json() for f in result.findings]
+    data["flags"] = [f.to_json() for f in result.flags]
+    data["totals"] = {
+        "earned": result.earned,
+        "possible": result.possible,
+        "percent": round(result.percent, 2),
+    }
+    for exercise, raw in zip(result.exercises, data["exercises"], strict=True):
+        raw["totals"] = {"earned": exercise.earned, "possible": exercise.possible}
+    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, **data}
+
+
+class ResultsFormatError(ValueError):
+    """A results file that this grader cannot read."""
+
+
+def from_json(data: dict[str, Any]) -> SubmissionResult:
+    if data.get("schema") != SCHEMA:
+        raise ResultsFormatError("not a results file of this grader (no matching 'schema')")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ResultsFormatError(
+            f"results schema version {data.get('schema_version')} (this grader reads {SCHEMA_VERSION})"
+        )
+    try:
+        exercises = tuple(
+            ExerciseResult(e["id"], e["number"], e["title"], tuple(Check(**c) for c in e["checks"]))
+            for e in data["exercises"]
+        )
+        return SubmissionResult(
+            submission=data["submission"],
+            status=data["status"],
+            status_detail=data.get("status_detail", ""),
+            exercises=exercises,
+            stamp=Stamp(**data["stamp"]),
+            scope=data.get("scope", "all"),
+            findings=tuple(Finding.from_json(f) for f in data.get("findings", [])),
+            flags=tuple(Finding.from_json(f) for f in data.get("flags", [])),
+            sandbox=data.get("sandbox", {}),
+            hidden_not_run=data.get("hidden_not_run", {}),
+            started_at=data.get("started_at", ""),
+            duration=data.get("duration", 0.0),
+        )
+    except (KeyError, TypeError) as exc:
+        raise ResultsFormatError(f"malformed results file: {exc}") from None

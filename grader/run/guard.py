@@ -1,0 +1,284 @@
+"""The forbidden-call guard: tells a learner which forbidden API their code called.
+
+Runs inside a worker. A rule says "inside learner function S, these APIs are forbidden"
+(S is a qualified name or a glob, e.g. "batched_matmul" or "*.backward"). A call counts
+only when learner code makes it directly: torch calling its own internals, or a probe
+calling torch, never does. Two ways of seeing a call, because no single one sees all:
+
+- a TorchFunctionMode sees torch functions, Tensor methods and operators;
+- tripwires wrap what the mode cannot see (pure-Python functions such as
+  torch.broadcast_shapes, and classes such as torch.nn.Linear). They are installed
+  before any learner module is imported, so `from torch import broadcast_shapes`
+  binds the tripwire too, and they do nothing unless a guard is armed.
+
+The guard is a teaching aid, not a security boundary: code that runs in the worker can
+switch it off, which the static screening flags for an instructor.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import importlib
+import sys
+import types
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+# Shorthands a rule may use instead of listing every API.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "@tensor_factories": (
+        "torch.tensor",
+        "torch.as_tensor",
+        "torch.asarray",
+        "torch.from_numpy",
+        "torch.zeros",
+        "torch.ones",
+        "torch.empty",
+        "torch.full",
+        "torch.arange",
+        "torch.linspace",
+        "torch.eye",
+        "torch.rand",
+        "torch.randn",
+        "torch.randint",
+        "torch.zeros_like",
+        "torch.ones_like",
+        "torch.empty_like",
+        "torch.full_like",
+        "Tensor.new_tensor",
+        "Tensor.new_zeros",
+        "Tensor.new_ones",
+        "Tensor.new_empty",
+        "Tensor.new_full",
+    ),
+}
+
+_TORCH_OVERRIDES_FILE = str(Path(torch.overrides.__file__).resolve())
+
+
+class ForbiddenCall(Exception):
+    """Raised into learner code when it calls a forbidden API."""
+
+    def __init__(self, api: str, function: str) -> None:
+        super().__init__(f"{function} called {api}, which this exercise forbids")
+        self.api = api
+        self.function = function
+
+
+@dataclass
+class Violation:
+    api: str
+    function: str  # the learner function that made the call
+    line: int
+    file: str
+
+
+@dataclass
+class Rule:
+    scope: str
+    apis: frozenset[str]
+
+    def applies_to(self, qualname: str) -> bool:
+        return fnmatch.fnmatchcase(qualname, self.scope)
+
+
+def parse_rules(spec: dict[str, Iterable[str]]) -> list[Rule]:
+    rules = []
+    for scope, apis in spec.items():
+        expanded: set[str] = set()
+        for api in apis:
+            expanded.update(ALIASES.get(api, (api,)))
+        rules.append(Rule(scope=scope, apis=frozenset(expanded)))
+    return rules
+
+
+def resolve_api(name: str) -> object | None:
+    """The object behind "torch.nn.functional.softmax" or "Tensor.softmax"."""
+    if name.startswith("Tensor."):
+        return getattr(torch.Tensor, name.removeprefix("Tensor."), None)
+    if "." not in name:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            return None
+    module_name, _, attr = name.rpartition(".")
+    while module_name:
+        try:
+            obj: object = importlib.import_module(module_name)
+        except ImportError:
+            module_name, _, prefix = module_name.rpartition(".")
+            attr = f"{prefix}.{attr}"
+            continue
+        for part in attr.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj
+    return None
+
+
+@dataclass
+class _Armed:
+    rules: list[Rule]
+    learner_root: str
+    violations: list[Violation] = field(default_factory=list)
+
+
+_armed: _Armed | None = None
+_api_names: dict[int, str] = {}  # id(object) -> API name, for what the mode sees
+_installed_tripwires: set[str] = set()
+
+
+def _register_names(rules: list[Rule]) -> None:
+    for rule in rules:
+        for api in rule.apis:
+            obj = resolve_api(api)
+            if obj is not None:
+                _api_names.setdefault(id(obj), api)
+
+
+def install_tripwires(rule_specs: Iterable[dict[str, Iterable[str]]]) -> None:
+    """Wrap the forbidden APIs that TorchFunctionMode cannot see. Call before learner imports."""
+    for spec in rule_specs:
+        rules = parse_rules(spec)
+        _register_names(rules)
+        for rule in rules:
+            for api in rule.apis:
+                if api not in _installed_tripwires and not api.startswith("Tensor."):
+                    _install_tripwire(api)
+
+
+def _install_tripwire(api: str) -> None:
+    obj = resolve_api(api)
+    owner_name, _, attr = api.rpartition(".")
+    owner = resolve_api(owner_name) if owner_name else None
+    if obj is None or owner is None:
+        return
+    if isinstance(obj, type):
+        original_init = obj.__init__
+
+        @functools.wraps(original_init)
+        def checked_init(self, *args, **kwargs):
+            _check_call(api, sys._getframe(1))
+            return original_init(self, *args, **kwargs)
+
+        obj.__init__ = checked_init  # type: ignore[method-assign]
+    elif isinstance(obj, types.FunctionType):
+
+        @functools.wraps(obj)
+        def checked(*args, **kwargs):
+            _check_call(api, sys._getframe(1))
+            return obj(*args, **kwargs)
+
+        checked.__grader_tripwire__ = obj  # type: ignore[attr-defined]
+        _api_names.setdefault(id(checked), api)
+        setattr(owner, attr, checked)
+        # torch re-exports some functions (torch.func.vmap is torch.vmap): patch those too.
+        for alias_owner in (torch, torch.func, torch.autograd):
+            for alias, value in list(vars(alias_owner).items()):
+                if value is obj:
+                    setattr(alias_owner, alias, checked)
+    else:
+        return  # builtins and descriptors: the TorchFunctionMode sees them
+    _installed_tripwires.add(api)
+
+
+def _learner_qualnames(frame: types.FrameType | None, root: str) -> list[str]:
+    names = []
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(root):
+            names.append(_qualname(frame))
+        frame = frame.f_back
+    return names
+
+
+def _qualname(frame: types.FrameType) -> str:
+    code = frame.f_code
+    qualname = getattr(code, "co_qualname", None)  # Python >= 3.11
+    if qualname:
+        return qualname
+    owner = frame.f_locals.get("self") or frame.f_locals.get("cls")
+    if owner is not None:
+        owner_type = owner if isinstance(owner, type) else type(owner)
+        return f"{owner_type.__name__}.{code.co_name}"
+    return code.co_name
+
+
+def _check_call(api: str, caller: types.FrameType | None) -> None:
+    armed = _armed
+    if armed is None or caller is None:
+        return
+    if not caller.f_code.co_filename.startswith(armed.learner_root):
+        return  # torch or a probe made this call, not the learner
+    scopes = _learner_qualnames(caller, armed.learner_root)
+    for rule in armed.rules:
+        if api in rule.apis and any(rule.applies_to(s) for s in scopes):
+            function = _qualname(caller)
+            armed.violations.append(
+                Violation(api, function, caller.f_lineno, Path(caller.f_code.co_filename).name)
+            )
+            raise ForbiddenCall(api, function)
+
+
+class _GuardMode(TorchFunctionMode):
+    def __torch_function__(self, func, types_, args=(), kwargs=None):
+        api = _api_names.get(id(func))
+        if api is not None:
+            _check_call(api, _caller_of(func))
+        return func(*args, **(kwargs or {}))
+
+
+def _caller_of(func: object) -> types.FrameType | None:
+    frame = sys._getframe(2)  # skip __torch_function__ itself
+    # Python-level torch functions dispatch through torch/overrides.py and their own frame.
+    while frame is not None and frame.f_code.co_filename == _TORCH_OVERRIDES_FILE:
+        frame = frame.f_back
+    code = getattr(func, "__code__", None)
+    if frame is not None and code is not None and frame.f_code is code:
+        frame = frame.f_back
+    return frame
+
+
+class _CountingMode(TorchFunctionMode):
+    def __init__(self, root: str) -> None:
+        super().__init__()
+        self.root = root
+        self.count = 0
+
+    def __torch_function__(self, func, types_, args=(), kwargs=None):
+        caller = _caller_of(func)
+        if caller is not None and caller.f_code.co_filename.startswith(self.root):
+            self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+@contextmanager
+def counting_ops(learner_root: Path) -> Iterator[_CountingMode]:
+    """Count the torch operations learner code calls directly (e.g. to spot a Python loop)."""
+    mode = _CountingMode(str(learner_root) + "/")
+    with mode:
+        yield mode
+
+
+@contextmanager
+def armed(rule_spec: dict[str, Iterable[str]], learner_root: Path) -> Iterator[list[Violation]]:
+    """Watch learner code for forbidden calls while the block runs; yields the violations."""
+    global _armed
+    rules = parse_rules(rule_spec)
+    if not rules:
+        yield []
+        return
+    _register_names(rules)
+    state = _Armed(rules=rules, learner_root=str(learner_root))
+    previous, _armed = _armed, state
+    try:
+        with _GuardMode():
+            yield state.violations
+    finally:
+        _armed = previous

@@ -1,0 +1,192 @@
+"""Starting the judge: one pytest run of the trusted suites per submission.
+
+The judge is forked from a warm parent (the grader's own process, which has imported
+torch, pytest and the plugins but never runs a torch op), so a submission costs a fork
+rather than a fresh interpreter. It is configured only by what we pass: an ini file of
+ours, the suites folder as rootdir, no conftest, no plugin autoloading, a scrubbed
+environment, and a working folder of its own.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import select
+import signal
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+JUDGE_CONFIG = "judge.json"
+JUDGE_LOG = "judge.log"
+JSON_REPORT = "report.json"
+COLLECTED = "collected.json"
+
+
+@dataclass
+class JudgeConfig:
+    """Everything one judge run needs; written as JSON beside its report."""
+
+    course_root: str
+    workspace: str
+    run_dir: str
+    suite_files: list[str]
+    worker_socket: str | None = None
+    devices: list[str] = field(default_factory=lambda: ["cpu", "cuda", "meta"])
+    call_timeout: float = 10.0
+    deadline: float | None = None  # time.time() after which remaining checks are not run
+    public_only: bool = False  # hidden suites are collected (to count them) but not run
+    collect_only: bool = False  # list the checks, run none
+    plan: dict = field(default_factory=dict)  # sandbox.Plan as JSON
+
+    def save(self) -> Path:
+        path = Path(self.run_dir) / JUDGE_CONFIG
+        path.write_text(json.dumps(asdict(self), indent=1))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> JudgeConfig:
+        return cls(**json.loads(Path(path).read_text()))
+
+
+def warm_up() -> None:
+    """Import what every judge needs, once, in the parent; then freeze the heap so forked
+    judges share it instead of copying it when Python's GC touches every object."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import pytest  # noqa: F401
+    import pytest_jsonreport.plugin  # noqa: F401
+    import torch  # noqa: F401
+
+    import grader.run.plugin
+    import grader.testing  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
+    run_dir = Path(config.run_dir)
+    ini = run_dir / "pytest.ini"
+    ini.write_text("[pytest]\npython_files = test_public.py test_hidden.py\n")
+    return [
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(Path(config.course_root) / "suites"),
+        "--noconftest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:stepwise",
+        "-p",
+        "pytest_jsonreport.plugin",
+        "-p",
+        "grader.run.plugin",
+        "--import-mode=importlib",
+        "--strict-markers",
+        "-q",
+        "--tb=short",
+        "--json-report",
+        f"--json-report-file={run_dir / JSON_REPORT}",
+        "--json-report-omit",
+        "collectors",
+        "log",
+        "traceback",
+        "streams",
+        "keywords",
+        "warnings",
+        f"--grader-config={config_path}",
+        *(["--collect-only"] if config.collect_only else []),
+        *config.suite_files,
+    ]
+
+
+def fork_judge(config: JudgeConfig) -> int:
+    """Start a judge as a child of this (warm) process; returns its pid."""
+    config_path = config.save()
+    args = pytest_args(config, config_path)
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    code = 70
+    try:
+        os.setsid()
+        log = os.open(
+            Path(config.run_dir) / JUDGE_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
+        )
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.chdir(config.run_dir)
+        for name in [k for k in os.environ if k.startswith(("PYTEST_", "PYTHON"))]:
+            del os.environ[name]
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        import pytest
+        import torch
+
+        torch.set_num_threads(1)  # before any op: the parent ran none, so no pool exists yet
+        code = int(pytest.main(args))
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+@dataclass
+class JudgeExit:
+    code: int | None  # pytest's exit code; None when killed
+    timed_out: bool
+    seconds: float
+
+
+def wait_judge(pid: int, deadline: float | None) -> JudgeExit:
+    """Wait for one judge; past `deadline` (time.monotonic()), kill its whole group."""
+    started = time.monotonic()
+    fd = _pidfd(pid)
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            if fd is not None:
+                os.close(fd)
+            return JudgeExit(_exit_code(status), False, time.monotonic() - started)
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            kill_group(pid)
+            os.waitpid(pid, 0)
+            if fd is not None:
+                os.close(fd)
+            return JudgeExit(None, True, time.monotonic() - started)
+        wait = 0.05 if remaining is None else min(max(remaining, 0.0), 0.05)
+        if fd is not None:
+            select.select([fd], [], [], remaining if remaining is not None else 1.0)
+        else:
+            time.sleep(wait)
+
+
+def kill_group(pid: int) -> None:
+    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        try:
+            target()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _exit_code(status: int) -> int | None:
+    if os.WIFEXITED(status):
+        return os.WEXITSTATUS(status)
+    return None

@@ -1,0 +1,165 @@
+"""Hidden checks for 01 tensors: other inputs and edge cases, run only at grading time."""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from grader.testing import (
+    assert_close,
+    assert_equal,
+    devices,
+    expect_raises,
+    fail,
+    hidden,
+    make_tensor,
+    points,
+)
+
+pytestmark = hidden
+CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
+
+
+def check_description(got, x, what):
+    if not isinstance(got, dict):
+        fail(f"{what}: expected a dict, got {type(got).__name__}.")
+    expected = {
+        "shape": tuple(x.shape),
+        "dtype": x.dtype,
+        "device": x.device,
+        "numel": x.numel(),
+        "requires_grad": x.requires_grad,
+    }
+    assert_equal(sorted(got), sorted(expected), what=f"{what}: the keys")
+    for key, value in expected.items():
+        assert_equal(got[key], value, what=f'{what}["{key}"]')
+
+
+@points(1)
+def test_describe_scalar_and_int(learner):
+    "describe() handles a 0-d tensor and an integer tensor"
+    check_description(
+        learner.describe(torch.tensor(3.5)), torch.tensor(3.5), "describe(tensor(3.5))"
+    )
+    x = torch.arange(24, dtype=torch.int32).reshape(2, 3, 4)
+    check_description(learner.describe(x), x, "describe(int32 tensor 2×3×4)")
+
+
+@points(1)
+def test_describe_empty(learner):
+    "describe() handles an empty tensor"
+    x = torch.empty(0, 5, dtype=torch.float64)
+    check_description(learner.describe(x), x, "describe(empty 0×5 tensor)")
+
+
+@points(2)
+@devices("cpu", "cuda", "meta")
+def test_coordinate_grid_shapes(learner, device):
+    "coordinate_grid() for a single row, a single column, and float64"
+    for h, w, dtype in [(1, 6, torch.float32), (5, 1, torch.float64), (7, 3, torch.float64)]:
+        rows, cols = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+        expected = torch.stack([rows, cols], dim=-1).to(dtype=dtype, device=device)
+        got = learner.coordinate_grid(h, w, dtype=dtype, device=device)
+        assert_close(
+            got, expected, what=f"coordinate_grid({h}, {w}, dtype={dtype}, device='{device}')"
+        )
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_one_hot_batch_shape(learner, device):
+    "one_hot() keeps the batch shape of 2-D labels"
+    labels = torch.tensor([[0, 6, 2], [5, 5, 1]], device=device)
+    assert_close(learner.one_hot(labels, 7), F.one_hot(labels, 7), what="one_hot(labels 2×3, 7)")
+
+
+@points(1)
+def test_one_hot_edges(learner):
+    "one_hot() with a single class, and with an empty batch"
+    labels = torch.zeros(4, dtype=torch.int64)
+    assert_close(learner.one_hot(labels, 1), F.one_hot(labels, 1), what="one_hot(zeros(4), 1)")
+    empty = torch.zeros(0, dtype=torch.int64)
+    assert_close(learner.one_hot(empty, 3), F.one_hot(empty, 3), what="one_hot(empty labels, 3)")
+
+
+@points(1)
+def test_one_hot_negative_label(learner):
+    "one_hot() raises ValueError for a negative label"
+    with expect_raises("ValueError", what="one_hot(tensor([2, -1]), 4)", match="-1"):
+        learner.one_hot(torch.tensor([2, -1]), 4)
+
+
+@points(1)
+def test_share_numpy_int(learner):
+    "share_numpy() shares memory for an int64 array too"
+    array = np.arange(12, dtype=np.int64).reshape(3, 4)
+    seen = learner.probe("numpy_memory", "share_numpy", array)
+    assert_close(
+        seen.get("result"), torch.from_numpy(array.copy()), what="share_numpy(int64 array)"
+    )
+    if not (seen["tensor_saw_array_write"] and seen["array_saw_tensor_write"]):
+        fail("share_numpy(a): writes did not show on both sides: the tensor does not share memory.")
+
+
+@points(1)
+def test_copy_numpy_float32(learner):
+    "copy_numpy() keeps the dtype and copies"
+    array = np.linspace(-1, 1, 10, dtype=np.float32)
+    seen = learner.probe("numpy_memory", "copy_numpy", array)
+    assert_close(
+        seen.get("result"), torch.from_numpy(array.copy()), what="copy_numpy(float32 array)"
+    )
+    if seen["tensor_saw_array_write"] or seen["array_saw_tensor_write"]:
+        fail("copy_numpy(a): the tensor still shares memory with the array.")
+
+
+@points(1)
+@devices("cpu", "cuda")
+def test_to_numpy_float64_grad(learner, device):
+    "to_numpy() for a float64 tensor that requires grad, on each device"
+    x = make_tensor(2, 2, 3, seed=40, dtype=torch.float64, device=device, requires_grad=True)
+    seen = learner.probe("to_numpy_result", x)
+    if not seen["is_ndarray"]:
+        fail(f"to_numpy(x): expected a numpy.ndarray, got {seen['values']!r}.")
+    assert_close(seen["values"], x.detach().cpu(), what="to_numpy(x float64, requires_grad=True)")
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_seeded_normal_mean_std_dtype(learner, device):
+    "seeded_normal() with mean, std and float64"
+    generator = torch.Generator(device).manual_seed(2024)
+    expected = (
+        torch.randn((5, 2), generator=generator, dtype=torch.float64, device=device) * 0.5 + 3.0
+    )
+    seen = learner.probe(
+        "seeded_normal_rng",
+        (5, 2),
+        2024,
+        {"mean": 3.0, "std": 0.5, "dtype": torch.float64, "device": device},
+    )
+    assert_close(
+        seen["result"],
+        expected,
+        what="seeded_normal((5, 2), 2024, mean=3.0, std=0.5, dtype=float64)",
+    )
+    if not seen["rng_unchanged"]:
+        fail("seeded_normal(): PyTorch's global random state changed.")
+
+
+@points(1)
+def test_seeded_normal_repeatable(learner):
+    "seeded_normal() gives the same numbers for the same seed, different for another"
+    first = learner.probe("seeded_normal_rng", (4,), 7, {})["result"]
+    again = learner.probe("seeded_normal_rng", (4,), 7, {})["result"]
+    other = learner.probe("seeded_normal_rng", (4,), 8, {})["result"]
+    assert_close(
+        first,
+        torch.randn((4,), generator=torch.Generator().manual_seed(7)),
+        what="seeded_normal((4,), 7)",
+    )
+    assert_close(again, first, what="seeded_normal((4,), 7) called twice")
+    assert_close(
+        other,
+        torch.randn((4,), generator=torch.Generator().manual_seed(8)),
+        what="seeded_normal((4,), 8)",
+    )

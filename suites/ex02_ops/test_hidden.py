@@ -1,0 +1,211 @@
+"""Hidden checks for 02 ops: other inputs and edge cases, run only at grading time."""
+
+import torch
+import torch.nn.functional as F
+
+from grader.testing import (
+    assert_close,
+    assert_equal,
+    assert_unchanged,
+    devices,
+    expect_raises,
+    hidden,
+    make_tensor,
+    points,
+)
+
+pytestmark = hidden
+CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
+DIST_TOL = {"rtol": 1e-4, "atol": 1e-4}
+
+
+@points(2)
+def test_broadcast_shape_more(learner):
+    "broadcast_shape() on longer and size-1 shapes"
+    for a, b in [
+        ((8, 1, 6, 1), (7, 1, 5)),
+        ((1, 1), (1,)),
+        ((3, 1, 1), (1, 4, 1)),
+        ((0, 3), (1, 3)),
+    ]:
+        assert_equal(
+            learner.broadcast_shape(a, b),
+            tuple(torch.broadcast_shapes(a, b)),
+            what=f"broadcast_shape({a}, {b})",
+        )
+
+
+@points(1)
+def test_broadcast_shape_incompatible_inner(learner):
+    "broadcast_shape() raises ValueError when an inner dimension clashes"
+    with expect_raises("ValueError", what="broadcast_shape((4, 3, 2), (3, 3, 1))"):
+        learner.broadcast_shape((4, 3, 2), (3, 3, 1))
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_pairwise_sq_dists_float64(learner, device):
+    "pairwise_sq_dists() in float64 with many features"
+    x = make_tensor(6, 17, seed=101, dtype=torch.float64, device=device)
+    y = make_tensor(9, 17, seed=102, dtype=torch.float64, device=device)
+    expected = ((x[:, None] - y[None]) ** 2).sum(-1)
+    assert_close(
+        learner.pairwise_sq_dists(x, y),
+        expected,
+        what="pairwise_sq_dists(x 6×17, y 9×17, float64)",
+        rtol=1e-9,
+        atol=1e-9,
+    )
+
+
+@points(1)
+def test_pairwise_sq_dists_self(learner):
+    "pairwise_sq_dists(x, x) has a zero diagonal"
+    x = make_tensor(5, 4, seed=103)
+    got = learner.pairwise_sq_dists(x, x)
+    assert_close(
+        got, ((x[:, None] - x[None]) ** 2).sum(-1), what="pairwise_sq_dists(x, x)", **DIST_TOL
+    )
+
+
+@points(2)
+@devices("cpu", "cuda", "meta")
+def test_batched_matmul_batched(learner, device):
+    "batched_matmul() with matching batch dimensions and float64"
+    a = make_tensor(3, 2, 5, 4, seed=104, dtype=torch.float64, device=device)
+    b = make_tensor(3, 2, 4, 6, seed=105, dtype=torch.float64, device=device)
+    assert_close(
+        learner.batched_matmul(a, b),
+        a @ b,
+        what="batched_matmul(3×2×5×4, 3×2×4×6, float64)",
+        rtol=1e-9,
+        atol=1e-9,
+    )
+
+
+@points(1)
+def test_batched_matmul_vector_like(learner):
+    "batched_matmul() with a single row and a single column"
+    a, b = make_tensor(1, 7, seed=106), make_tensor(7, 1, seed=107)
+    assert_close(
+        learner.batched_matmul(a, b), a @ b, what="batched_matmul(1×7, 7×1)", atol=1e-5, rtol=1e-5
+    )
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_softmax_3d_middle_dim(learner, device):
+    "softmax() along the middle dimension of a 3-D tensor"
+    x = make_tensor(2, 6, 3, seed=108, device=device, low=-8, high=8)
+    assert_close(learner.softmax(x, dim=1), torch.softmax(x, dim=1), what="softmax(x 2×6×3, dim=1)")
+
+
+@points(1)
+def test_softmax_huge_float64(learner):
+    "softmax() stays finite for large float64 inputs"
+    x = torch.tensor([[5e4, 5e4 - 1.0, -5e4]], dtype=torch.float64)
+    assert_close(
+        learner.softmax(x, dim=-1),
+        torch.softmax(x, dim=-1),
+        what="softmax([[5e4, 5e4-1, -5e4]] float64)",
+    )
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_logsumexp_large_values(learner, device):
+    "logsumexp() is stable for values around ±1e4"
+    x = torch.tensor([[1e4, 1e4 + 1.0], [-1e4, -1e4 - 2.0]], device=device)
+    assert_close(
+        learner.logsumexp(x, 1),
+        torch.logsumexp(x, 1),
+        what="logsumexp([[1e4, 1e4+1], [-1e4, -1e4-2]], 1)",
+    )
+
+
+@points(1)
+def test_logsumexp_neg_inf_keepdim(learner):
+    "logsumexp() keeps -inf slices with keepdim and a negative dim"
+    x = torch.tensor([[float("-inf"), 2.0], [float("-inf"), float("-inf")]]).T.contiguous()
+    assert_close(
+        learner.logsumexp(x, -2, keepdim=True),
+        torch.logsumexp(x, -2, keepdim=True),
+        what="logsumexp(x, -2, keepdim=True) with an all -inf column",
+    )
+
+
+@points(2)
+@devices("cpu", "cuda", "meta")
+def test_stack_3d_negative(learner, device):
+    "stack() of 3-D tensors along dim=-2"
+    ts = [make_tensor(2, 3, 4, seed=s, device=device) for s in range(110, 114)]
+    assert_close(
+        learner.stack(ts, dim=-2), torch.stack(ts, dim=-2), what="stack([4 tensors 2×3×4], dim=-2)"
+    )
+
+
+@points(1)
+def test_stack_single(learner):
+    "stack() of a single tensor"
+    t = make_tensor(5, seed=115)
+    assert_close(
+        learner.stack([t], dim=0), torch.stack([t], dim=0), what="stack([one tensor], dim=0)"
+    )
+    assert_close(
+        learner.stack((t,), dim=1), torch.stack((t,), dim=1), what="stack((one tensor,), dim=1)"
+    )
+
+
+@points(1)
+def test_flatten_batch_empty_batch(learner):
+    "flatten_batch() of an empty batch (B == 0)"
+    x = torch.empty(0, 3, 4)
+    assert_close(learner.flatten_batch(x), x.reshape(0, 12), what="flatten_batch(x 0×3×4)")
+
+
+@points(1)
+@devices("cpu", "cuda", "meta")
+def test_flatten_batch_already_flat(learner, device):
+    "flatten_batch() of a (B, n) tensor, and of a (B,) tensor"
+    x = make_tensor(3, 7, seed=116, device=device)
+    assert_close(learner.flatten_batch(x), x.reshape(3, 7), what="flatten_batch(x 3×7)")
+    v = make_tensor(4, seed=117, device=device)
+    assert_close(learner.flatten_batch(v), v.reshape(4, 1), what="flatten_batch(v of shape (4,))")
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_masked_mean_dim0_float64(learner, device):
+    "masked_mean() along dim 0 in float64"
+    x = make_tensor(5, 3, seed=118, dtype=torch.float64, device=device)
+    mask = make_tensor(5, 3, seed=119, device=device) > 0.5
+    expected = (x * mask).sum(0) / mask.sum(0).clamp_min(1)
+    seen = learner.watch.masked_mean(x, mask, 0)
+    assert_close(seen.result, expected, what="masked_mean(x float64, mask, dim=0)")
+    assert_unchanged(x, seen.args[0], name="x", what="masked_mean(x, mask, 0)")
+
+
+@points(1)
+def test_masked_mean_all_false(learner):
+    "masked_mean() with an all-False mask gives zeros"
+    x = make_tensor(2, 3, seed=120)
+    mask = torch.zeros(2, 3, dtype=torch.bool)
+    assert_close(
+        learner.masked_mean(x, mask, 1), torch.zeros(2), what="masked_mean(x, all-False mask, 1)"
+    )
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_normalize_eps_and_3d(learner, device):
+    "normalize() on 3-D input, and with a large eps"
+    x = make_tensor(2, 3, 4, seed=121, device=device)
+    assert_close(
+        learner.normalize(x, dim=1), F.normalize(x, dim=1), what="normalize(x 2×3×4, dim=1)"
+    )
+    small = make_tensor(3, 2, seed=122, device=device, low=-1e-3, high=1e-3)
+    assert_close(
+        learner.normalize(small, dim=-1, eps=0.1),
+        F.normalize(small, dim=-1, eps=0.1),
+        what="normalize(small values, eps=0.1)",
+    )

@@ -1,0 +1,60 @@
+"""Shared helpers for the kit's own tests: run the real CLI, and build submissions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+
+
+def run_grader(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
+    """The real `grader` command, as a learner or instructor runs it (no colours: not a TTY)."""
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def replace_function(source: str, name: str, body: str) -> str:
+    """`source` with the body of top-level function `name` replaced by `body` (indented code)."""
+    pattern = re.compile(rf"^def {name}\(.*?(?=^def |^class |\Z)", re.S | re.M)
+    match = pattern.search(source)
+    assert match, f"no function {name}"
+    header = re.match(rf"def {name}\(.*?\).*?:\n", match.group(0), re.S)
+    assert header
+    return (
+        source[: match.start()] + header.group(0) + body.rstrip() + "\n\n\n" + source[match.end() :]
+    )
+
+
+def make_submission(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+def solution(name: str) -> str:
+    return (SOLUTIONS / name).read_text()
+
+
+def stub(name: str) -> str:
+    return (EXERCISES / name).read_text()
+
+
+def copy_course(target: Path) -> Path:
+    shutil.copytree(
+        ROOT, target, ignore=shutil.ignore_patterns(".git", "__pycache__", ".grader", "*.egg-info")
+    )
+    return target

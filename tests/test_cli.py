@@ -1,0 +1,194 @@
+"""The real `grader` command, end to end, on solutions, stubs, a half-done submission and broken ones."""
+
+import json
+import re
+
+import pytest
+from helpers import ROOT, make_submission, replace_function, run_grader, solution, stub
+
+HALF_DONE = ROOT / "examples" / "submissions" / "half-done"
+EX01 = "ex01_tensors.py"
+
+
+def load_results(out):
+    return json.loads((out / "results.json").read_text())
+
+
+def check_points(results, function_fragment):
+    """(earned, possible) over the checks whose title mentions a function."""
+    checks = [
+        c
+        for e in results["exercises"]
+        for c in e["checks"]
+        if function_fragment in c["title"] and c["outcome"] != "skipped"
+    ]
+    return sum(c["earned"] for c in checks), sum(c["points"] for c in checks)
+
+
+# ---------------------------------------------------------------- learner: check
+
+
+def test_check_on_a_half_done_submission():
+    done = run_grader(
+        "check",
+        "--target",
+        str(HALF_DONE / "exercises"),
+        "--html",
+        str(ROOT / ".grader" / "t.html"),
+    )
+    assert done.returncode == 1, done.stderr
+    out = done.stdout
+    assert "`to_numpy` is not written yet" in out
+    assert "softmax([[1e4, -1e4, 0], [1e4, 1e4, 1e4]]): 4 value(s) are NaN or infinite" in out
+    assert "Only public checks ran" in out and "All " not in out
+    assert re.search(r"Total: \d+ / \d+ points", out)
+    assert (ROOT / ".grader" / "t.html").is_file()
+
+
+def test_check_passes_on_the_solutions():
+    done = run_grader("check", "01", "02", "--target", str(ROOT / "solutions"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(100%)" in done.stdout
+
+
+def test_verify_proves_the_suites():
+    done = run_grader("verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "OK: solutions score 100 % and stubs 0" in done.stdout
+    assert re.search(r"01 creating tensors.*\s(\d+)/\1\s+0/", done.stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--target", "/no/such/folder"],
+        ["check", "99"],
+        ["grade", "/no/such/submission", "--out", "/tmp/x"],
+        ["grade", str(HALF_DONE)],
+        ["frobnicate"],
+    ],
+)
+def test_bad_input_is_a_one_line_error_with_exit_code_2(args):
+    done = run_grader(*args, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.strip().splitlines()[-1].startswith(
+        "Error:"
+    )
+
+
+# ---------------------------------------------------------------- instructor: grade
+
+
+def test_grade_writes_results_and_report(tmp_path):
+    done = run_grader("grade", str(HALF_DONE), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    results = load_results(tmp_path)
+    assert results["status"] == "graded" and results["scope"] == "all"
+    assert 0 < results["totals"]["earned"] < results["totals"]["possible"]
+    assert results["stamp"]["torch"].startswith("2.")
+    page = (tmp_path / "report.html").read_text()
+    assert "half-done" in page and "hidden" in page
+
+
+def graded(tmp_path, files, *extra):
+    sub = make_submission(tmp_path / "sub", files)
+    out = tmp_path / "out"
+    done = run_grader(
+        "grade", str(sub), "--out", str(out), "-e", "01", "--call-timeout", "2", *extra
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (out / "report.html").is_file()
+    return load_results(out), done.stdout
+
+
+BROKEN = {
+    "syntax_error": (solution(EX01) + "\ndef oops(:\n    pass\n", "syntax error on line"),
+    "import_exception": (
+        solution(EX01) + "\nraise RuntimeError('config file missing')\n",
+        "could not be imported: RuntimeError: config file missing",
+    ),
+    "missing_function": (
+        solution(EX01).replace("def describe(", "def descibe("),
+        "has no `describe`",
+    ),
+    "wrong_return_type": (
+        replace_function(solution(EX01), "coordinate_grid", "    return [[0, 0]]\n"),
+        "expected a torch.Tensor, got list",
+    ),
+    "infinite_loop": (
+        replace_function(solution(EX01), "one_hot", "    while True:\n        pass\n"),
+        "did not finish within 2 s",
+    ),
+    "sys_exit": (
+        replace_function(solution(EX01), "to_numpy", "    import sys\n    sys.exit()\n"),
+        "called sys.exit()",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_broken_submission_gets_a_complete_report(tmp_path, case):
+    source, expected_message = BROKEN[case]
+    results, stdout = graded(tmp_path, {EX01: source})
+    assert results["status"] == "graded"
+    messages = [c["message"] for e in results["exercises"] for c in e["checks"]]
+    assert any(expected_message in m for m in messages), messages
+    assert expected_message.split(":")[0] in stdout
+    if case not in ("syntax_error", "import_exception"):
+        # Only the broken function loses points: the others still grade.
+        earned, possible = check_points(results, "seeded_normal")
+        assert earned == possible > 0
+
+
+# An honest wrong answer: every function of 01 returns a useless tensor.
+GARBAGE = "import torch\n" + "".join(
+    f"\ndef {name}(*args, **kwargs):\n    return torch.zeros(1)\n"
+    for name in (
+        "describe",
+        "coordinate_grid",
+        "one_hot",
+        "share_numpy",
+        "copy_numpy",
+        "to_numpy",
+        "seeded_normal",
+    )
+)
+
+TAMPERING = {
+    "honest_wrong_answers": "",
+    "patched_comparisons": (
+        "import torch\nimport torch.testing\n"
+        "torch.allclose = lambda *a, **k: True\n"
+        "torch.equal = lambda *a, **k: True\n"
+        "torch.testing.assert_close = lambda *a, **k: None\n"
+        "torch.Tensor.__eq__ = lambda self, other: torch.ones((), dtype=torch.bool)\n"
+    ),
+    "os_exit_at_import": "import os\nos._exit(0)\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_tampering_earns_nothing(tmp_path, case):
+    results, _ = graded(tmp_path, {EX01: GARBAGE + "\n" + TAMPERING[case]})
+    assert results["totals"]["earned"] == 0, [
+        c["title"] for e in results["exercises"] for c in e["checks"] if c["earned"]
+    ]
+
+
+def test_a_shipped_conftest_cannot_force_a_pass(tmp_path):
+    conftest = (
+        "import pytest\n"
+        "@pytest.hookimpl(hookwrapper=True)\n"
+        "def pytest_runtest_makereport(item, call):\n"
+        "    outcome = yield\n"
+        "    outcome.get_result().outcome = 'passed'\n"
+    )
+    files = {
+        f"exercises/{EX01}": stub(EX01),
+        "exercises/conftest.py": conftest,
+        "conftest.py": conftest,
+        "pytest.ini": "[pytest]\naddopts = -p no:grader\n",
+    }
+    results, _ = graded(tmp_path, files)
+    assert results["totals"]["earned"] == 0
+    assert any("conftest.py" in f["message"] for f in results["findings"])

@@ -1,0 +1,103 @@
+"""The wire between judge and workers: frames, and the codec that only rebuilds safe values."""
+
+import io
+import pickle
+import socket
+from collections import namedtuple
+
+import numpy as np
+import pytest
+import torch
+
+from grader.run.protocol import (
+    Foreign,
+    NamedTupleValue,
+    ProtocolError,
+    decode_value,
+    encode_value,
+    recv_frame,
+    recv_raw_frame,
+    send_frame,
+)
+
+
+def roundtrip(value):
+    return decode_value(encode_value(value))
+
+
+def test_tensors_keep_values_dtype_device_and_requires_grad():
+    x = torch.arange(6, dtype=torch.float64).reshape(2, 3).requires_grad_()
+    y = roundtrip(x)
+    assert type(y) is torch.Tensor and y.dtype == torch.float64 and y.requires_grad
+    assert torch.equal(y.detach(), x.detach())
+
+
+def test_meta_tensors_keep_shape_and_device():
+    y = roundtrip(torch.empty(4, 5, dtype=torch.float16, device="meta"))
+    assert y.device.type == "meta" and y.shape == (4, 5) and y.dtype == torch.float16
+
+
+def test_containers_and_plain_values():
+    Point = namedtuple("Point", "x y")
+    value = {
+        "a": [1, 2.5, "s", None, True],
+        "b": (torch.ones(2), torch.float32, torch.device("cpu")),
+        "c": torch.Size([2, 3]),
+        "d": Point(1, torch.zeros(1)),
+        3: np.arange(3),
+    }
+    back = roundtrip(value)
+    assert back["a"] == [1, 2.5, "s", None, True]
+    assert back["b"][1] is torch.float32 and back["b"][2] == torch.device("cpu")
+    assert back["c"] == torch.Size([2, 3])
+    assert isinstance(back["d"], NamedTupleValue) and back["d"].fields == ("x", "y")
+    assert isinstance(back[3], np.ndarray) and back[3].tolist() == [0, 1, 2]
+
+
+def test_tensor_subclasses_and_objects_arrive_as_foreign():
+    class Sneaky(torch.Tensor):
+        pass
+
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    assert isinstance(roundtrip(torch.ones(2).as_subclass(Sneaky)), Foreign)
+    back = roundtrip(AlwaysEqual())
+    assert isinstance(back, Foreign) and back != torch.ones(1) and "AlwaysEqual" in back.type_name
+
+
+def test_parameters_arrive_as_parameters():
+    back = roundtrip(torch.nn.Parameter(torch.ones(3)))
+    assert isinstance(back, torch.nn.Parameter) and back.requires_grad
+
+
+def test_a_pickle_that_runs_code_is_refused():
+    class Evil:
+        def __reduce__(self):
+            return (print, ("owned",))
+
+    buffer = io.BytesIO()
+    pickle.dump(Evil(), buffer)
+    with pytest.raises(ProtocolError):
+        decode_value(buffer.getvalue())
+
+
+def test_garbage_and_wrong_shapes_are_refused():
+    with pytest.raises(ProtocolError):
+        decode_value(b"not a torch file")
+    buffer = io.BytesIO()
+    torch.save(("tensor", "not a tensor", "cpu", (2,), "float32", False, False), buffer)
+    with pytest.raises(ProtocolError):
+        decode_value(buffer.getvalue())
+
+
+def test_frames_round_trip_and_oversized_frames_are_refused():
+    a, b = socket.socketpair()
+    send_frame(a, {"op": "x"}, b"payload")
+    assert recv_frame(b) == ({"op": "x"}, b"payload")
+    send_frame(a, {"op": "big"}, b"x" * 100)
+    with pytest.raises(ProtocolError):
+        recv_raw_frame(b, max_payload=10)
+    a.close()
+    b.close()
