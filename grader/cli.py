@@ -7,6 +7,8 @@ but did not succeed exits 1; success exits 0.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -185,6 +187,140 @@ def grade(
     click.echo(terminal.render(result))
     click.echo(f"Wrote {out_dir / 'results.json'} and {out_dir / 'report.html'}")
     ctx.exit(0 if result.graded else 1)
+
+
+@main.command()
+@click.argument("submissions_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for per-submission results and the class files.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="cores",
+    help="Submissions graded at once.",
+)
+@click.option(
+    "--shard", help="Grade only shard K of N (e.g. 2/4); combine shards with `grader merge`."
+)
+@click.option(
+    "--force", is_flag=True, help="Grade again even what was already graded with the same checks."
+)
+@click.option("--exercise", "-e", "exercises", multiple=True, help="Grade only these exercises.")
+@click.option("--reveal-hidden", is_flag=True, help="Show hidden checks' messages in the reports.")
+@click.option("--call-timeout", type=float, help="Seconds one call of learner code may take.")
+@click.option(
+    "--time-limit", type=float, default=600.0, show_default=True, help="Seconds per submission."
+)
+@click.pass_context
+def batch(
+    ctx,
+    submissions_dir,
+    out_dir,
+    jobs,
+    shard,
+    force,
+    exercises,
+    reveal_hidden,
+    call_timeout,
+    time_limit,
+):
+    """Grade every submission (folder or .zip) in SUBMISSIONS_DIR, in parallel."""
+    from grader.batch import BatchError, Shard, already_graded, discover
+    from grader.pipeline import stamp_for
+
+    course = _course(ctx)
+    ids = _exercise_ids(course, exercises)
+    try:
+        submissions = discover(submissions_dir, Shard.parse(shard) if shard else None)
+    except BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    stamp = stamp_for(course)
+    selected = tuple(ex.id for ex in course.select(ids))
+    done = (
+        {}
+        if force
+        else {
+            s.name: r
+            for s in submissions
+            if (r := already_graded(out_dir, s, stamp, selected)) is not None
+        }
+    )
+    todo = [s for s in submissions if s.name not in done]
+    progress = Progress(len(submissions), skipped=len(done))
+    options = Options(
+        exercises=ids,
+        limits=_limits(call_timeout),
+        submission_seconds=time_limit,
+        hide=(str(out_dir.resolve()), str(submissions_dir.resolve())),
+    )
+    results = list(done.values())
+    if todo:
+        with Grader(course, options) as grader:
+            for result in grader.grade_many(todo, jobs=jobs):
+                write_outputs(result, out_dir / result.submission, reveal_hidden=reveal_hidden)
+                results.append(result)
+                progress.done(result)
+    write_class_files(out_dir)
+    progress.close()
+    ungraded = [r.submission for r in results if not r.graded]
+    click.echo(
+        f"{len(results)} submission(s): {len(results) - len(ungraded)} graded, "
+        f"{len(done)} of them from an earlier run; class files in {out_dir}"
+    )
+    if ungraded:
+        click.echo(
+            click.style(
+                f"Not graded: {', '.join(sorted(ungraded))} (see their reports)", fg="yellow"
+            )
+        )
+    ctx.exit(0 if not ungraded else 1)
+
+
+class Progress:
+    """A progress bar on a terminal; one plain line per submission elsewhere (CI logs)."""
+
+    def __init__(self, total: int, skipped: int) -> None:
+        self.total, self.count = total, skipped
+        interactive = sys.stdout.isatty() and not os.environ.get("CI")
+        self.bar = (
+            click.progressbar(length=total, label="Grading", show_pos=True) if interactive else None
+        )
+        if self.bar:
+            self.bar.__enter__()
+            self.bar.update(skipped)
+        elif skipped:
+            click.echo(
+                f"{skipped} of {total} already graded with the same checks: skipped (--force grades again)"
+            )
+
+    def done(self, result: SubmissionResult) -> None:
+        self.count += 1
+        if self.bar:
+            self.bar.update(1)
+            return
+        score = f"{result.earned:g}/{result.possible:g}" if result.graded else result.status
+        click.echo(
+            f"[{self.count}/{self.total}] {result.submission}: {score} ({result.duration:.1f} s)"
+        )
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+def write_class_files(out_dir: Path) -> None:
+    from grader.batch import results_in
+    from grader.render import gradebook
+
+    results = list(results_in([out_dir]))
+    _write(out_dir / "grades.csv", gradebook.render_csv(results))
 
 
 def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: bool) -> None:

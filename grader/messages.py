@@ -26,6 +26,9 @@ EN: dict[str, str] = {
     "how_cpu_limit": "it used more CPU time than allowed",
     "call_forbidden": "`{function}` called `{api}` (line {line} of {file}), which this exercise "
     "forbids. Write it yourself with basic tensor operations.",
+    "device_mixed": "`{call}` failed: {exc_type}: {exc_message}\nThe input lives on another "
+    "device than a tensor your code made (on a fixed device, the CPU). Create new tensors on the "
+    "input's device, e.g. `torch.zeros(..., device=x.device)` or `torch.zeros_like(x)`.",
     "call_bad_return": "`{call}` returned something the grader could not read: {detail}",
     "call_missing_name": "{file} has no `{name}`. Check the spelling: the name must be exactly "
     "`{name}`.{available}",

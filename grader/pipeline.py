@@ -22,7 +22,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.course import HIDDEN_MANIFEST, Course
-from grader.intake import Workspace, prepare_workspace
+from grader.intake import Workspace, fingerprint, prepare_workspace
 from grader.results import ExerciseInfo, Stamp, SubmissionResult, build_result, rejected_result
 from grader.run import judge as judges
 from grader.run.sandbox import Limits, Plan
@@ -110,6 +110,7 @@ class Grader:
         started = time.monotonic()
         started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         root = self._new_run_root()
+        source_print = fingerprint(submission.source) if submission.source.exists() else ""
         workspace = prepare_workspace(
             submission.source, self.course_module_files(), root / f"ws-{secrets.token_hex(8)}"
         )
@@ -119,6 +120,7 @@ class Grader:
             workspace=workspace,
             started=started,
             started_at=started_at,
+            source_print=source_print,
         )
         if workspace.rejected:
             run.result = rejected_result(
@@ -128,6 +130,7 @@ class Grader:
                 stamp=self.stamp,
                 started_at=started_at,
                 scope=self._scope(),
+                source_fingerprint=source_print,
             )
             self._cleanup(run)
             return run
@@ -198,6 +201,7 @@ class Grader:
             hidden_not_run=hidden,
             started_at=run.started_at,
             duration=time.monotonic() - run.started,
+            source_fingerprint=run.source_print,
         )
         self._cleanup(run)
         return result
@@ -245,6 +249,7 @@ class _Run:
     workspace: Workspace
     started: float
     started_at: str
+    source_print: str = ""
     pid: int = 0
     deadline: float = 0.0
     result: SubmissionResult | None = None

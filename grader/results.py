@@ -87,6 +87,7 @@ class SubmissionResult:
     hidden_not_run: dict[str, float] = field(default_factory=dict)  # {"checks": n, "points": p}
     started_at: str = ""
     duration: float = 0.0
+    source_fingerprint: str = ""  # intake.fingerprint of what was graded
 
     @property
     def earned(self) -> float:
@@ -136,6 +137,7 @@ def build_result(
     hidden_not_run: dict[str, float] | None = None,
     started_at: str = "",
     duration: float = 0.0,
+    source_fingerprint: str = "",
 ) -> SubmissionResult:
     """Reconcile the collected checks with the judge's pytest-json-report."""
     reported = {t["nodeid"]: t for t in (report or {}).get("tests", [])}
@@ -168,6 +170,7 @@ def build_result(
         hidden_not_run=dict(hidden_not_run or {}),
         started_at=started_at,
         duration=duration,
+        source_fingerprint=source_fingerprint,
     )
 
 
@@ -179,6 +182,7 @@ def rejected_result(
     stamp: Stamp,
     started_at: str = "",
     scope: str = "all",
+    source_fingerprint: str = "",
 ) -> SubmissionResult:
     """Nothing could be taken from the submission: a result that says why, scoring nothing."""
     detail = "; ".join(f.message for f in findings if f.severity == "error") or "nothing to grade"
@@ -191,6 +195,7 @@ def rejected_result(
         scope=scope,
         findings=tuple(findings),
         started_at=started_at,
+        source_fingerprint=source_fingerprint,
     )
 
 
@@ -300,6 +305,7 @@ def from_json(data: dict[str, Any]) -> SubmissionResult:
             hidden_not_run=data.get("hidden_not_run", {}),
             started_at=data.get("started_at", ""),
             duration=data.get("duration", 0.0),
+            source_fingerprint=data.get("source_fingerprint", ""),
         )
     except (KeyError, TypeError) as exc:
         raise ResultsFormatError(f"malformed results file: {exc}") from None

@@ -16,8 +16,13 @@ Expected values are always computed here, in the judge, with real PyTorch.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
 import pytest
@@ -61,6 +66,23 @@ def devices(*names: str) -> pytest.MarkDecorator:
             marks.append(pytest.mark.skipif(not cuda_available(), reason=say("skipped_cuda")))
         params.append(pytest.param(name, id=name, marks=marks))
     return pytest.mark.parametrize("device", params)
+
+
+# ---------------------------------------------------------------- probes, seen from the judge
+
+
+@cache
+def probes_of(suite_file: str) -> ModuleType:
+    """The probes.py beside a suite file, imported here in the judge too, so that a check and
+    its probe share one catalogue (e.g. the functions a learner's grad_of must differentiate).
+    It is public, trusted course code: importing it never imports learner code."""
+    path = Path(suite_file).resolve().parent / "probes.py"
+    spec = importlib.util.spec_from_file_location(f"grader_judge_probes_{path.parent.name}", path)
+    assert spec and spec.loader, f"no probes.py beside {suite_file}"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 # ---------------------------------------------------------------- inputs

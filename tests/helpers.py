@@ -58,3 +58,24 @@ def copy_course(target: Path) -> Path:
         ROOT, target, ignore=shutil.ignore_patterns(".git", "__pycache__", ".grader", "*.egg-info")
     )
     return target
+
+
+def grade_mutants(
+    exercise: str, mutants: dict[str, dict[str, str]], tmp: Path, *extra: str
+) -> dict[str, dict]:
+    """Grade each mutant (a submission given as {file name: source}) in one `grader batch` run,
+    limited to one exercise; returns each mutant's results.json."""
+    import json
+
+    subs = tmp / "submissions"
+    for name, files in mutants.items():
+        make_submission(subs / name, files)
+    out = tmp / "out"
+    done = run_grader("batch", str(subs), "--out", str(out), "-e", exercise, "-j", "2", *extra)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {name: json.loads((out / name / "results.json").read_text()) for name in mutants}
+
+
+def checks_named(results: dict, prefix: str) -> list[dict]:
+    """The checks of a result whose test name (e.g. "test_mul_backward[cpu]") starts with `prefix`."""
+    return [c for e in results["exercises"] for c in e["checks"] if c["name"].startswith(prefix)]

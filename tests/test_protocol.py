@@ -54,6 +54,13 @@ def test_containers_and_plain_values():
     assert isinstance(back[3], np.ndarray) and back[3].tolist() == [0, 1, 2]
 
 
+def test_a_state_dict_arrives_as_a_dict():
+    state = torch.nn.Linear(2, 3).state_dict()
+    back = roundtrip(state)
+    assert type(back) is dict and list(back) == ["weight", "bias"]
+    assert torch.equal(back["weight"], state["weight"])
+
+
 def test_tensor_subclasses_and_objects_arrive_as_foreign():
     class Sneaky(torch.Tensor):
         pass

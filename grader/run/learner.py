@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from grader.messages import say
+from grader.run import devices
 from grader.run.protocol import (
     Foreign,
     ProtocolError,
@@ -224,15 +225,14 @@ class LearnerSession:
         watch: bool = False,
     ) -> Any:
         described = describe_call(path, args, kwargs)
-        return self._request(
-            exercise,
-            {"op": "call", "exercise": exercise, "path": path, "watch": watch},
-            args,
-            kwargs,
-            described,
-            path.split(".")[0],
-            timeout,
-        )
+        header = {"op": "call", "exercise": exercise, "path": path, "watch": watch}
+        function = path.split(".")[0]
+        try:
+            return self._request(exercise, header, args, kwargs, described, function, timeout)
+        except LearnerRaised as raised:
+            if devices.has_meta((args, kwargs)) and devices.is_device_error(raised.exc_message):
+                raise explain_device_error(raised) from None
+            raise
 
     def probe(
         self, exercise: str, name: str, args: tuple, kwargs: dict, timeout: float | None
@@ -441,6 +441,22 @@ def import_problem(record: dict[str, Any], module_file: str) -> ModuleProblem:
         ),
         frames=record.get("frames", []),
     )
+
+
+def explain_device_error(raised: LearnerRaised) -> LearnerRaised:
+    """On meta inputs, a device error means the code made a tensor on a fixed device: say so."""
+    message = say(
+        "device_mixed", call=raised.call, exc_type=raised.type_name, exc_message=raised.exc_message
+    )
+    record = {
+        "type": raised.type_name,
+        "mro": raised.mro,
+        "message": raised.exc_message,
+        "frames": raised.frames,
+    }
+    explained = LearnerRaised(message, record, raised.call)
+    explained.kind = "device"
+    return explained
 
 
 def describe_death(reply: Reply) -> str:

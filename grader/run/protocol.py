@@ -185,7 +185,8 @@ def _to_tree(value: Any, depth: int) -> Any:
             list(value.fields),
             [_to_tree(v, depth + 1) for v in value.values],
         )
-    if kind is dict:
+    if isinstance(value, dict) and kind.__module__ in ("builtins", "collections"):
+        # dict, OrderedDict (a state_dict), defaultdict: all arrive as a plain dict
         return (
             "dict",
             [(_to_tree(k, depth + 1), _to_tree(v, depth + 1)) for k, v in value.items()],

@@ -1,0 +1,100 @@
+"""Batch grading: a folder of submissions in, one result per submission out, resumable and shardable.
+
+Each entry of the submissions folder is one learner's submission: a folder (a clone of
+their repository) or a .zip (an LMS download). Outputs go to OUT/<name>/ (results.json,
+report.html, gradescope.json); the class files (grades.csv, summary.html) are written by
+`write_class_files` from whatever results OUT holds, so shards can be merged by re-reading.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.intake import fingerprint
+from grader.pipeline import Submission
+from grader.results import ResultsFormatError, Stamp, SubmissionResult, from_json
+
+RESULTS_FILE = "results.json"
+
+
+class BatchError(Exception):
+    """An operator mistake in a batch command (bad folder, bad shard)."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int  # 1-based
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            raise BatchError(f"--shard must look like K/N with 1 <= K <= N, got {text!r}")
+        return cls(int(match[1]), int(match[2]))
+
+    def take(self, position: int) -> bool:
+        return position % self.count == self.index - 1
+
+
+def discover(folder: Path, shard: Shard | None = None) -> list[Submission]:
+    """The submissions in `folder`, in name order, with unique, filesystem-safe names."""
+    if not folder.is_dir():
+        raise BatchError(f"{folder} is not a folder of submissions")
+    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    stems = [_stem(p) for p in entries]
+    submissions = []
+    for position, entry in enumerate(entries):
+        name = _stem(entry) if stems.count(_stem(entry)) == 1 else safe_name(entry.name)
+        if shard is None or shard.take(position):
+            submissions.append(Submission(name=name, source=entry))
+    return submissions
+
+
+def _stem(path: Path) -> str:
+    return safe_name(
+        path.stem if path.suffix.lower() == ".zip" and not path.is_dir() else path.name
+    )
+
+
+def safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", name).strip("._")
+    return cleaned[:100] or "submission"
+
+
+def already_graded(
+    out_dir: Path, submission: Submission, stamp: Stamp, exercises: tuple[str, ...]
+) -> SubmissionResult | None:
+    """The result of an earlier run, if it graded this same submission with the same checks
+    (the same suites, torch, Python and grader, the same exercises)."""
+    previous = load_result(out_dir / submission.name / RESULTS_FILE)
+    if previous is None or previous.status == "error":
+        return None
+    same_checks = previous.stamp == stamp and tuple(e.id for e in previous.exercises) == exercises
+    if not same_checks or previous.source_fingerprint != fingerprint(submission.source):
+        return None
+    return previous
+
+
+def load_result(path: Path) -> SubmissionResult | None:
+    try:
+        return from_json(json.loads(path.read_text()))
+    except (OSError, ValueError, ResultsFormatError):
+        return None
+
+
+def results_in(folders: list[Path]) -> Iterator[SubmissionResult]:
+    """Every result under these output folders (one batch, or the shards of one)."""
+    seen: set[str] = set()
+    for folder in folders:
+        if not folder.is_dir():
+            raise BatchError(f"{folder} is not a batch output folder")
+        for path in sorted(folder.glob(f"*/{RESULTS_FILE}")):
+            result = load_result(path)
+            if result is not None and result.submission not in seen:
+                seen.add(result.submission)
+                yield result

@@ -1,0 +1,59 @@
+"""Device discipline for "meta" checks: catch code that makes tensors on a fixed device.
+
+A meta tensor has a shape and a dtype but no values, on any machine. When a check passes
+meta inputs, the learner's call runs under SameDeviceMode, which refuses any operation that
+mixes devices (as CUDA would), so `x @ torch.ones(2, 2)` (a CPU tensor made in the code)
+fails on a CPU-only machine. Meta's own kernels let some of these through (2-D matmul does).
+
+We tried torch's FakeTensorMode with fake CUDA tensors first: on a CPU-only build every
+indexing op (`x[:, None]`, `x[0]`) on a fake CUDA tensor fails with "PyTorch is not linked
+with support for cuda devices", which would fail honest code. This module is the only one
+that touches the dispatch-mode API (torch.utils._python_dispatch); tests/test_devices.py
+pins the behaviour we rely on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+
+class SameDeviceMode(TorchDispatchMode):
+    """Refuse every op whose tensor arguments sit on more than one device (0-d CPU
+    tensors excepted: PyTorch allows those as scalars everywhere)."""
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        flat, _ = tree_flatten((args, kwargs))
+        found = {
+            str(t.device)
+            for t in flat
+            if isinstance(t, torch.Tensor) and not (t.dim() == 0 and t.device.type == "cpu")
+        }
+        if len(found) > 1:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two devices, "
+                + " and ".join(sorted(found))
+                + f" (in {func})"
+            )
+        return func(*args, **kwargs)
+
+
+def has_meta(value: Any) -> bool:
+    """Does a call's input hold a meta tensor anywhere?"""
+    if isinstance(value, torch.Tensor):
+        return value.device.type == "meta"
+    if isinstance(value, (list, tuple)):
+        return any(has_meta(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_meta(v) for v in value.values())
+    return False
+
+
+def is_device_error(message: str) -> bool:
+    """Does an exception's message say that tensors met on different devices?"""
+    text = message.lower()
+    return "device" in text and ("expected" in text or "two devices" in text)
