@@ -13,7 +13,14 @@ from pathlib import Path
 
 import click
 
-from grader.course import Course, CourseError, UnknownExercise, find_course_root, load_course
+from grader.course import (
+    HIDDEN_MANIFEST,
+    Course,
+    CourseError,
+    UnknownExercise,
+    find_course_root,
+    load_course,
+)
 from grader.messages import say
 from grader.pipeline import Grader, Options, Submission
 from grader.render import html, terminal
@@ -75,18 +82,18 @@ def list_exercises(ctx: click.Context) -> None:
 
     course = _course(ctx)
     checks = collect_checks(course)
+    # In a learner kit the hidden suites are absent; release left what they are worth.
+    kit_hidden = {} if course.has_hidden_suites else _read_json(course.suites_dir / HIDDEN_MANIFEST)
     click.echo(f"{'exercise':<16} {'public':>7} {'hidden':>7}  title")
     for ex in course.exercises:
         mine = [c for c in checks if c["exercise"] == ex.id]
         public = sum(c["points"] for c in mine if c["visibility"] == "public")
         hidden = sum(c["points"] for c in mine if c["visibility"] == "hidden")
+        hidden += float((kit_hidden or {}).get(ex.id, {}).get("points", 0))
         click.echo(f"{ex.number + ' ' + ex.slug:<16} {public:>7g} {hidden:>7g}  {ex.title}")
     if not course.has_hidden_suites:
-        click.echo(
-            click.style(
-                "Hidden checks are not part of this kit: they run when you are graded.", fg="cyan"
-            )
-        )
+        note = "Hidden checks are not part of this kit: they run when you are graded."
+        click.echo(click.style(note, fg="cyan"))
 
 
 @main.command()
@@ -241,7 +248,7 @@ def batch(
         submissions = discover(submissions_dir, Shard.parse(shard) if shard else None)
     except BatchError as exc:
         raise click.UsageError(str(exc)) from None
-    stamp = stamp_for(course)
+    stamp = stamp_for(course, course.select(ids))
     selected = tuple(ex.id for ex in course.select(ids))
     done = (
         {}
@@ -283,6 +290,85 @@ def batch(
     ctx.exit(0 if not ungraded else 1)
 
 
+@main.command()
+@click.argument(
+    "shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the merged class (may be one of the shard folders).",
+)
+def merge(shards, out_dir) -> None:
+    """Combine the output folders of `grader batch --shard` runs into one class summary and gradebook."""
+    import shutil
+
+    from grader.batch import RESULTS_FILE, BatchError, results_in
+
+    try:
+        results = list(results_in(list(shards)))
+    except BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for shard in shards:
+        for folder in sorted(p.parent for p in shard.glob(f"*/{RESULTS_FILE}")):
+            target = out_dir / folder.name
+            if folder.resolve() != target.resolve():
+                shutil.copytree(folder, target, dirs_exist_ok=True)
+    merged = write_class_files(out_dir)
+    click.echo(
+        f"Merged {len(results)} submission(s) from {len(shards)} folder(s) into {out_dir}: "
+        f"grades.csv, summary.html ({len(merged)} rows)"
+    )
+
+
+@main.command()
+@click.argument("results_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "csv", "gradescope", "json", "text"]),
+    default="html",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: standard output).",
+)
+@click.option("--reveal-hidden", is_flag=True, help="Show hidden checks' messages.")
+def report(results_file, fmt, out_path, reveal_hidden) -> None:
+    """Re-render a results.json (no grading is run)."""
+    from grader.batch import load_result
+    from grader.render import gradebook
+    from grader.render.gradescope import render_gradescope
+
+    result = load_result(results_file)
+    if result is None:
+        raise click.UsageError(
+            f"{results_file} is not a results file of this grader (or of this schema version)"
+        )
+    if fmt == "html":
+        text = html.render_report(result, reveal_hidden=reveal_hidden)
+    elif fmt == "csv":
+        text = gradebook.render_csv([result])
+    elif fmt == "gradescope":
+        text = json.dumps(
+            render_gradescope(result, reveal_hidden=reveal_hidden), indent=1, ensure_ascii=False
+        )
+    elif fmt == "json":
+        text = json.dumps(to_json(result), indent=1, ensure_ascii=False)
+    else:
+        text = click.unstyle(terminal.render(result, reveal_hidden=reveal_hidden))
+    if out_path:
+        _write(out_path, text)
+    else:
+        click.echo(text)
+
+
 class Progress:
     """A progress bar on a terminal; one plain line per submission elsewhere (CI logs)."""
 
@@ -315,18 +401,56 @@ class Progress:
             self.bar.__exit__(None, None, None)
 
 
-def write_class_files(out_dir: Path) -> None:
-    from grader.batch import results_in
+def write_class_files(out_dir: Path) -> list[SubmissionResult]:
+    """grades.csv and summary.html, from every result under out_dir."""
+    from grader.batch import results_in, safe_name
     from grader.render import gradebook
 
     results = list(results_in([out_dir]))
     _write(out_dir / "grades.csv", gradebook.render_csv(results))
+    links = {r.submission: f"{safe_name(r.submission)}/report.html" for r in results}
+    _write(out_dir / "summary.html", html.render_summary(results, links))
+    return results
 
 
 def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: bool) -> None:
+    """results.json, report.html and gradescope.json for one submission."""
+    from grader.render.gradescope import render_gradescope
+
     out_dir.mkdir(parents=True, exist_ok=True)
+    # results.json first: whatever fails after it, the grade is kept and can be re-rendered.
     _write(out_dir / "results.json", json.dumps(to_json(result), indent=1, ensure_ascii=False))
     _write(out_dir / "report.html", html.render_report(result, reveal_hidden=reveal_hidden))
+    gradescope = render_gradescope(result, reveal_hidden=reveal_hidden)
+    _write(out_dir / "gradescope.json", json.dumps(gradescope, indent=1, ensure_ascii=False))
+
+
+@main.command("release")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the learner kit (outside the course folder).",
+)
+@click.option("--force", is_flag=True, help="Replace what the folder holds.")
+@click.pass_context
+def release_kit(ctx, out_dir, force) -> None:
+    """Cut the learner kit: stubs, public checks, the grader; no solutions, no hidden checks."""
+    from grader.pipeline import collect_checks
+    from grader.release import ReleaseError, release
+
+    course = _course(ctx)
+    checks = collect_checks(course)
+    try:
+        files = release(course, out_dir, checks, force=force)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    hidden = [c for c in checks if c["visibility"] == "hidden"]
+    click.echo(
+        f"Wrote the learner kit to {out_dir} ({len(files)} files): {len(course.exercises)} exercises, "
+        f"{len(checks) - len(hidden)} public checks; {len(hidden)} hidden checks counted, none copied."
+    )
 
 
 @main.command()
@@ -387,6 +511,13 @@ def verify(ctx, exercises) -> None:
             bold=True,
         )
     )
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _write(path: Path, text: str) -> None:

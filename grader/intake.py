@@ -58,11 +58,12 @@ class Workspace:
     path: Path
     modules: list[str] = field(default_factory=list)  # module files copied in
     findings: list[Finding] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)  # the modules being graded
 
     @property
     def rejected(self) -> bool:
-        """Nothing to grade: no module could be taken from the submission."""
-        return not self.modules
+        """Nothing to grade: none of the graded modules could be taken from the submission."""
+        return not set(self.modules) & set(self.required or self.modules)
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,21 @@ class _Candidate:
     is_link: bool = False
 
 
-def prepare_workspace(source: Path, module_files: tuple[str, ...], workspace: Path) -> Workspace:
-    """Copy the submission's exercise modules from `source` into the (new) `workspace`."""
+def prepare_workspace(
+    source: Path,
+    module_files: tuple[str, ...],
+    workspace: Path,
+    required: tuple[str, ...] | None = None,
+) -> Workspace:
+    """Copy the submission's exercise modules from `source` into the (new) `workspace`.
+
+    Every course module found is copied (one may import another); `required` are the ones
+    being graded: a missing one is a finding, and none of them present rejects the submission.
+    """
+    required = module_files if required is None else required
     workspace.mkdir(parents=True, exist_ok=False)
     os.chmod(workspace, 0o755)
-    result = Workspace(path=workspace)
+    result = Workspace(path=workspace, required=list(required))
     try:
         candidates = list(_candidates(source, result))
     except _Rejected as rejected:
@@ -90,9 +101,11 @@ def prepare_workspace(source: Path, module_files: tuple[str, ...], workspace: Pa
     for name in module_files:
         candidate = chosen.get(name)
         if candidate is None:
-            result.findings.append(
-                Finding("warning", "missing_module", say("intake_missing_module", file=name), name)
-            )
+            if name in required:
+                finding = Finding(
+                    "warning", "missing_module", say("intake_missing_module", file=name), name
+                )
+                result.findings.append(finding)
             continue
         _copy_module(candidate, workspace / name, result)
     used = {c.relative for c in chosen.values()}
@@ -106,7 +119,7 @@ def prepare_workspace(source: Path, module_files: tuple[str, ...], workspace: Pa
         result.findings.append(Finding("info", "ignored_files", say("intake_ignored", files=shown)))
     if result.rejected and not any(f.severity == "error" for f in result.findings):
         result.findings.append(
-            Finding("error", "no_modules", say("intake_no_modules", files=", ".join(module_files)))
+            Finding("error", "no_modules", say("intake_no_modules", files=", ".join(required)))
         )
     return result
 

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader import __version__
-from grader.course import HIDDEN_MANIFEST, Course
+from grader.course import HIDDEN_MANIFEST, Course, Exercise
 from grader.intake import Workspace, fingerprint, prepare_workspace
 from grader.results import ExerciseInfo, Stamp, SubmissionResult, build_result, rejected_result
 from grader.run import judge as judges
@@ -60,7 +60,7 @@ class Grader:
         self._template: TemplateProcess | None = None
         self._tmp_root: Path | None = None
         self._counter = 0
-        self.stamp = stamp_for(course)
+        self.stamp = stamp_for(course, self.exercises)
 
     def __enter__(self) -> Grader:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="grader-"))
@@ -112,7 +112,10 @@ class Grader:
         root = self._new_run_root()
         source_print = fingerprint(submission.source) if submission.source.exists() else ""
         workspace = prepare_workspace(
-            submission.source, self.course_module_files(), root / f"ws-{secrets.token_hex(8)}"
+            submission.source,
+            self.course.module_files,
+            root / f"ws-{secrets.token_hex(8)}",
+            required=tuple(ex.module_file for ex in self.exercises),
         )
         run = _Run(
             submission=submission,
@@ -207,9 +210,6 @@ class Grader:
         return result
 
     # ------------------------------------------------------------ helpers
-
-    def course_module_files(self) -> tuple[str, ...]:
-        return self.course.module_files
 
     def _exercise_infos(self) -> list[ExerciseInfo]:
         return [ExerciseInfo(ex.id, ex.number, ex.title) for ex in self.exercises]
@@ -320,12 +320,12 @@ def _safe_name(name: str) -> str:
     return cleaned.strip(".") or "submission"
 
 
-def stamp_for(course: Course) -> Stamp:
+def stamp_for(course: Course, exercises: tuple[Exercise, ...] | None = None) -> Stamp:
     """What produced a result: the same stamp means the same checks on the same stack."""
     from importlib.metadata import version
 
     return Stamp(
-        suites=course.suite_hash(),
+        suites=course.suite_hash(exercises),
         torch=version("torch"),  # without importing torch: the template is starting meanwhile
         python=platform.python_version(),
         grader=__version__,

@@ -48,3 +48,17 @@ def render_report(result: SubmissionResult, *, reveal_hidden: bool = False) -> s
         public_note=public_only_note(result) if result.scope == "public" else "",
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def render_summary(results: list[SubmissionResult], links: dict[str, str]) -> str:
+    """The class summary page; `links` maps each submission to its report's relative path."""
+    from grader.render.summary import histogram_svg, summarise
+
+    summary = summarise(results)
+    template = environment().get_template("summary.html.j2")
+    return template.render(
+        summary=summary,
+        svg=histogram_svg(summary.histogram),
+        links=links,
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )

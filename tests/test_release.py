@@ -1,0 +1,130 @@
+"""`grader release`: the learner kit works on its own and holds nothing hidden."""
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, run_grader
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release") / "kit"
+    done = run_grader("release", "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "none copied" in done.stdout
+    return out
+
+
+def kit_texts(kit: Path):
+    for path in kit.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            yield path, path.read_text(errors="replace")
+
+
+def hidden_check_names() -> set[str]:
+    names = set()
+    for suite in ROOT.glob("suites/ex*/test_hidden.py"):
+        for node in ast.walk(ast.parse(suite.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                names.add(node.name)
+    return names
+
+
+def solution_bodies() -> list[str]:
+    """Every solution function body of two statements or more, whitespace-normalised."""
+    bodies = []
+    for path in ROOT.glob("solutions/*.py"):
+        source = path.read_text()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = [
+                    s
+                    for s in node.body
+                    if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+                ]
+                if len(body) >= 2:
+                    text = "\n".join(ast.get_source_segment(source, s) or "" for s in body)
+                    bodies.append(normalise(text))
+    return bodies
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_the_kit_holds_what_a_learner_needs(kit):
+    for name in (
+        "README.md",
+        "pyproject.toml",
+        ".github/workflows/check.yml",
+        "grader/cli.py",
+        "templates/report.html.j2",
+        "suites/hidden.json",
+        "exercises/ex01_tensors.py",
+        "suites/ex01_tensors/test_public.py",
+        "suites/ex01_tensors/probes.py",
+    ):
+        assert (kit / name).is_file(), name
+    assert (kit / "exercises" / "ex01_tensors.py").read_text() == (
+        ROOT / "exercises" / "ex01_tensors.py"
+    ).read_text()
+
+
+def test_nothing_hidden_leaks(kit):
+    assert not (kit / "solutions").exists() and not list(kit.rglob("test_hidden.py"))
+    assert not (kit / "tests").exists() and not (kit / "examples").exists()
+    names = hidden_check_names()
+    bodies = solution_bodies()
+    assert names and bodies
+    for path, text in kit_texts(kit):
+        assert "hidden-suite-canary" not in text, path
+        leaked = [n for n in names if n in text]
+        assert not leaked, f"{path} names hidden checks {leaked}"
+        flat = normalise(text)
+        copied = [b for b in bodies if b in flat]
+        assert not copied, f"{path} holds a solution body: {copied[0][:80]}"
+
+
+def test_the_kit_installs_and_runs_public_checks_only(kit, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    pip = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e", str(kit)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert pip.returncode == 0, pip.stdout + pip.stderr
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_COURSE"}
+    grader = [str(venv / "bin" / "python"), "-m", "grader"]
+    stubs = subprocess.run(
+        [*grader, "check", "01"], cwd=kit, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert stubs.returncode == 1, stubs.stdout + stubs.stderr
+    assert "is not written yet" in stubs.stdout
+    assert re.search(
+        r"Only public checks ran\. Hidden checks \(\d+ checks, \d+ points\)", stubs.stdout
+    )
+    # Even with every public check passing, the kit never says that everything passed.
+    solved = tmp_path / "solved"
+    shutil.copytree(ROOT / "solutions", solved)
+    done = subprocess.run(
+        [*grader, "check", "01", "--target", str(solved)],
+        cwd=kit,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Only public checks ran" in done.stdout and "All " not in done.stdout
+    listing = subprocess.run(
+        [*grader, "list"], cwd=kit, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert listing.returncode == 0 and "Hidden checks are not part of this kit" in listing.stdout
