@@ -425,6 +425,31 @@ def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: boo
     _write(out_dir / "gradescope.json", json.dumps(gradescope, indent=1, ensure_ascii=False))
 
 
+@main.command()
+@click.pass_context
+def doctor(ctx) -> None:
+    """Show the sandbox protections workers get on this machine, and what a worker looks like."""
+    course = _course(ctx)
+    with Grader(course, Options()) as grader:
+        measures, stats = grader.inspect_sandbox()
+    user = "root" if os.geteuid() == 0 else f"uid {os.geteuid()} (not root)"
+    click.echo(f"Grader running as {user}; learner code runs in workers with these protections:\n")
+    for name, detail in sorted(measures.get("active", {}).items()):
+        click.echo(click.style("  on   ", fg="green") + f"{name:<22} {detail}")
+    for name, why in sorted(measures.get("inactive", {}).items()):
+        click.echo(click.style("  off  ", fg="yellow") + f"{name:<22} {why}")
+    if stats:
+        floor = stats["vm_size_kib"] // 1024
+        click.echo(
+            f"\nA fresh worker: uid {stats['uid']}, {floor} MiB of address space before any learner "
+            f"code (torch's floor; the memory limit comes on top), {stats['rss_kib'] // 1024} MiB "
+            f"resident, {stats['torch_threads']} torch thread(s), CUDA initialised: "
+            f"{stats['cuda_initialized']}, HOME {stats['home']}, environment: "
+            f"{', '.join(stats['environment'])}"
+        )
+    click.echo("\nWhat each protection defends against: docs/security.md")
+
+
 @main.command("release")
 @click.option(
     "--out",

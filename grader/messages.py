@@ -25,7 +25,8 @@ EN: dict[str, str] = {
     "how_signal": "the process was killed by signal {signal} ({name})",
     "how_cpu_limit": "it used more CPU time than allowed",
     "call_forbidden": "`{function}` called `{api}` (line {line} of {file}), which this exercise "
-    "forbids. Write it yourself with basic tensor operations.",
+    "forbids. {hint}",
+    "forbidden_hint": "Write it yourself with basic tensor operations.",
     "device_mixed": "`{call}` failed: {exc_type}: {exc_message}\nThe input lives on another "
     "device than a tensor your code made (on a fixed device, the CPU). Create new tensors on the "
     "input's device, e.g. `torch.zeros(..., device=x.device)` or `torch.zeros_like(x)`.",
@@ -81,6 +82,19 @@ EN: dict[str, str] = {
     "summary_skipped": "{count} check(s) skipped: {reasons}",
     "same_as_above": "(the same problem as above)",
     "report_written": "HTML report: {path}",
+    # --- screening: flags for an instructor's look (they never change a score)
+    "flag_grader": "imports the grader itself ({what})",
+    "flag_test_machinery": "imports test machinery ({what}): exercises never need it",
+    "flag_introspection": "inspects the running program ({what}): can be used to look for expected values",
+    "flag_atexit": "registers code to run at exit ({what})",
+    "flag_native": "loads native code ({what})",
+    "flag_processes": "starts or signals processes ({what})",
+    "flag_network": "uses the network ({what})",
+    "flag_import_machinery": "changes how modules are imported ({what})",
+    "flag_patching": "changes shared library code at run time ({what})",
+    "flag_exit": "ends the process abruptly ({what})",
+    "flag_guard": "switches off PyTorch's function hooks ({what}), which the forbidden-call check uses",
+    "flag_dynamic_code": "runs code built at run time ({what})",
     # --- intake: what was wrong with the files handed in
     "intake_missing_module": "{file} was not found in the submission.",
     "intake_ignored": "Not part of the exercises, so not used: {files}",

@@ -27,6 +27,7 @@ from grader.results import ExerciseInfo, Stamp, SubmissionResult, build_result, 
 from grader.run import judge as judges
 from grader.run.sandbox import Limits, Plan
 from grader.run.template import TemplateProcess, start_template
+from grader.screening import screen
 
 SANDBOX_UID_BASE = 1_900_000_000  # far above any real account
 JUDGE_GRACE_SECONDS = 30.0  # past the submission budget, before the judge itself is killed
@@ -89,6 +90,9 @@ class Grader:
     ) -> Iterator[SubmissionResult]:
         """Grade with up to `jobs` judges at once; yields results as they finish."""
         queue = list(submissions)
+        if len(queue) > 1:
+            # Many judges will fork from here: pay once for what every one would import.
+            judges.warm_up(meta=True)
         running: dict[int, _Run] = {}
         while queue or running:
             while queue and len(running) < max(1, jobs):
@@ -137,6 +141,7 @@ class Grader:
             )
             self._cleanup(run)
             return run
+        run.flags = screen(workspace.path, workspace.modules)
         config = self._judge_config(submission, run)
         run.pid = judges.fork_judge(config)
         run.deadline = time.monotonic() + self.options.submission_seconds + JUDGE_GRACE_SECONDS
@@ -199,6 +204,7 @@ class Grader:
             report=report,
             stamp=self.stamp,
             findings=run.workspace.findings,
+            flags=run.flags,
             judge_problem=problem,
             scope=self._scope(),
             hidden_not_run=hidden,
@@ -208,6 +214,28 @@ class Grader:
         )
         self._cleanup(run)
         return result
+
+    def inspect_sandbox(self) -> tuple[dict, dict]:
+        """The protections a worker gets here, and how a fresh worker looks from inside."""
+        from grader.run.learner import Channel
+        from grader.run.protocol import decode_value
+
+        root = self._new_run_root()
+        workspace = root / "ws"
+        workspace.mkdir(mode=0o755)
+        run = _Run(
+            Submission("doctor", workspace), root, Workspace(workspace), time.monotonic(), ""
+        )
+        config = self._judge_config(run.submission, run)
+        assert self._template is not None
+        channel = Channel(self._template.socket_path, Plan.from_json(config.plan))
+        try:
+            reply = channel.request({"op": "stats"}, b"", 10.0)
+            stats = decode_value(reply.payload) if reply.payload else {}
+        finally:
+            channel.close()
+            shutil.rmtree(root, ignore_errors=True)
+        return channel.measures, stats
 
     # ------------------------------------------------------------ helpers
 
@@ -250,6 +278,7 @@ class _Run:
     started: float
     started_at: str
     source_print: str = ""
+    flags: list = field(default_factory=list)
     pid: int = 0
     deadline: float = 0.0
     result: SubmissionResult | None = None

@@ -1,8 +1,10 @@
 """The wire between judge and workers: frames, and the codec that only rebuilds safe values."""
 
 import io
+import json
 import pickle
 import socket
+import struct
 from collections import namedtuple
 
 import numpy as np
@@ -90,13 +92,45 @@ def test_a_pickle_that_runs_code_is_refused():
         decode_value(buffer.getvalue())
 
 
-def test_garbage_and_wrong_shapes_are_refused():
+def forged(tree, blobs=()):
+    head = json.dumps({"tree": tree, "blobs": [len(b) for b in blobs]}).encode()
+    return struct.pack("!I", len(head)) + head + b"".join(blobs)
+
+
+def test_garbage_and_forged_values_are_refused():
     with pytest.raises(ProtocolError):
-        decode_value(b"not a torch file")
-    buffer = io.BytesIO()
-    torch.save(("tensor", "not a tensor", "cpu", (2,), "float32", False, False), buffer)
+        decode_value(b"not a value at all")
+    with pytest.raises(ProtocolError):  # 3 floats claimed, 8 bytes sent
+        decode_value(forged(["tensor", 0, "cpu", [3], "float32", False, False], [b"x" * 8]))
+    with pytest.raises(ProtocolError):  # object arrays could hold anything
+        decode_value(forged(["ndarray", 0, "|O", [1]], [b"x" * 8]))
     with pytest.raises(ProtocolError):
-        decode_value(buffer.getvalue())
+        decode_value(forged(["os.system", "rm -rf /"]))
+    with pytest.raises(ProtocolError):
+        decode_value(forged(["tensor", 5, "cpu", [1], "float32", False, False], [b"x" * 4]))
+
+
+def test_special_values_survive():
+    value = [
+        float("nan"),
+        float("inf"),
+        -0.0,
+        3 + 4j,
+        b"\x00\xff",
+        torch.tensor([True, False]),
+        torch.zeros(0, 3),
+        torch.tensor(2.5, dtype=torch.float64),
+        torch.ones(2, dtype=torch.bfloat16),
+    ]
+    back = roundtrip(value)
+    assert (
+        back[0] != back[0]
+        and back[1] == float("inf")
+        and back[3] == 3 + 4j
+        and back[4] == b"\x00\xff"
+    )
+    for got, sent in zip(back[5:], value[5:], strict=True):
+        assert got.dtype == sent.dtype and got.shape == sent.shape and torch.equal(got, sent)
 
 
 def test_frames_round_trip_and_oversized_frames_are_refused():

@@ -27,7 +27,11 @@ class SameDeviceMode(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        flat, _ = tree_flatten((args, kwargs))
+        checked = args
+        if func.__name__.startswith(("index.", "index_put", "_index_put")) and len(args) > 1:
+            # Advanced indexing accepts CPU index tensors for a tensor on any device (CUDA too).
+            checked = (args[0], *args[2:])
+        flat, _ = tree_flatten((checked, kwargs))
         found = {
             str(t.device)
             for t in flat

@@ -99,23 +99,18 @@ def parse_rules(spec: dict[str, Iterable[str]]) -> list[Rule]:
 
 
 def resolve_api(name: str) -> object | None:
-    """The object behind "torch.nn.functional.softmax" or "Tensor.softmax"."""
+    """The object behind "torch.nn.functional.softmax", "torch.optim.sgd.sgd" or "Tensor.softmax"."""
     if name.startswith("Tensor."):
         return getattr(torch.Tensor, name.removeprefix("Tensor."), None)
-    if "." not in name:
+    parts = name.split(".")
+    # The longest importable prefix first: torch.optim deletes its `sgd` attribute, yet the
+    # module torch.optim.sgd can be imported.
+    for split in range(len(parts), 0, -1):
         try:
-            return importlib.import_module(name)
+            obj: object = importlib.import_module(".".join(parts[:split]))
         except ImportError:
-            return None
-    module_name, _, attr = name.rpartition(".")
-    while module_name:
-        try:
-            obj: object = importlib.import_module(module_name)
-        except ImportError:
-            module_name, _, prefix = module_name.rpartition(".")
-            attr = f"{prefix}.{attr}"
             continue
-        for part in attr.split("."):
+        for part in parts[split:]:
             obj = getattr(obj, part, None)
             if obj is None:
                 return None
@@ -131,16 +126,18 @@ class _Armed:
 
 
 _armed: _Armed | None = None
-_api_names: dict[int, str] = {}  # id(object) -> API name, for what the mode sees
+_api_names: dict[int, set[str]] = {}  # id(object) -> its API names, for what the mode sees
+_registered: set[str] = set()
 _installed_tripwires: set[str] = set()
 
 
 def _register_names(rules: list[Rule]) -> None:
     for rule in rules:
-        for api in rule.apis:
+        for api in rule.apis - _registered:
+            _registered.add(api)
             obj = resolve_api(api)
             if obj is not None:
-                _api_names.setdefault(id(obj), api)
+                _api_names.setdefault(id(obj), set()).add(api)
 
 
 def install_tripwires(rule_specs: Iterable[dict[str, Iterable[str]]]) -> None:
@@ -149,35 +146,53 @@ def install_tripwires(rule_specs: Iterable[dict[str, Iterable[str]]]) -> None:
         rules = parse_rules(spec)
         _register_names(rules)
         for rule in rules:
-            for api in rule.apis:
-                if api not in _installed_tripwires and not api.startswith("Tensor."):
+            for api in sorted(rule.apis):
+                if api not in _installed_tripwires:
                     _install_tripwire(api)
 
 
 def _install_tripwire(api: str) -> None:
     obj = resolve_api(api)
     owner_name, _, attr = api.rpartition(".")
-    owner = resolve_api(owner_name) if owner_name else None
+    # Tensor methods written in Python (Tensor.backward, Tensor.__matmul__) are wrapped too:
+    # the mode misses calls made while it handles another (autograd running a backward).
+    owner = (
+        torch.Tensor if owner_name == "Tensor" else resolve_api(owner_name) if owner_name else None
+    )
     if obj is None or owner is None:
         return
+    # Only the object's own mark: AdamW must not look wrapped because Adam is.
+    names = (
+        vars(obj).get("__grader_names__")
+        if isinstance(obj, type)
+        else getattr(obj, "__grader_names__", None)
+    )
+    if names is not None:
+        # An alias of an API already wrapped (torch.vmap is torch.func.vmap): one wrapper,
+        # which answers to every name, so a rule may list either.
+        names.add(api)
+        _installed_tripwires.add(api)
+        return
+    names = {api}
     if isinstance(obj, type):
         original_init = obj.__init__
 
         @functools.wraps(original_init)
         def checked_init(self, *args, **kwargs):
-            _check_call(api, sys._getframe(1))
+            _check_call(names, sys._getframe(1))
             return original_init(self, *args, **kwargs)
 
         obj.__init__ = checked_init  # type: ignore[method-assign]
+        obj.__grader_names__ = names  # type: ignore[attr-defined]
     elif isinstance(obj, types.FunctionType):
 
         @functools.wraps(obj)
         def checked(*args, **kwargs):
-            _check_call(api, sys._getframe(1))
+            _check_call(names, sys._getframe(1))
             return obj(*args, **kwargs)
 
-        checked.__grader_tripwire__ = obj  # type: ignore[attr-defined]
-        _api_names.setdefault(id(checked), api)
+        checked.__grader_names__ = names  # type: ignore[attr-defined]
+        _api_names[id(checked)] = names
         setattr(owner, attr, checked)
         # torch re-exports some functions (torch.func.vmap is torch.vmap): patch those too.
         for alias_owner in (torch, torch.func, torch.autograd):
@@ -210,7 +225,7 @@ def _qualname(frame: types.FrameType) -> str:
     return code.co_name
 
 
-def _check_call(api: str, caller: types.FrameType | None) -> None:
+def _check_call(names: set[str], caller: types.FrameType | None) -> None:
     armed = _armed
     if armed is None or caller is None:
         return
@@ -218,8 +233,9 @@ def _check_call(api: str, caller: types.FrameType | None) -> None:
         return  # torch or a probe made this call, not the learner
     scopes = _learner_qualnames(caller, armed.learner_root)
     for rule in armed.rules:
-        if api in rule.apis and any(rule.applies_to(s) for s in scopes):
-            function = _qualname(caller)
+        listed = names & rule.apis
+        if listed and any(rule.applies_to(s) for s in scopes):
+            api, function = sorted(listed)[0], _qualname(caller)
             armed.violations.append(
                 Violation(api, function, caller.f_lineno, Path(caller.f_code.co_filename).name)
             )
@@ -228,9 +244,9 @@ def _check_call(api: str, caller: types.FrameType | None) -> None:
 
 class _GuardMode(TorchFunctionMode):
     def __torch_function__(self, func, types_, args=(), kwargs=None):
-        api = _api_names.get(id(func))
-        if api is not None:
-            _check_call(api, _caller_of(func))
+        names = _api_names.get(id(func))
+        if names is not None:
+            _check_call(names, _caller_of(func))
         return func(*args, **(kwargs or {}))
 
 

@@ -52,9 +52,12 @@ class JudgeConfig:
         return cls(**json.loads(Path(path).read_text()))
 
 
-def warm_up() -> None:
+def warm_up(meta: bool = False) -> None:
     """Import what every judge needs, once, in the parent; then freeze the heap so forked
-    judges share it instead of copying it when Python's GC touches every object."""
+    judges share it instead of copying it when Python's GC touches every object.
+
+    With `meta`, also the machinery of meta-device ops (about 2 s, see template.py), which
+    pays off when many judges fork from here."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import pytest  # noqa: F401
     import pytest_jsonreport.plugin  # noqa: F401
@@ -63,6 +66,10 @@ def warm_up() -> None:
     import grader.run.plugin
     import grader.testing  # noqa: F401
 
+    if meta:
+        from grader.run.template import warm_meta_kernels
+
+        warm_meta_kernels()
     gc.collect()
     gc.freeze()
 

@@ -33,6 +33,11 @@ from grader.run.protocol import (
 from grader.run.sandbox import Plan
 
 TIMEOUTS_BEFORE_GIVING_UP = 2  # per learner function, per submission
+# Operators are called through dunder methods: name them the way the learner wrote them.
+API_DISPLAY = {
+    "Tensor.__matmul__": "@ (Tensor.__matmul__)",
+    "Tensor.__rmatmul__": "@ (Tensor.__rmatmul__)",
+}
 
 
 class GraderFault(RuntimeError):
@@ -226,26 +231,31 @@ class LearnerSession:
     ) -> Any:
         described = describe_call(path, args, kwargs)
         header = {"op": "call", "exercise": exercise, "path": path, "watch": watch}
-        function = path.split(".")[0]
+        return self._explained(
+            exercise, header, args, kwargs, described, path.split(".")[0], timeout
+        )
+
+    def probe(
+        self,
+        exercise: str,
+        name: str,
+        args: tuple,
+        kwargs: dict,
+        timeout: float | None,
+        describe: str | None = None,
+    ) -> Any:
+        header = {"op": "probe", "exercise": exercise, "name": name}
+        described = describe or f"the {name} scenario"
+        return self._explained(exercise, header, args, kwargs, described, name, timeout)
+
+    def _explained(self, exercise, header, args, kwargs, described, function, timeout):
         try:
             return self._request(exercise, header, args, kwargs, described, function, timeout)
         except LearnerRaised as raised:
+            # On meta inputs, a device error means the code made a tensor on a fixed device.
             if devices.has_meta((args, kwargs)) and devices.is_device_error(raised.exc_message):
                 raise explain_device_error(raised) from None
             raise
-
-    def probe(
-        self, exercise: str, name: str, args: tuple, kwargs: dict, timeout: float | None
-    ) -> Any:
-        return self._request(
-            exercise,
-            {"op": "probe", "exercise": exercise, "name": name},
-            args,
-            kwargs,
-            f"{name} scenario",
-            name,
-            timeout,
-        )
 
     def _request(self, exercise, header, args, kwargs, described, function, timeout):
         module_file = f"{exercise}.py"
@@ -256,10 +266,10 @@ class LearnerSession:
                 say("call_timeout_skipped", function=function, count=self.timeouts[key]),
                 call=described,
             )
-        self._ensure_begun()
         self._ensure_imported(exercise, module_file)
         limit = self._limit(timeout)
-        reply = self.channel.request(header, encode_value((tuple(args), dict(kwargs))), limit)
+        payload = encode_value((tuple(args), dict(kwargs)))
+        reply = self.channel.request(self._seeded(header), payload, limit)
         self._keep_output(reply)
         if reply.status == "timeout":
             self.timeouts[key] += 1
@@ -288,6 +298,7 @@ class LearnerSession:
             raise problem_from_exception(answer.get("error") or {}, described, module_file)
         if status == "forbidden":
             api, function = str(answer.get("api")), str(answer.get("function"))
+            api = API_DISPLAY.get(api, api)
             raise ForbiddenCallUsed(
                 say(
                     "call_forbidden",
@@ -295,6 +306,7 @@ class LearnerSession:
                     api=api,
                     line=answer.get("line", "?"),
                     file=answer.get("file", module_file),
+                    hint=str(answer.get("hint") or say("forbidden_hint")),
                 ),
                 api=api,
                 function=function,
@@ -337,21 +349,19 @@ class LearnerSession:
             self.module_problems[exercise] = problem
             raise problem
 
-    def _ensure_begun(self) -> None:
+    def _seeded(self, header: dict[str, Any]) -> dict[str, Any]:
+        """The first request of a check carries its seed: the worker reseeds before it runs."""
         if not self._begun:
-            reply = self.channel.request(
-                {"op": "begin", "seed": self._test_seed or 0}, b"", self.call_timeout
-            )
-            self._keep_output(reply)
-            self._begun = reply.status == "answered"
+            self._begun = True
+            return {**header, "seed": self._test_seed or 0}
+        return header
 
     def _ensure_imported(self, exercise: str, module_file: str) -> None:
         """Import a module on its own first, so a hang or crash at import is reported as such."""
         if exercise in self._imported:
             return
-        reply = self.channel.request(
-            {"op": "probe", "exercise": exercise, "name": "__import__"}, b"", self._limit(None)
-        )
+        header = self._seeded({"op": "probe", "exercise": exercise, "name": "__import__"})
+        reply = self.channel.request(header, b"", self._limit(None))
         self._keep_output(reply)
         problem: LearnerProblem | None = None
         if reply.status == "timeout":
@@ -393,7 +403,7 @@ def problem_from_exception(
     type_name = str(record.get("type", "Exception"))
     message = str(record.get("message", ""))
     mro = record.get("mro") or []
-    if "NotImplementedError" in mro:
+    if "NotImplementedError" in mro and record.get("raised_by_learner", True):
         frames = record.get("frames") or []
         function = frames[-1]["function"] if frames else described.split("(")[0]
         stub = NotImplementedYet(
@@ -513,9 +523,10 @@ class Learner:
             raise AttributeError(name)
         return RemoteCallable(self, name)
 
-    def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        """Run the named probe of this exercise (see its probes.py) with these inputs."""
-        return self._session.probe(self._exercise, name, args, kwargs, self._timeout)
+    def probe(self, name: str, *args: Any, describe: str | None = None, **kwargs: Any) -> Any:
+        """Run the named probe of this exercise (see its probes.py) with these inputs.
+        `describe` names the call in messages, e.g. "second_derivative(f, x) with f = sin"."""
+        return self._session.probe(self._exercise, name, args, kwargs, self._timeout, describe)
 
     def with_timeout(self, seconds: float) -> Learner:
         """The same learner, with a longer wall-clock limit per call (e.g. for training)."""

@@ -55,6 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "public: a check learners can run themselves")
     config.addinivalue_line("markers", "hidden: a check that runs only at grading time")
     config.stash[_JUDGE] = _judge_config(config)
+    # Reference values are small tensors: one thread is fastest, and a batch runs many judges.
+    import torch
+
+    torch.set_num_threads(1)
 
 
 _JUDGE = pytest.StashKey[JudgeConfig]()

@@ -159,31 +159,49 @@ def _hide_paths(plan: Plan, measures: Measures) -> None:
         mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     except OSError as exc:
         measures.off("hidden_paths", f"cannot make mounts private ({exc.strerror})")
+        measures.off("private_tmp", f"cannot make mounts private ({exc.strerror})")
         return
     keep = _paths_to_keep(plan)
-    hidden = []
+    # Scratch folders first: a worker writes to a /tmp of its own, gone with its namespace.
+    try:
+        for folder in PRIVATE_SCRATCH:
+            if os.path.isdir(folder):
+                _replace_with_tmpfs(folder, keep, "size=64m,mode=1777")
+        measures.on("private_tmp", ", ".join(PRIVATE_SCRATCH) + " are the worker's own")
+    except OSError as exc:
+        measures.off("private_tmp", f"cannot mount a private /tmp ({exc.strerror})")
     wanted = {os.path.realpath(p) for p in plan.hide if os.path.isdir(p)}
     if plan.sandbox_uid is not None and os.geteuid() == 0:
         # A folder the sandbox user cannot enter (e.g. /root holding pyenv) on the way to
         # Python is replaced by an enterable one that holds only what the worker needs.
         wanted |= _closed_ancestors(keep)
-    wanted -= NEVER_HIDDEN
-    for folder in _outermost(wanted):
-        inside = [k for k in keep if k == folder or k.startswith(folder + "/")]
-        fds = [(k, os.open(k, os.O_RDONLY | os.O_DIRECTORY)) for k in inside]
+    hidden = []
+    for folder in _outermost(wanted - NEVER_HIDDEN):
         try:
-            mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755")
-            for path, fd in fds:
-                os.makedirs(path, exist_ok=True)
-                mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-            hidden.append(folder)
+            _replace_with_tmpfs(folder, keep, "size=1m,mode=0755")
         except OSError as exc:
             measures.off("hidden_paths", f"cannot hide {folder} ({exc.strerror})")
             return
-        finally:
-            for _, fd in fds:
-                os.close(fd)
+        hidden.append(folder)
     measures.on("hidden_paths", ", ".join(hidden) or "nothing to hide")
+
+
+def _replace_with_tmpfs(folder: str, keep: list[str], options: str) -> None:
+    """Mount an empty tmpfs over `folder`, then bind back the kept paths that lie inside it."""
+    inside = [k for k in keep if k == folder or k.startswith(folder + "/")]
+    fds = [(k, os.open(k, os.O_RDONLY | os.O_DIRECTORY)) for k in inside]
+    try:
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, options)
+        for path, fd in fds:
+            os.makedirs(path, exist_ok=True)
+            # Not MS_REC: that would carry the tmpfs just mounted here back over `path`.
+            mount(f"/proc/self/fd/{fd}", path, None, MS_BIND, None)
+    finally:
+        for _, fd in fds:
+            os.close(fd)
+
+
+PRIVATE_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 
 
 # System folders a worker's Python needs, whatever a plan asks (e.g. a HOME of "/").
@@ -255,31 +273,26 @@ def _write(path: str, text: str) -> None:
 # ---------------------------------------------------------------- per worker
 
 
-def confine_worker(plan: Plan, home: str, measures: Measures) -> None:
+def confine_worker(plan: Plan, home: str) -> None:
     """In a freshly forked worker, before learner code: limits, clean room, user drop."""
     limits = plan.limits
     os.setsid()
-    set_parent_death_signal()
     _scrub_environment(home)
     os.chdir(home)
-    measures.on("clean_room", "scrubbed environment, fresh HOME and working folder")
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not kills
     _limit(resource.RLIMIT_CORE, 0)
     _limit(resource.RLIMIT_FSIZE, limits.file_size_mb << 20)
     _limit(resource.RLIMIT_NOFILE, limits.open_files)
     _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
-    if _cuda_present():
-        measures.off("memory_limit", "not set: CUDA maps more address space than any useful limit")
-    else:
-        ceiling = _address_space_now() + (limits.memory_mb << 20)
-        _limit(resource.RLIMIT_AS, ceiling)
-        measures.on("memory_limit", f"{limits.memory_mb} MiB above torch's own footprint")
+    if not _cuda_present():
+        _limit(resource.RLIMIT_AS, _address_space_now() + (limits.memory_mb << 20))
     dropped = plan.isolate and plan.sandbox_uid is not None and os.geteuid() == 0
     if dropped:
         _limit(resource.RLIMIT_NPROC, limits.processes)
         os.setgroups([])
         os.setgid(plan.sandbox_uid)  # type: ignore[arg-type]
         os.setuid(plan.sandbox_uid)  # type: ignore[arg-type]
+    set_parent_death_signal()  # last: a change of user clears it
 
 
 def _limit(kind: int, value: int) -> None:
@@ -330,6 +343,13 @@ def static_measures(plan: Plan, measures: Measures) -> None:
     measures.on("no_core_dumps", "")
     measures.on("output_cap", f"{limits.output_chars} characters kept per call")
     measures.on("isolated_python", "workers come from a `python -I` template")
+    measures.on("clean_room", "scrubbed environment, a fresh HOME and working folder per worker")
+    if _cuda_present():
+        measures.off(
+            "address_space_limit", "not set: CUDA maps more address space than any useful limit"
+        )
+    else:
+        measures.on("address_space_limit", f"torch's own footprint + {limits.memory_mb} MiB")
     if not plan.isolate:
         measures.off("unprivileged_user", "isolation turned off (--no-isolation)")
     elif os.geteuid() == 0 and plan.sandbox_uid is not None:
@@ -338,6 +358,68 @@ def static_measures(plan: Plan, measures: Measures) -> None:
         )
     else:
         measures.off("unprivileged_user", "the grader is not running as root")
+
+
+class Cgroups:
+    """Memory and process-count limits for one submission's workers, in a cgroup of their own
+    (v2, or v1's memory and pids controllers), where this process may create one (root).
+    Unlike RLIMIT_AS, a cgroup limit counts the memory actually used, and it holds when CUDA
+    rules out address-space limits."""
+
+    ROOT = "/sys/fs/cgroup"
+
+    def __init__(self, limits: Limits, measures: Measures) -> None:
+        self.folders: list[str] = []
+        name = f"grader-{os.getpid()}-{os.urandom(3).hex()}"
+        try:
+            if os.path.exists(f"{self.ROOT}/cgroup.controllers"):
+                folder = self._make(self.ROOT, _own_cgroup(""), name)
+                _write(f"{folder}/memory.max", str(limits.memory_mb << 20))
+                _write(f"{folder}/pids.max", str(limits.processes))
+            else:
+                memory = self._make(f"{self.ROOT}/memory", _own_cgroup("memory"), name)
+                _write(f"{memory}/memory.limit_in_bytes", str(limits.memory_mb << 20))
+                pids = self._make(f"{self.ROOT}/pids", _own_cgroup("pids"), name)
+                _write(f"{pids}/pids.max", str(limits.processes))
+        except OSError as exc:
+            self.remove()
+            measures.off("cgroup_limits", f"no cgroup could be made here ({exc.strerror or exc})")
+            return
+        measures.on(
+            "cgroup_limits",
+            f"{limits.memory_mb} MiB of memory, {limits.processes} processes per worker",
+        )
+
+    def _make(self, hierarchy: str, own: str, name: str) -> str:
+        folder = os.path.join(hierarchy + own, name)
+        os.mkdir(folder)
+        self.folders.append(folder)
+        return folder
+
+    def add(self, pid: int) -> None:
+        for folder in self.folders:
+            try:
+                _write(f"{folder}/cgroup.procs", str(pid))
+            except OSError:
+                pass
+
+    def remove(self) -> None:
+        for folder in reversed(self.folders):
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+        self.folders = []
+
+
+def _own_cgroup(controller: str) -> str:
+    """This process's cgroup path in a hierarchy ("" for the v2 unified one)."""
+    with open("/proc/self/cgroup") as handle:
+        for line in handle:
+            _, controllers, path = line.rstrip("\n").split(":", 2)
+            if controller in controllers.split(",") or (not controller and controllers == ""):
+                return path.rstrip("/")
+    raise OSError(f"not in a {controller or 'v2'} cgroup")
 
 
 def kill_all_descendants(use_namespace: bool) -> None:

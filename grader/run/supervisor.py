@@ -61,6 +61,7 @@ class Supervisor:
         self.probes = probes
         self.in_namespace = in_namespace
         self.worker: _LiveWorker | None = None
+        self.cgroups = sandbox.Cgroups(plan.limits, measures) if plan.isolate else None
 
     def serve(self) -> None:
         send_frame(self.judge, {"status": "ready", "measures": self.measures.to_json()})
@@ -83,6 +84,8 @@ class Supervisor:
                     send_frame(self.judge, {"status": "bad_request"})
         finally:
             self.stop_worker()
+            if self.cgroups is not None:
+                self.cgroups.remove()
 
     # ------------------------------------------------------------ one request
 
@@ -153,6 +156,8 @@ class Supervisor:
             finally:
                 os._exit(code)
         theirs.close()
+        if self.cgroups is not None:
+            self.cgroups.add(pid)  # before the first request: no learner code has run yet
         self.worker = _LiveWorker(pid=pid, sock=ours, home=home, out_fd=out_fd)
         return self.worker
 
@@ -165,7 +170,7 @@ class Supervisor:
         keep = conn.fileno()
         os.closerange(3, keep)
         os.closerange(keep + 1, 65536)
-        sandbox.confine_worker(self.plan, home, sandbox.Measures())
+        sandbox.confine_worker(self.plan, home)
         torch.set_num_threads(1)
         worker = Worker(Path(self.plan.workspace), self.probes)
         # From here on, a crash is the learner's: exit codes are theirs to choose.

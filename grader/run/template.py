@@ -37,6 +37,7 @@ def serve(socket_path: str, course_root: Path) -> None:
 
     from grader.run import guard, sandbox, supervisor, worker
 
+    warm_meta_kernels()
     probes = worker.load_probes(course_root)
     guard.install_tripwires(p.forbidden for p in probes.values())
     sandbox.become_subreaper()
@@ -72,6 +73,18 @@ def serve(socket_path: str, course_root: Path) -> None:
             finally:
                 os._exit(0)
         conn.close()
+
+
+def warm_meta_kernels() -> None:
+    """Run a few ops on the meta device once, here: the first meta op imports some 800
+    modules (sympy, torch._dynamo, ...), about 2 s that every forked worker would otherwise
+    pay again. Meta tensors have no data, so no CPU kernel and no OpenMP thread pool runs:
+    forking stays safe (tests/test_warm.py checks that children still run torch ops)."""
+    import torch
+
+    x = torch.empty(3, 4, device="meta")
+    x.sum(1, keepdim=True), x.mean(), x.exp().log(), x @ x.T, x[:, None] * x[0]
+    torch.softmax(x, 1), torch.log_softmax(x, 1), torch.where(x > 0, x, 0.0).amax(0)
 
 
 def _reap_children() -> None:

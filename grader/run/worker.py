@@ -7,8 +7,10 @@ against values the judge computes itself.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import linecache
+import os
 import random
 import sys
 import time
@@ -22,7 +24,7 @@ import numpy as np
 import torch
 
 from grader.probe import PROBE_MARK
-from grader.run import guard
+from grader.run import devices, guard
 from grader.run.protocol import (
     NamedTupleValue,
     PeerClosed,
@@ -43,6 +45,7 @@ class ExerciseProbes:
 
     probes: dict[str, Any] = field(default_factory=dict)
     forbidden: dict[str, list[str]] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)  # API -> what to do instead
 
 
 def load_probes(course_root: Path) -> dict[str, ExerciseProbes]:
@@ -60,6 +63,7 @@ def load_probes(course_root: Path) -> dict[str, ExerciseProbes]:
                 name: fn for name, fn in vars(module).items() if getattr(fn, PROBE_MARK, False)
             },
             forbidden=dict(getattr(module, "FORBIDDEN", {})),
+            hints=dict(getattr(module, "FORBIDDEN_HINTS", {})),
         )
     return found
 
@@ -108,9 +112,10 @@ class Worker:
 
     def handle(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], Any]:
         op = header.get("op")
-        if op == "begin":
-            _reseed(int(header.get("seed", 0)))
-            return {"status": "ok"}, _NOTHING
+        if "seed" in header:  # the first request of a check
+            _reseed(int(header["seed"]))
+        if op == "stats":
+            return {"status": "returned"}, process_stats()
         if op in ("call", "probe"):
             exercise = str(header.get("exercise"))
             args, kwargs = decode_value(payload) if payload else ((), {})
@@ -119,16 +124,15 @@ class Worker:
                 module = self.module(exercise)
             except ImportFailed as failed:
                 return {"status": "import_failed", "error": failed.record}, _NOTHING
-            if op == "call":
-                return self.call(
-                    exercise,
-                    module,
-                    str(header.get("path", "")),
-                    args,
-                    kwargs,
-                    watch=bool(header.get("watch")),
-                )
-            return self.run_probe(exercise, module, str(header.get("name", "")), args, kwargs)
+            # With meta inputs, refuse device mixing as CUDA would (see devices.py).
+            strict = devices.has_meta((args, kwargs))
+            with devices.SameDeviceMode() if strict else contextlib.nullcontext():
+                if op == "call":
+                    path = str(header.get("path", ""))
+                    return self.call(
+                        exercise, module, path, args, kwargs, watch=bool(header.get("watch"))
+                    )
+                return self.run_probe(exercise, module, str(header.get("name", "")), args, kwargs)
         return {"status": "bad_request", "detail": f"unknown op {op!r}"}, _NOTHING
 
     # ------------------------------------------------------------ learner modules
@@ -212,11 +216,22 @@ class Worker:
                 value = thunk()
         except BaseException as exc:
             if violations:
-                return _forbidden(violations[0]), _NOTHING
+                return self._forbidden(exercise, violations[0]), _NOTHING
             return {"status": "raised", "error": self.exception_record(exc)}, _NOTHING
         if violations:  # the learner caught our ForbiddenCall and carried on
-            return _forbidden(violations[0]), _NOTHING
+            return self._forbidden(exercise, violations[0]), _NOTHING
         return {"status": "returned"}, value
+
+    def _forbidden(self, exercise: str, v: guard.Violation) -> dict[str, Any]:
+        hint = self.probes.get(exercise, ExerciseProbes()).hints.get(v.api, "")
+        return {
+            "status": "forbidden",
+            "api": v.api,
+            "function": v.function,
+            "line": v.line,
+            "file": v.file,
+            "hint": hint,
+        }
 
     # ------------------------------------------------------------ exceptions
 
@@ -231,6 +246,9 @@ class Worker:
             "mro": [_safe_text(n, 100) for n in mro],
             "message": _safe_str(exc),
             "frames": self._learner_frames(exc),
+            # A stub raises NotImplementedError itself; torch raises it too (e.g. reading a
+            # meta tensor's values), and that is not "not written yet".
+            "raised_by_learner": self._raised_in_learner_code(exc),
         }
         if isinstance(exc, SyntaxError) and str(exc.filename or "").startswith(self.learner_root):
             record["syntax"] = {
@@ -241,37 +259,39 @@ class Worker:
             }
         return record
 
+    def _raised_in_learner_code(self, exc: BaseException) -> bool:
+        try:
+            innermost = traceback.extract_tb(exc.__traceback__)[-1]
+        except (IndexError, BaseException):
+            return False
+        return innermost.filename.startswith(self.learner_root)
+
     def _learner_frames(self, exc: BaseException) -> list[dict[str, Any]]:
+        """The learner's own lines of a traceback (qualified names: `Exp.forward`)."""
         frames = []
         try:
-            for summary in traceback.extract_tb(exc.__traceback__):
-                if not summary.filename.startswith(self.learner_root):
-                    continue
-                code = linecache.getline(summary.filename, summary.lineno or 0).strip()
-                frames.append(
-                    {
-                        "file": Path(summary.filename).name,
-                        "line": summary.lineno or 0,
-                        "function": _safe_text(summary.name, 100),
-                        "code": _safe_text(code, 200),
-                    }
-                )
+            tb = exc.__traceback__
+            while tb is not None:
+                code = tb.tb_frame.f_code
+                if code.co_filename.startswith(self.learner_root):
+                    line = tb.tb_lineno or 0
+                    frames.append(
+                        {
+                            "file": Path(code.co_filename).name,
+                            "line": line,
+                            "function": _safe_text(getattr(code, "co_qualname", code.co_name), 100),
+                            "code": _safe_text(
+                                linecache.getline(code.co_filename, line).strip(), 200
+                            ),
+                        }
+                    )
+                tb = tb.tb_next
         except BaseException:
             pass
         return frames[-MAX_FRAMES:]
 
 
 _NOTHING = object()
-
-
-def _forbidden(v: guard.Violation) -> dict[str, Any]:
-    return {
-        "status": "forbidden",
-        "api": v.api,
-        "function": v.function,
-        "line": v.line,
-        "file": v.file,
-    }
 
 
 def _rebuild(value: Any) -> Any:
@@ -289,9 +309,30 @@ def _rebuild(value: Any) -> Any:
     return value
 
 
+def process_stats() -> dict[str, Any]:
+    """What a fresh worker looks like from inside: for `grader doctor` and the kit's tests."""
+    status = Path("/proc/self/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {
+        "uid": os.getuid(),
+        "vm_size_kib": int(fields["VmSize"].split()[0]),
+        "rss_kib": int(fields["VmRSS"].split()[0]),
+        "torch_threads": torch.get_num_threads(),
+        "cuda_initialized": bool(torch.cuda.is_initialized()),
+        "home": os.environ.get("HOME", ""),
+        "environment": sorted(os.environ),
+        "cwd": os.getcwd(),
+        "pid": os.getpid(),
+    }
+
+
 def _reseed(seed: int) -> None:
     # Every forked worker starts with its template's RNG state: reseed per check.
-    torch.manual_seed(seed)
+    # torch.manual_seed also queues a CUDA seeding per call (about 1.5 ms here); the CPU
+    # generator is what checks use, and CUDA's is seeded only once CUDA is up.
+    torch.default_generator.manual_seed(seed)
+    if torch.cuda.is_initialized():
+        torch.cuda.manual_seed_all(seed)
     random.seed(seed)
     np.random.seed(seed % (2**32))
 

@@ -1,0 +1,113 @@
+"""The naive baseline of bench/bench_grading.py: the same suites, with the learner's code
+imported into the test process, as instructors commonly script it (and as the grader never
+does: in-process learner code can fool the checks). For measuring only.
+
+    python -m pytest -c bench/naive.ini -p inprocess --target SUBMISSION_DIR suites/...
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.course import EXERCISE_DIR
+from grader.run import guard
+from grader.run.learner import LearnerRaised, NotImplementedYet, Watched
+from grader.testing import probes_of
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--target", required=True, help="folder of learner modules")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in ("points(n): points", "public: public", "hidden: hidden"):
+        config.addinivalue_line("markers", marker)
+    import torch
+
+    torch.set_num_threads(1)
+
+
+class InProcess:
+    """Duck-types grader.run.learner.Learner, calling the module directly."""
+
+    def __init__(self, module, suite_file: str, root: Path, watch: bool = False) -> None:
+        self._module, self._suite_file, self._root, self._watch = module, suite_file, root, watch
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Call(self, name)
+
+    def probe(self, name, *args, describe=None, **kwargs):
+        fn = getattr(probes_of(self._suite_file), name)
+        return _run(lambda: fn(self._module, *args, **kwargs), name)
+
+    def with_timeout(self, seconds):
+        return self
+
+    @property
+    def watch(self):
+        return InProcess(self._module, self._suite_file, self._root, watch=True)
+
+
+class _Call:
+    def __init__(self, owner: InProcess, path: str) -> None:
+        self._owner, self._path = owner, path
+
+    def __getattr__(self, name):
+        return _Call(self._owner, f"{self._path}.{name}")
+
+    def __call__(self, *args, **kwargs):
+        target = self._owner._module
+        for part in self._path.split("."):
+            target = getattr(target, part)
+        if not self._owner._watch:
+            return _run(lambda: target(*args, **kwargs), self._path)
+        with guard.counting_ops(self._owner._root) as mode:
+            result = _run(lambda: target(*args, **kwargs), self._path)
+        return Watched(result, args, kwargs, mode.count)
+
+
+def _run(thunk, name):
+    try:
+        return thunk()
+    except AssertionError:
+        raise
+    except Exception as exc:
+        record = {
+            "type": type(exc).__name__,
+            "mro": [c.__name__ for c in type(exc).__mro__],
+            "message": str(exc),
+        }
+        kind = NotImplementedYet if isinstance(exc, NotImplementedError) else LearnerRaised
+        raise kind(f"{name} raised {type(exc).__name__}: {exc}", record, name) from None
+
+
+_modules: dict[str, object] = {}
+
+
+@pytest.fixture
+def learner(request: pytest.FixtureRequest) -> InProcess:
+    root = Path(request.config.getoption("--target")).resolve()
+    exercise = Path(str(request.node.path)).parent.name
+    assert EXERCISE_DIR.match(exercise)
+    if exercise not in _modules:
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        spec = importlib.util.spec_from_file_location(exercise, root / f"{exercise}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[exercise] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            _modules[exercise] = exc
+        else:
+            _modules[exercise] = module
+    module = _modules[exercise]
+    if isinstance(module, Exception):
+        pytest.fail(f"{exercise} could not be imported: {module}")
+    return InProcess(module, str(request.node.path), root)
