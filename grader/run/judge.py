@@ -59,6 +59,7 @@ def warm_up(meta: bool = False) -> None:
     With `meta`, also the machinery of meta-device ops (about 2 s, see template.py), which
     pays off when many judges fork from here."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # never initialise CUDA here
     import pytest  # noqa: F401
     import pytest_jsonreport.plugin  # noqa: F401
     import torch  # noqa: F401

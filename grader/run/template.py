@@ -167,7 +167,10 @@ def start_template(course_root: Path) -> TemplateProcess:
 
 def _template_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
-    env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    # The template must never initialise CUDA: with the NVML check, is_available() does not.
+    env.update(
+        {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTORCH_NVML_BASED_CUDA_CHECK": "1"}
+    )
     return env
 
 

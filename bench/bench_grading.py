@@ -1,0 +1,174 @@
+"""Grading speed, three ways, on the same class, in one run on one machine.
+
+    python bench/bench_grading.py [--submissions 30] [--jobs N]
+
+1. naive: a fresh `python -m pytest` per submission, one after the other, running the same
+   suites with the learner's code imported into the test process (bench/inprocess.py), as
+   instructors often script it (no isolation at all);
+2. `grader batch -j 1` (isolation on: sandboxed workers, judge apart);
+3. `grader batch -j <cores>`;
+and `grader check 01` against a bare `python -c "import torch"` (median of 5 each).
+
+"The checks' own compute" per submission is the naive run's pytest session time (from its
+pytest-json-report: collection and every check, without the interpreter start and the
+torch import); a grader's overhead per submission is its wall time per submission beyond
+that. Timings, not assertions: this machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("solutions", "stubs", "half-done")
+
+
+def build_class(folder: Path, count: int) -> list[Path]:
+    """`count` submissions: copies of the solutions, the stubs and a half-done one, in turn."""
+    sources = {
+        "solutions": ROOT / "solutions",
+        "stubs": ROOT / "exercises",
+        "half-done": ROOT / "examples" / "submissions" / "half-done" / "exercises",
+    }
+    made = []
+    for i in range(count):
+        kind = KINDS[i % len(KINDS)]
+        target = folder / f"{i:03d}-{kind}" / "exercises"
+        target.mkdir(parents=True)
+        for module in sorted((ROOT / "solutions").glob("ex*.py")):
+            source = sources[kind] / module.name
+            if not source.exists():  # half-done has only some exercises: the rest are stubs
+                source = sources["stubs"] / module.name
+            shutil.copy(source, target / module.name)
+        made.append(target.parent)
+    return made
+
+
+def run(command: list[str], **kwargs) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs
+    )
+    return time.perf_counter() - started
+
+
+def naive(submissions: list[Path], work: Path) -> tuple[float, list[float]]:
+    suites = sorted(str(p) for p in (ROOT / "suites").glob("ex*/test_*.py"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "OMP_NUM_THREADS": "1"}
+    sessions = []
+    started = time.perf_counter()
+    for sub in submissions:
+        report = work / f"{sub.name}.json"
+        run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-c",
+                str(ROOT / "bench" / "naive.ini"),
+                "--rootdir",
+                str(ROOT / "suites"),
+                "-p",
+                "inprocess",
+                "--json-report",
+                f"--json-report-file={report}",
+                "--target",
+                str(sub / "exercises"),
+                *suites,
+            ],
+            env=env,
+        )
+        sessions.append(json.loads(report.read_text())["duration"])
+    return time.perf_counter() - started, sessions
+
+
+def batch(klass: Path, out: Path, jobs: int) -> float:
+    return run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "batch",
+            str(klass),
+            "--out",
+            str(out),
+            "-j",
+            str(jobs),
+            "--force",
+        ]
+    )
+
+
+def median_of(command: list[str], times: int = 5) -> float:
+    return statistics.median(run(command) for _ in range(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--submissions", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    klass = work / "class"
+    submissions = build_class(klass, args.submissions)
+    n = len(submissions)
+    print(
+        f"{n} submissions ({', '.join(KINDS)} in turn), all nine exercises, {os.cpu_count()} cores, "
+        f"torch {_torch_version()}, Python {sys.version.split()[0]}\n"
+    )
+
+    naive_wall, sessions = naive(submissions, work)
+    compute = statistics.fmean(sessions)
+    one = batch(klass, work / "out-j1", 1)
+    many = batch(klass, work / "out-jN", args.jobs)
+    rows = [
+        ("naive: fresh pytest per submission, in-process", naive_wall),
+        ("grader batch -j 1 (isolated)", one),
+        (f"grader batch -j {args.jobs} (isolated)", many),
+    ]
+    print(
+        f"{'way':<48} {'wall s':>8} {'subm/min':>9} {'s/subm':>7} {'overhead s/subm':>16} {'vs naive':>9}"
+    )
+    for label, wall in rows:
+        per = wall / n
+        overhead = per - compute
+        print(
+            f"{label:<48} {wall:>8.1f} {60 * n / wall:>9.1f} {per:>7.2f} {overhead:>16.2f} {naive_wall / wall:>8.2f}x"
+        )
+    print(
+        f"\nthe checks' own compute: {compute:.2f} s per submission (mean pytest session time of the naive runs)"
+    )
+    print(
+        "overhead per submission = wall per submission - the checks' own compute "
+        f"(with -j {args.jobs}, wall is shared by {args.jobs} cores)"
+    )
+
+    bare = median_of([sys.executable, "-c", "import torch"])
+    check = median_of([sys.executable, "-m", "grader", "check", "01"])
+    print(
+        f"\ngrader check 01 (stubs, median of 5): {check:.2f} s; python -c 'import torch': {bare:.2f} s; "
+        f"ratio {check / bare:.2f}"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _torch_version() -> str:
+    from importlib.metadata import version
+
+    return version("torch")
+
+
+if __name__ == "__main__":
+    main()

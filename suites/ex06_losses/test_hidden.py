@@ -1,0 +1,476 @@
+"""Hidden checks for 06 losses: other inputs, combinations and edge cases, run at grading time."""
+
+from contextlib import contextmanager
+
+import torch
+import torch.nn.functional as F
+
+from grader.run.learner import LearnerRaised, NotImplementedYet
+from grader.testing import (
+    CheckFailed,
+    assert_close,
+    assert_unchanged,
+    devices,
+    fail,
+    hidden,
+    make_normal,
+    make_tensor,
+    points,
+)
+
+pytestmark = hidden
+CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
+
+REDUCTIONS = ("mean", "sum", "none")
+CE_STABILITY_HINT = (
+    "log(softmax(x)) is not stable: softmax gives exactly 0 for a class far below the best "
+    "one, and log(0) = -inf (and exp(1e4) alone overflows to inf). Compute log-probabilities "
+    "as x - logsumexp(x) along the class dimension (the log-sum-exp trick: torch.logsumexp "
+    "subtracts the maximum before exp())."
+)
+BCE_STABILITY_HINT = (
+    "log(sigmoid(x)) and log(1 - sigmoid(x)) are not stable: sigmoid(-1e4) is exactly 0, and "
+    "log(0) = -inf. Use the form in which exp() only sees -|x|: "
+    "max(x, 0) - x * t + log1p(exp(-|x|))."
+)
+
+
+# ---------------------------------------------------------------- judge-side helpers
+# (as in test_public.py: the hidden suite must run without it)
+
+
+def class_targets(n: int, n_classes: int, seed: int, device="cpu") -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, n_classes, (n,), generator=generator).to(device)
+
+
+def class_probabilities(n: int, n_classes: int, seed: int, dtype=torch.float32, device="cpu"):
+    return torch.softmax(make_normal(n, n_classes, seed=seed, dtype=dtype) * 2, dim=1).to(device)
+
+
+@contextmanager
+def explaining_meta(what: str):
+    try:
+        yield
+    except LearnerRaised as raised:
+        if raised.kind == "device" or "meta" not in raised.exc_message.lower():
+            raise  # a tensor made on a fixed device: the grader's own message says so
+        fail(
+            f"{what} failed on the meta device: {raised.type_name}: "
+            f"{raised.exc_message.splitlines()[0].split('. ')[0][:200]}.\n"
+            "Meta tensors have shapes and dtypes but no values, and your code used an "
+            "operation that needs the values: boolean-mask indexing (x[mask]), .item(), "
+            "int()/float() of a tensor, or `if tensor:`. Write the loss without them: e.g. "
+            "torch.where(keep, loss, torch.zeros_like(loss)).sum() / keep.sum() instead of "
+            "loss[keep].mean() (a GPU then never waits for a value either)."
+        )
+
+
+def close_or_explain(got, expected, what: str, suspects=(), stability_hint=None, **tol) -> None:
+    usable = (
+        isinstance(got, torch.Tensor)
+        and got.shape == expected.shape
+        and got.device.type != "meta"
+        and expected.device.type != "meta"
+    )
+    if usable:
+        a, e = got.detach().to("cpu", torch.float64), expected.detach().to("cpu", torch.float64)
+        bad = torch.isfinite(e) & ~torch.isfinite(a)
+        if stability_hint and bad.any():
+            fail(
+                f"{what}: {int(bad.sum())} of {bad.numel()} value(s) are inf or nan where "
+                f"PyTorch gives finite values (expected {_show(e)}, got {_show(a)}).\n"
+                f"{stability_hint}"
+            )
+        for wrong, hint in suspects:
+            w = wrong.detach().to("cpu", torch.float64)
+            distinct = w.shape == a.shape and not torch.allclose(w, e, rtol=1e-5, atol=1e-6)
+            if distinct and torch.allclose(a, w, rtol=1e-5, atol=1e-6):
+                fail(f"{what}: expected {_show(e)}, got {_show(a)}.\n{hint}")
+    try:
+        assert_close(got, expected, what=what, **tol)
+    except CheckFailed as failed:
+        if stability_hint and usable and (e.abs() > 1e3).any():
+            raise CheckFailed(f"{failed}\n{stability_hint}") from None
+        raise
+
+
+def _show(t: torch.Tensor) -> str:
+    values = [f"{v:.6g}" for v in t.flatten()[:8].tolist()]
+    more = ", …" if t.numel() > 8 else ""
+    return f"[{', '.join(values)}{more}]" if t.dim() else values[0]
+
+
+def loss_with_grad(
+    learner, name: str, inputs: tuple, kwargs: dict, reference, what: str, **explain
+):
+    x = inputs[0].detach().clone().requires_grad_(True)
+    expected = reference(x, *inputs[1:], **kwargs)
+    upstream = make_tensor(*expected.shape, seed=98, low=0.5, high=1.5).to(expected)
+    (expected * upstream).sum().backward()
+    seen = learner.probe("loss_grad", name, inputs, kwargs, upstream)
+    close_or_explain(seen["loss"], expected.detach(), what, **explain)
+    if not seen["connected"]:
+        fail(
+            f"{what}: the loss is not connected to the input by autograd (it does not require "
+            "grad), so no gradient can train the model. Compute it with tensor operations "
+            "only: no .item(), .detach(), .numpy() or torch.no_grad()."
+        )
+    if seen["grad"] is None:
+        fail(f"{what}: no gradient reached the input after backward().")
+    grad_what = f"the gradient of {what} w.r.t. its first input"
+    close_or_explain(seen["grad"], x.grad, grad_what, stability_hint=explain.get("stability_hint"))
+
+
+def expect_value_error(call, what: str, why: str) -> None:
+    try:
+        got = call()
+    except NotImplementedYet:
+        raise
+    except LearnerRaised as raised:
+        if raised.is_a("ValueError"):
+            return
+        fail(
+            f"{what}: expected ValueError, but your code raised {raised.type_name}: "
+            f"{raised.exc_message}. {why}"
+        )
+    shown = f"a tensor of shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else repr(got)
+    fail(f"{what}: expected ValueError, but your code returned {shown}. {why}")
+
+
+# ---------------------------------------------------------------- mse_loss
+
+
+@points(1)
+@devices("cpu", "cuda")
+def test_mse_loss_3d_float64(learner, device):
+    "mse_loss() on 3-D float64 tensors, every reduction"
+    pred = make_tensor(2, 3, 4, seed=101, dtype=torch.float64, device=device)
+    target = make_tensor(2, 3, 4, seed=102, dtype=torch.float64, device=device)
+    for reduction in REDUCTIONS:
+        assert_close(
+            learner.mse_loss(pred, target, reduction=reduction),
+            F.mse_loss(pred, target, reduction=reduction),
+            what=f"mse_loss(pred 2×3×4 float64, target, reduction='{reduction}')",
+        )
+
+
+@points(1)
+def test_mse_loss_other_mismatches(learner):
+    "mse_loss() raises ValueError for any two different shapes"
+    why = "pred and target must have the same shape: compare the shapes and raise ValueError."
+    for pred_shape, target_shape in [((3,), (4,)), ((2, 3), (3,)), ((4,), (4, 1))]:
+        pred = make_tensor(*pred_shape, seed=103)
+        target = make_tensor(*target_shape, seed=104)
+        expect_value_error(
+            lambda p=pred, t=target: learner.mse_loss(p, t),
+            f"mse_loss(pred of shape {pred_shape}, target of shape {target_shape})",
+            why,
+        )
+
+
+@points(1)
+def test_losses_reject_unknown_reduction(learner):
+    "Every loss raises ValueError for an unknown reduction"
+    x, t = make_tensor(3, 2, seed=105), make_tensor(3, 2, seed=106, low=0, high=1)
+    why = "reduction must be 'mean', 'sum' or 'none' (as in PyTorch): raise ValueError otherwise."
+    expect_value_error(
+        lambda: learner.mse_loss(x, t, reduction="avg"), "mse_loss(..., reduction='avg')", why
+    )
+    expect_value_error(
+        lambda: learner.cross_entropy(x, torch.tensor([0, 1, 1]), reduction="average"),
+        "cross_entropy(..., reduction='average')",
+        why,
+    )
+    expect_value_error(
+        lambda: learner.binary_cross_entropy_with_logits(x, t, reduction="total"),
+        "binary_cross_entropy_with_logits(..., reduction='total')",
+        why,
+    )
+
+
+@points(1)
+def test_mse_loss_gradient(learner):
+    "mse_loss() is differentiable: its gradient w.r.t. pred equals torch's"
+    pred, target = make_tensor(4, 3, seed=107), make_tensor(4, 3, seed=108)
+    for reduction in ("mean", "none"):
+        loss_with_grad(
+            learner,
+            "mse_loss",
+            (pred, target),
+            {"reduction": reduction},
+            F.mse_loss,
+            what=f"mse_loss(pred, target, reduction='{reduction}')",
+        )
+
+
+# ---------------------------------------------------------------- cross_entropy
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_cross_entropy_more(learner, device):
+    "cross_entropy() with 7 classes in float64, every reduction"
+    logits = make_tensor(9, 7, seed=110, dtype=torch.float64, device=device, low=-5, high=5)
+    target = class_targets(9, 7, seed=111, device=device)
+    for reduction in REDUCTIONS:
+        close_or_explain(
+            learner.cross_entropy(logits, target, reduction=reduction),
+            F.cross_entropy(logits, target, reduction=reduction),
+            what=f"cross_entropy(logits 9×7 float64, class indices, reduction='{reduction}')",
+        )
+
+
+def ignore_suspects(logits, target, ignore_index, reduction, **kwargs):
+    keep = target != ignore_index
+    safe = torch.where(keep, target, torch.zeros_like(target))
+    every = F.cross_entropy(logits, safe, reduction="none", **kwargs)
+    zeroed = torch.where(keep, every, torch.zeros_like(every))
+    if reduction == "mean":
+        return [
+            (
+                zeroed.sum() / len(target),
+                f"The mean must be over the targets that are not ignored: divide by their "
+                f"number ({int(keep.sum())} here), not by the batch size ({len(target)}).",
+            ),
+            (
+                every.mean(),
+                f"Samples whose target is ignore_index ({ignore_index}) must not count at all.",
+            ),
+        ]
+    text = f"Samples whose target is ignore_index ({ignore_index}) must give a loss of 0."
+    return [(every.sum() if reduction == "sum" else every, text)]
+
+
+def smoothing_suspects(logits, target, epsilon, reduction):
+    n_classes = logits.shape[1]
+    if target.dtype.is_floating_point:
+        return [
+            (
+                F.cross_entropy(logits, target, reduction=reduction),
+                "label_smoothing applies to probability targets too: "
+                f"target * (1 - ε) + ε / C, here ε = {epsilon} and C = {n_classes}.",
+            )
+        ]
+    one_hot = F.one_hot(target, n_classes).to(logits.dtype)
+    hint = (
+        "Label smoothing spreads ε over all C classes, the target class included: the smoothed "
+        f"target is (1 - ε) * one_hot + ε / C (here ε = {epsilon}, C = {n_classes}), not ε / "
+        "(C - 1) over the other classes."
+    )
+    others = (1 - epsilon) * one_hot + epsilon / (n_classes - 1) * (1 - one_hot)
+    return [(F.cross_entropy(logits, others, reduction=reduction), hint)]
+
+
+@points(2)
+def test_cross_entropy_ignore_and_smoothing(learner):
+    "cross_entropy() with ignore_index and label_smoothing together"
+    logits = make_tensor(10, 6, seed=112, low=-4, high=4)
+    target = class_targets(10, 6, seed=113)
+    target[[0, 3, 7, 8]] = 3
+    for ignore_index, epsilon in [(3, 0.1), (-100, 0.3)]:
+        t = target if ignore_index == 3 else torch.where(target == 3, -100, target)
+        for reduction in REDUCTIONS:
+            kwargs = {"reduction": reduction, "ignore_index": ignore_index}
+            close_or_explain(
+                learner.cross_entropy(logits, t, label_smoothing=epsilon, **kwargs),
+                F.cross_entropy(logits, t, label_smoothing=epsilon, **kwargs),
+                what=f"cross_entropy(logits 10×6, 4 targets equal to ignore_index="
+                f"{ignore_index}, reduction='{reduction}', label_smoothing={epsilon})",
+                suspects=ignore_suspects(
+                    logits, t, ignore_index, reduction, label_smoothing=epsilon
+                ),
+            )
+
+
+@points(1)
+def test_cross_entropy_prob_smoothing_float64(learner):
+    "cross_entropy() with float64 probability targets and label_smoothing"
+    logits = make_tensor(7, 5, seed=114, dtype=torch.float64, low=-3, high=3)
+    target = class_probabilities(7, 5, seed=115, dtype=torch.float64)
+    for reduction in REDUCTIONS:
+        close_or_explain(
+            learner.cross_entropy(logits, target, reduction=reduction, label_smoothing=0.15),
+            F.cross_entropy(logits, target, reduction=reduction, label_smoothing=0.15),
+            what=f"cross_entropy(logits float64, class probabilities, reduction='{reduction}', "
+            "label_smoothing=0.15)",
+            suspects=smoothing_suspects(logits, target, 0.15, reduction),
+        )
+
+
+@points(1)
+def test_cross_entropy_all_ignored(learner):
+    "cross_entropy() when every target is ignored: mean is nan, sum is 0, as in PyTorch"
+    logits = make_tensor(3, 4, seed=116)
+    target = torch.full((3,), -100)
+    for reduction in REDUCTIONS:
+        assert_close(
+            learner.cross_entropy(logits, target, reduction=reduction),
+            F.cross_entropy(logits, target, reduction=reduction),
+            what=f"cross_entropy(logits, every target = ignore_index, reduction='{reduction}')",
+            equal_nan=True,
+        )
+
+
+@points(1)
+def test_cross_entropy_single_sample_and_one_hot(learner):
+    "cross_entropy() of one sample, and of one-hot probability targets"
+    logits = make_tensor(1, 2, seed=117)
+    target = torch.tensor([1])
+    close_or_explain(
+        learner.cross_entropy(logits, target),
+        F.cross_entropy(logits, target),
+        what="cross_entropy(logits 1×2, target [1])",
+    )
+    logits = make_tensor(4, 3, seed=118)
+    one_hot = F.one_hot(class_targets(4, 3, seed=119), 3).float()
+    close_or_explain(
+        learner.cross_entropy(logits, one_hot, reduction="none"),
+        F.cross_entropy(logits, one_hot, reduction="none"),
+        what="cross_entropy(logits 4×3, one-hot float targets, reduction='none')",
+    )
+
+
+@points(2)
+def test_cross_entropy_stable_more(learner):
+    "cross_entropy() stays finite for ±1e4 logits with probabilities and label smoothing"
+    logits = torch.tensor(
+        [[-1e4, 1e4, 0.0, 5.0], [1e4, 1e4, -1e4, 0.0], [-1e4, -1e4, -1e4, -1e4 + 3.0]],
+        dtype=torch.float64,
+    )
+    target = torch.tensor([0, 2, 3])
+    probabilities = class_probabilities(3, 4, seed=120, dtype=torch.float64)
+    cases = [
+        (target, {"reduction": "none"}),
+        (target, {"reduction": "sum", "label_smoothing": 0.1}),
+        (probabilities, {"reduction": "none"}),
+    ]
+    for t, kwargs in cases:
+        kind = "class indices" if t is target else "class probabilities"
+        close_or_explain(
+            learner.cross_entropy(logits, t, **kwargs),
+            F.cross_entropy(logits, t, **kwargs),
+            what=f"cross_entropy(logits ±1e4 float64, {kind}, "
+            + ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+            + ")",
+            stability_hint=CE_STABILITY_HINT,
+        )
+
+
+@points(2)
+def test_cross_entropy_gradient_more(learner):
+    "cross_entropy()'s gradient with ignored targets, smoothing, probabilities and ±1e4 logits"
+    logits = make_tensor(6, 5, seed=121, low=-3, high=3)
+    target = class_targets(6, 5, seed=122)
+    target[[2, 5]] = -100
+    loss_with_grad(
+        learner,
+        "cross_entropy",
+        (logits, target),
+        {"label_smoothing": 0.2},
+        F.cross_entropy,
+        what="cross_entropy(logits, targets with 2 ignored, label_smoothing=0.2)",
+    )
+    probabilities = class_probabilities(6, 5, seed=123)
+    loss_with_grad(
+        learner,
+        "cross_entropy",
+        (logits, probabilities),
+        {"reduction": "sum"},
+        F.cross_entropy,
+        what="cross_entropy(logits, class probabilities, reduction='sum')",
+    )
+    big = torch.tensor([[1e4, -1e4, 0.0], [0.0, 1e4, -1e4]])
+    loss_with_grad(
+        learner,
+        "cross_entropy",
+        (big, torch.tensor([1, 2])),
+        {},
+        F.cross_entropy,
+        what="cross_entropy(logits ±1e4, target)",
+        stability_hint=CE_STABILITY_HINT,
+    )
+
+
+@points(1)
+@devices("meta")
+def test_cross_entropy_meta_more(learner, device):
+    "cross_entropy() on meta with probabilities, smoothing and a custom ignore_index"
+    logits = torch.empty(6, 4, device=device, dtype=torch.float64)
+    cases = [
+        (torch.empty(6, 4, device=device, dtype=torch.float64), {"label_smoothing": 0.2}),
+        (torch.empty(6, dtype=torch.int64, device=device), {"ignore_index": 1, "reduction": "sum"}),
+    ]
+    for target, kwargs in cases:
+        what = f"cross_entropy(logits on meta, target {tuple(target.shape)}, **{kwargs})"
+        with explaining_meta(what):
+            got = learner.cross_entropy(logits, target, **kwargs)
+        assert_close(got, F.cross_entropy(logits, target, **kwargs), what=what)
+
+
+# ---------------------------------------------------------------- binary_cross_entropy_with_logits
+
+
+@points(1)
+@devices("cpu", "cuda", "meta")
+def test_bce_with_logits_3d_float64(learner, device):
+    "binary_cross_entropy_with_logits() on 3-D float64 tensors with hard and soft targets"
+    logits = make_tensor(3, 2, 4, seed=130, dtype=torch.float64, device=device, low=-6, high=6)
+    soft = make_tensor(3, 2, 4, seed=131, dtype=torch.float64, device=device, low=0, high=1)
+    hard = (make_tensor(3, 2, 4, seed=132, device=device) > 0).to(torch.float64)
+    for target, kind in [(soft, "soft"), (hard, "0/1")]:
+        for reduction in REDUCTIONS:
+            what = f"binary_cross_entropy_with_logits(logits float64, {kind} targets, reduction='{reduction}')"
+            with explaining_meta(what):
+                got = learner.binary_cross_entropy_with_logits(logits, target, reduction=reduction)
+            assert_close(
+                got,
+                F.binary_cross_entropy_with_logits(logits, target, reduction=reduction),
+                what=what,
+            )
+
+
+@points(2)
+def test_bce_with_logits_gradient_stable(learner):
+    "binary_cross_entropy_with_logits()'s gradient equals torch's, also at ±1e4"
+    logits = torch.tensor([[1e4, -1e4, 2.0], [-1e4, 0.3, 1e4]])
+    target = torch.tensor([[1.0, 1.0, 0.0], [0.0, 0.6, 0.2]])
+    for reduction in ("mean", "none"):
+        loss_with_grad(
+            learner,
+            "binary_cross_entropy_with_logits",
+            (logits, target),
+            {"reduction": reduction},
+            F.binary_cross_entropy_with_logits,
+            what=f"binary_cross_entropy_with_logits(logits ±1e4, target, reduction='{reduction}')",
+            stability_hint=BCE_STABILITY_HINT,
+        )
+
+
+@points(1)
+def test_bce_with_logits_shape_mismatch(learner):
+    "binary_cross_entropy_with_logits() raises ValueError for different shapes, as PyTorch"
+    expect_value_error(
+        lambda: learner.binary_cross_entropy_with_logits(
+            make_tensor(4, 1, seed=133), make_tensor(4, seed=134, low=0, high=1)
+        ),
+        "binary_cross_entropy_with_logits(logits of shape (4, 1), target of shape (4,))",
+        "Those shapes would broadcast to (4, 4). Compare the shapes and raise ValueError "
+        "when they differ, as F.binary_cross_entropy_with_logits does.",
+    )
+
+
+@points(1)
+def test_bce_with_logits_unchanged_inputs(learner):
+    "binary_cross_entropy_with_logits() leaves its inputs alone"
+    logits = make_tensor(5, 3, seed=135, low=-3, high=3)
+    target = make_tensor(5, 3, seed=136, low=0, high=1)
+    seen = learner.watch.binary_cross_entropy_with_logits(logits, target, reduction="sum")
+    what = "binary_cross_entropy_with_logits(logits, target, reduction='sum')"
+    assert_close(
+        seen.result,
+        F.binary_cross_entropy_with_logits(logits, target, reduction="sum"),
+        what=what,
+    )
+    assert_unchanged(logits, seen.args[0], name="logits", what=what)
+    assert_unchanged(target, seen.args[1], name="target", what=what)

@@ -1,0 +1,343 @@
+"""Hidden checks for 07 optim: other inputs, longer runs and edge cases, run only at grading time."""
+
+import pytest
+import torch
+
+from grader.testing import (
+    assert_close,
+    devices,
+    expect_raises,
+    fail,
+    hidden,
+    make_tensor,
+    points,
+    probes_of,
+)
+
+pytestmark = hidden
+CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
+P = probes_of(__file__)
+
+
+def check_scenario(learner, scenario: dict, *, state: bool = False) -> None:
+    """Run a scenario with the learner's optimizer and with torch.optim, and compare every
+    parameter after every step; with `state`, also which parameters have state at the end."""
+    seen = learner.probe("trajectory", scenario)
+    expected = P.expected_trajectory(scenario)
+    P.check_trajectory(seen, scenario, expected)
+    if state:
+        P.check_state(seen, scenario, expected)
+
+
+def sgd_combinations() -> list:
+    cases = []
+    for momentum in (0.0, 0.8):
+        for dampening in (0.0, 0.3):
+            for weight_decay in (0.0, 0.05):
+                for nesterov in (False, True):
+                    if nesterov and (momentum == 0 or dampening != 0):
+                        continue
+                    options = {
+                        "momentum": momentum,
+                        "dampening": dampening,
+                        "weight_decay": weight_decay,
+                        "nesterov": nesterov,
+                    }
+                    options = {k: v for k, v in options.items() if v}
+                    cases.append(pytest.param(options, id="-".join(options) or "plain"))
+    return cases
+
+
+ADAM_OPTIONS = [
+    pytest.param({"lr": 0.05, "betas": (0.5, 0.9)}, 1.0, id="betas"),
+    pytest.param({"lr": 0.02, "betas": (0.0, 0.99)}, 1.0, id="beta1-zero"),
+    pytest.param({"lr": 0.2, "eps": 0.1}, 1.0, id="large-eps"),
+    # Small gradients: eps is then comparable to sqrt(v), so where it is added shows.
+    pytest.param({"lr": 0.01, "eps": 1e-4, "weight_decay": 0.05}, 1e-3, id="small-grads"),
+    pytest.param({"lr": 3e-4, "betas": (0.95, 0.9999)}, 1.0, id="slow-averages"),
+]
+
+
+# ---------------------------------------------------------------- SGD
+
+
+@points(1)
+@pytest.mark.parametrize("options", sgd_combinations())
+def test_sgd_options_float64(learner, options):
+    "SGD follows torch.optim.SGD for this combination of options, in float64, for 25 steps"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(2, 3), (4,), ()]],
+        seed=101,
+        steps=25,
+        options={"lr": 0.07, **options},
+        dtypes=[torch.float64],
+    )
+    check_scenario(learner, scenario)
+
+
+@points(2)
+@devices("cpu", "cuda", "meta")
+def test_sgd_all_options_devices(learner, device):
+    "SGD with momentum, dampening and weight decay, in float64, on each device"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(3, 2), (5,)]],
+        seed=102,
+        options={"lr": 0.04, "momentum": 0.8, "dampening": 0.2, "weight_decay": 0.05},
+        dtypes=[torch.float64],
+        device=device,
+    )
+    check_scenario(learner, scenario)
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_sgd_nesterov_devices(learner, device):
+    "SGD with Nesterov momentum and weight decay, on each device"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(4, 3), (2,)]],
+        seed=103,
+        options={"lr": 0.02, "momentum": 0.95, "weight_decay": 0.1, "nesterov": True},
+        device=device,
+    )
+    check_scenario(learner, scenario)
+
+
+@points(2)
+def test_sgd_first_momentum_step_per_parameter(learner):
+    "SGD starts each parameter's momentum buffer at that parameter's first gradient"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(3,), (4,)], [(2,)]],
+        seed=104,
+        steps=8,
+        options={"lr": 0.1, "momentum": 0.9, "dampening": 0.4},
+        group_options=[{}, {"dampening": 0.0, "momentum": 0.5}],
+        dtypes=[torch.float64, torch.float64],
+        no_grad={(0, 1): {0, 1, 2}, (1, 0): {0, 4}},
+    )
+    check_scenario(learner, scenario)
+
+
+@points(1)
+def test_sgd_lr_schedule(learner):
+    "SGD reads each group's lr at every step (as a scheduler changes it)"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(3,)], [(2, 2)]],
+        seed=105,
+        steps=12,
+        options={"lr": 0.1, "momentum": 0.9},
+        group_options=[{}, {"lr": 0.05}],
+        lr_changes=[(4, 0, 0.01), (8, 1, 0.2)],
+    )
+    check_scenario(learner, scenario)
+
+
+@points(1)
+def test_sgd_mixed_dtypes(learner):
+    "SGD with one float32 group and one float64 group"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(3,)], [(2, 3)]],
+        seed=106,
+        options={"lr": 0.05, "momentum": 0.7, "weight_decay": 0.02},
+        dtypes=[torch.float32, torch.float64],
+    )
+    check_scenario(learner, scenario)
+
+
+@points(2)
+def test_sgd_resume_early(learner):
+    "SGD resumes from a state_dict saved right after the first step, before some parameters had state"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(3,), (2,)], [(4,)]],
+        seed=107,
+        steps=10,
+        options={"lr": 0.05, "momentum": 0.9, "dampening": 0.2},
+        group_options=[{}, {"momentum": 0.6, "nesterov": True, "dampening": 0.0}],
+        no_grad={(0, 1): {0, 1, 2}},
+        resume_at=1,
+    )
+    check_scenario(learner, scenario, state=True)
+
+
+@points(1)
+def test_sgd_invalid_and_edge_arguments(learner):
+    "SGD refuses more invalid options with ValueError, and accepts the edge values torch accepts"
+    for n_params, options in [
+        (1, {"lr": 0.1, "momentum": 0.5, "dampening": 0.5, "nesterov": True}),
+        (1, {"lr": 0.1, "momentum": 0.0, "nesterov": True}),
+        (1, {"lr": -1e-6, "momentum": 0.9}),
+        (0, {"lr": 0.1}),  # an empty parameter list (the base class refuses it)
+    ]:
+        params = "[]" if n_params == 0 else "params"
+        with expect_raises("ValueError", what=f"SGD({params}, {P.format_options(options)})"):
+            learner.probe("construct", "SGD", n_params, options)
+    for options in [{"lr": 0.0}, {"lr": 0.1, "momentum": 0.5, "nesterov": True}]:
+        seen = learner.probe("construct", "SGD", 1, options)
+        P.check_class(seen, f"SGD(params, {P.format_options(options)})")
+
+
+# ---------------------------------------------------------------- Adam
+
+
+@points(1)
+@pytest.mark.parametrize(("options", "grad_scale"), ADAM_OPTIONS)
+def test_adam_options_more(learner, options, grad_scale):
+    "Adam follows torch.optim.Adam for these options, for 25 steps"
+    scenario = P.make_scenario(
+        "Adam",
+        [[(3, 3), (2,), ()]],
+        seed=111,
+        steps=25,
+        options=options,
+        grad_scale=grad_scale,
+    )
+    check_scenario(learner, scenario)
+
+
+@points(2)
+@devices("cpu", "cuda", "meta")
+def test_adam_float64_devices(learner, device):
+    "Adam in float64 with weight decay, on each device"
+    scenario = P.make_scenario(
+        "Adam",
+        [[(2, 4), (3,)]],
+        seed=112,
+        options={"lr": 0.03, "betas": (0.85, 0.995), "weight_decay": 0.02},
+        dtypes=[torch.float64],
+        device=device,
+    )
+    check_scenario(learner, scenario)
+
+
+@points(1)
+def test_adam_zero_gradients(learner):
+    "Adam with gradients that are exactly zero in places stays finite and matches torch"
+    scenario = P.make_scenario(
+        "Adam",
+        [[(6,), (3, 3)]],
+        seed=113,
+        options={"lr": 0.01},
+        zero_grads=0.4,
+    )
+    check_scenario(learner, scenario)
+
+
+@points(2)
+def test_adam_step_count_per_parameter(learner):
+    "Adam counts steps per parameter and keeps no state for a parameter without gradients"
+    scenario = P.make_scenario(
+        "Adam",
+        [[(3,), (2,)], [(4,), (1,)]],
+        seed=114,
+        steps=16,
+        options={"lr": 0.05, "eps": 1e-6},
+        group_options=[{}, {"lr": 0.02}],
+        no_grad={(0, 1): set(range(8)), (1, 1): set(range(16)), (1, 0): {5, 6}},
+    )
+    check_scenario(learner, scenario, state=True)
+
+
+@points(1)
+def test_adam_lr_schedule(learner):
+    "Adam reads each group's lr at every step (as a scheduler changes it)"
+    scenario = P.make_scenario(
+        "Adam",
+        [[(3,)], [(2, 2)]],
+        seed=115,
+        steps=12,
+        options={"lr": 0.05},
+        group_options=[{}, {"lr": 0.01}],
+        lr_changes=[(3, 0, 0.005), (7, 1, 0.1)],
+    )
+    check_scenario(learner, scenario)
+
+
+@points(2)
+def test_adam_resume_before_some_state(learner):
+    "Adam resumes from a state_dict saved before one parameter had its first gradient"
+    scenario = P.make_scenario(
+        "Adam",
+        [[(3,), (2, 2)], [(5,)]],
+        seed=116,
+        steps=14,
+        options={"lr": 0.02, "betas": (0.8, 0.95), "weight_decay": 0.01},
+        group_options=[{}, {"lr": 0.05}],
+        no_grad={(0, 1): set(range(6))},
+        resume_at=4,
+    )
+    check_scenario(learner, scenario, state=True)
+
+
+@points(1)
+def test_adam_invalid_and_edge_arguments(learner):
+    "Adam refuses more invalid options with ValueError, and accepts the edge values torch accepts"
+    for n_params, options in [
+        (1, {"betas": (0.9, 1.0)}),
+        (1, {"betas": (-0.01, 0.999)}),
+        (1, {"lr": 0.01, "eps": -1e-12}),
+        (1, {"lr": 0.01, "weight_decay": -1e-6}),
+        (0, {"lr": 0.01}),
+    ]:
+        params = "[]" if n_params == 0 else "params"
+        with expect_raises("ValueError", what=f"Adam({params}, {P.format_options(options)})"):
+            learner.probe("construct", "Adam", n_params, options)
+    for options in [{"lr": 0.0}, {"betas": (0.0, 0.0)}, {"eps": 0.0, "weight_decay": 0.0}]:
+        seen = learner.probe("construct", "Adam", 1, options)
+        P.check_class(seen, f"Adam(params, {P.format_options(options)})")
+
+
+# ---------------------------------------------------------------- both
+
+
+OPTIMIZERS = [
+    pytest.param("SGD", {"lr": 0.05, "momentum": 0.8, "weight_decay": 0.1}, id="SGD"),
+    pytest.param("Adam", {"lr": 0.05, "betas": (0.7, 0.9), "weight_decay": 0.1}, id="Adam"),
+]
+
+
+@points(1)
+@pytest.mark.parametrize(("name", "options"), OPTIMIZERS)
+def test_zero_grad_with_options(learner, name, options):
+    "zero_grad() clears every .grad; a step after it changes nothing, even with weight decay"
+    values = [make_tensor(4, seed=121), make_tensor(3, 1, seed=122), make_tensor(2, seed=123)]
+    seen = learner.probe("zero_grad", name, values, options)
+    call = f"{name}(model.parameters(), {P.format_options(options)})"
+    P.check_class(seen, call)
+    for i, grad in enumerate(seen["after_default"]):
+        if grad is not None:
+            fail(f"{call}: after zero_grad(), parameter {i + 1}'s .grad is not None.")
+    for i, (after, before) in enumerate(zip(seen["after_step"], values, strict=True)):
+        assert_close(after, before, what=f"{call}: parameter {i + 1} after zero_grad() then step()")
+    for i, (grad, value) in enumerate(zip(seen["after_keep"], values, strict=True)):
+        assert_close(
+            grad,
+            torch.zeros_like(value),
+            what=f"{call}: parameter {i + 1}'s .grad after zero_grad(set_to_none=False)",
+        )
+
+
+@points(1)
+@pytest.mark.parametrize(("name", "options"), OPTIMIZERS)
+def test_step_closure_with_options(learner, name, options):
+    "step(closure) in float64 with weight decay returns the loss from before each update"
+    f64 = torch.float64
+    values = [make_tensor(5, seed=124, dtype=f64), make_tensor(2, 3, seed=125, dtype=f64)]
+    targets = [make_tensor(5, seed=126, dtype=f64), make_tensor(2, 3, seed=127, dtype=f64)]
+    seen = learner.probe("closure", name, values, targets, options, 6)
+    expected = P.run_closure(P.torch_optimizer(name), values, targets, options, 6)
+    call = f"{name}({P.format_options(options)})"
+    P.check_class(seen, call)
+    for k, (loss, want) in enumerate(zip(seen["losses"], expected["losses"], strict=True), start=1):
+        if loss is None:
+            fail(f"{call}: step(closure) returned None at step {k}, not the closure's loss.")
+        assert_close(loss, want, what=f"{call}: the loss step(closure) returned at step {k}")
+        for i, (got, param) in enumerate(
+            zip(seen["trail"][k - 1], expected["trail"][k - 1], strict=True)
+        ):
+            assert_close(got, param, what=f"{call}: parameter {i + 1} after step(closure) {k}")

@@ -1,0 +1,298 @@
+"""Hidden checks for 08 training: other models, data and edge cases, run only at grading time."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import torch
+
+from grader.testing import devices, fail, hidden, points, probes_of
+
+pytestmark = hidden
+CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
+P = probes_of(__file__)
+
+
+def _public_suite():
+    """The public suite's reference loop and comparisons, imported here without re-collecting
+    its checks (the same module the learners have: nothing hidden lives there)."""
+    name = "grader_judge_ex08_public_helpers"
+    if name not in sys.modules:
+        path = Path(__file__).with_name("test_public.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+H = _public_suite()
+Reference, loader, make_data, make_setup = H.Reference, H.loader, H.make_data, H.make_setup
+# float32 models: the reference and the learner's loop run the same operations, but a mean
+# loss may be summed in another order, which float32 rounds differently.
+F32_TOL = H.F32_TOL
+
+
+# ---------------------------------------------------------------- train_one_epoch
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_train_one_epoch_float32_deeper(learner, device):
+    "train_one_epoch() matches the reference for a deeper float32 model with weight decay"
+    setup = make_setup(
+        [6, 16, 8, 4],
+        seed=101,
+        device=device,
+        dtype=torch.float32,
+        lr=0.05,
+        momentum=0.9,
+        weight_decay=1e-3,
+    )
+    data = make_data(23, 6, 4, seed=102, dtype=torch.float32)  # batches of 5, 5, 5, 5, 3
+    seen = learner.probe("train_epochs", setup, data, 5, epochs=2)
+    reference = Reference(setup)
+    expected = [reference.train_epoch(loader(data, 5))["mean"] for _ in range(2)]
+    H.check_state(
+        seen["state"], reference.state(), what="the weights after two epochs", hint=H.TRAIN_HINT
+    )
+    for epoch, (got, want) in enumerate(zip(seen["results"], expected, strict=False), start=1):
+        H.check_number(got, want, what=f"train_one_epoch(): the loss of epoch {epoch}", tol=F32_TOL)
+
+
+@points(2)
+def test_train_one_epoch_dropout(learner):
+    "train_one_epoch() trains a Dropout model in training mode, like the reference loop"
+    setup = make_setup([5, 12, 3], seed=103, dropout=0.3, mode="eval", rng_seed=104)
+    data = make_data(15, 5, 3, seed=105)
+    seen = learner.probe("train_epochs", setup, data, 6)
+    reference = Reference(setup)
+    expected = reference.train_epoch(loader(data, 6))["mean"]
+    H.check_state(
+        seen["state"],
+        reference.state(),
+        what="the weights after train_one_epoch",
+        hint=H.TRAIN_HINT,
+    )
+    H.check_number(seen["results"][0], expected, what="train_one_epoch()", tol=H.F64_TOL)
+
+
+@points(2)
+def test_train_one_epoch_stale_gradients(learner):
+    "train_one_epoch(): gradients left in .grad before the call do not reach the first step"
+    setup = make_setup([3, 7, 2], seed=106, stale_grads=1.0)
+    data = make_data(9, 3, 2, seed=107)
+    seen = learner.probe("train_epochs", setup, data, 3)
+    reference = Reference(setup)
+    grads = reference.train_epoch(loader(data, 3))["grads"]
+    H.check_step_gradients(
+        seen["step_grads"],
+        grads,
+        reference.names,
+        what="train_one_epoch() (.grad held 1.0 before the call)",
+        stale=1.0,
+    )
+
+
+@points(1)
+def test_train_one_epoch_call_order_many_batches(learner):
+    "train_one_epoch() keeps the zero_grad/backward/step order over six batches"
+    setup = make_setup([3, 5, 2], seed=108, momentum=0.5)
+    seen = learner.probe("train_epochs", setup, make_data(17, 3, 2, seed=109), 3)
+    H.check_call_order(seen["log"], 6, what="train_one_epoch() (17 samples, batches of 3)")
+
+
+@points(1)
+def test_train_one_epoch_uneven_batches(learner):
+    "train_one_epoch() weights batches of 5, 5 and 3 samples by their sizes"
+    setup = make_setup([4, 6, 3], seed=110)
+    data = make_data(13, 4, 3, seed=111)
+    seen = learner.probe("train_epochs", setup, data, 5)
+    trained = Reference(setup).train_epoch(loader(data, 5))
+    H.check_number(
+        seen["results"][0],
+        trained["mean"],
+        what="train_one_epoch() (13 samples, batches of 5, 5 and 3)",
+        tol=H.F64_TOL,
+        hint="Expected sum(loss * batch_size) / number of samples.",
+    )
+
+
+@points(1)
+def test_train_one_epoch_single_batch(learner):
+    "train_one_epoch() with one batch smaller than the batch size"
+    setup = make_setup([4, 6, 3], seed=112)
+    data = make_data(7, 4, 3, seed=113)
+    seen = learner.probe("train_epochs", setup, data, 16)
+    reference = Reference(setup)
+    expected = reference.train_epoch(loader(data, 16))["mean"]
+    H.require_float(seen["results"][0], "train_one_epoch()")
+    H.check_number(
+        seen["results"][0], expected, what="train_one_epoch() (one batch of 7)", tol=H.F64_TOL
+    )
+    H.check_state(
+        seen["state"],
+        reference.state(),
+        what="the weights after train_one_epoch",
+        hint=H.TRAIN_HINT,
+    )
+
+
+# ---------------------------------------------------------------- evaluate
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_evaluate_dropout_batchnorm(learner, device):
+    "evaluate() of a Dropout + BatchNorm model left in training mode"
+    setup = make_setup(
+        [5, 10, 10, 4], seed=114, device=device, dropout=0.5, batchnorm=True, mode="train"
+    )
+    # Running statistics that differ from any batch's: evaluation must use these.
+    setup["state"]["1.running_mean"] = torch.linspace(-0.5, 0.5, 10, dtype=torch.float64)
+    setup["state"]["1.running_var"] = torch.linspace(0.5, 2.0, 10, dtype=torch.float64)
+    data = make_data(11, 5, 4, seed=115)
+    seen = learner.probe("evaluate_run", setup, data, 4)
+    reference = Reference(setup)
+    expected = reference.evaluate(loader(data, 4))
+    H.check_evaluation(
+        seen["result"],
+        expected,
+        what="evaluate() (Dropout + BatchNorm model)",
+        hint="This model has Dropout and BatchNorm, so it must be evaluated in evaluation mode "
+        "(model.eval()): no units dropped, BatchNorm's running statistics used.",
+    )
+    H.check_state(
+        seen["state"],
+        reference.state(),  # as it was: the reference evaluated in eval mode
+        what="the weights and BatchNorm statistics after evaluate()",
+        hint=H.EVALUATE_HINT,
+    )
+
+
+@points(1)
+def test_evaluate_float32_accuracy(learner):
+    "evaluate() on a float32 model: loss and accuracy over 9 samples"
+    setup = make_setup([3, 8, 5], seed=116, dtype=torch.float32)
+    data = make_data(9, 3, 5, seed=117, dtype=torch.float32)
+    seen = learner.probe("evaluate_run", setup, data, 2)
+    expected = Reference(setup).evaluate(loader(data, 2))
+    H.check_evaluation(seen["result"], expected, what="evaluate() (9 samples)", tol=F32_TOL)
+
+
+@points(1)
+def test_evaluate_leaves_gradients(learner):
+    "evaluate() builds no graph and leaves .grad alone on a model in training mode"
+    setup = make_setup([4, 6, 2], seed=118, stale_grads=-0.25, mode="train")
+    seen = learner.probe("evaluate_run", setup, make_data(6, 4, 2, seed=119), 4)
+    if any(event[2] for event in H.forwards(seen["log"])):
+        fail("evaluate(): the model ran with autograd on: use `with torch.no_grad():`.")
+    for name, grad in zip(setup["state"], seen["grads"], strict=False):
+        if grad is None or not bool((grad == -0.25).all()):
+            fail(f"evaluate(): the .grad of '{name}' changed. Evaluating must not touch gradients.")
+
+
+# ---------------------------------------------------------------- fit
+
+
+@points(2)
+def test_fit_rings(learner):
+    "fit() trains an MLP to at least 90 % accuracy on two concentric rings"
+    setup = make_setup([2, 32, 32, 2], seed=120, dtype=torch.float32, momentum=0.9)
+    train, val = P.rings(300, seed=121), P.rings(200, seed=122)
+    seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 20, 8)
+    accuracy = H.accuracy_of(seen["state"], setup, val)
+    if accuracy < 0.9:
+        fail(
+            f"fit(..., epochs=8) on two concentric rings: the trained model classifies "
+            f"{accuracy:.1%} of the validation set correctly; at least 90% is required (a "
+            "correct loop reaches 100%). Check train_one_epoch first."
+        )
+
+
+@points(2)
+def test_fit_history_dropout(learner):
+    "fit() switches between training and evaluation modes each epoch (a Dropout model)"
+    setup = make_setup([4, 10, 3], seed=123, dropout=0.4, rng_seed=124, momentum=0.9)
+    train, val = make_data(14, 4, 3, seed=125), make_data(9, 4, 3, seed=126)
+    seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 5, 2)
+    reference = Reference(setup)
+    expected = reference.fit(loader(train, 5), loader(val, 5), 2)
+    H.check_history(seen["history"], expected, what="fit(..., epochs=2)")
+    H.check_state(
+        seen["state"],
+        reference.state(),
+        what="the weights after fit(..., epochs=2)",
+        hint=H.TRAIN_HINT,
+    )
+
+
+# ---------------------------------------------------------------- accumulate_step
+
+
+@points(2)
+@devices("cpu", "cuda")
+def test_accumulate_step_four_with_stale_gradients(learner, device):
+    "accumulate_step() over 4 micro-batches, with old gradients left in .grad"
+    setup = make_setup([5, 9, 4], seed=127, device=device, momentum=0.9, stale_grads=0.7)
+    batches = H.micro_batches(4, 3, 5, 4, seed=128)
+    seen = learner.probe("accumulate_run", setup, batches)
+    reference = Reference(setup)
+    expected = reference.accumulate(batches)
+    H.check_accumulated_gradient(
+        seen,
+        expected,
+        reference.names,
+        4,
+        what="accumulate_step() (4 micro-batches, .grad held 0.7 before)",
+        stale=0.7,
+    )
+    H.check_state(
+        seen["state"],
+        reference.state(),
+        what="the weights after accumulate_step()",
+        hint=H.ACCUMULATE_HINT,
+    )
+    H.check_accumulated_loss(
+        seen["result"], expected, 4, what="accumulate_step() (4 micro-batches)"
+    )
+
+
+@points(1)
+def test_accumulate_step_float32(learner):
+    "accumulate_step() over 2 float32 micro-batches"
+    setup = make_setup([3, 6, 2], seed=129, dtype=torch.float32, lr=0.2)
+    inputs, targets = make_data(10, 3, 2, seed=130, dtype=torch.float32)
+    batches = [(inputs[:5], targets[:5]), (inputs[5:], targets[5:])]
+    seen = learner.probe("accumulate_run", setup, batches)
+    reference = Reference(setup)
+    expected = reference.accumulate(batches)
+    H.check_state(
+        seen["state"],
+        reference.state(),
+        what="the weights after accumulate_step()",
+        hint=H.ACCUMULATE_HINT,
+    )
+    H.check_accumulated_loss(
+        seen["result"], expected, 2, what="accumulate_step() (2 float32 micro-batches)", tol=F32_TOL
+    )
+
+
+@points(1)
+def test_accumulate_step_single(learner):
+    "accumulate_step() with a single micro-batch is one ordinary step"
+    setup = make_setup([4, 5, 3], seed=131)
+    batches = H.micro_batches(1, 6, 4, 3, seed=132)
+    seen = learner.probe("accumulate_run", setup, batches)
+    reference = Reference(setup)
+    expected = reference.accumulate(batches)
+    H.check_state(
+        seen["state"],
+        reference.state(),
+        what="the weights after accumulate_step()",
+        hint=H.ACCUMULATE_HINT,
+    )
+    H.check_accumulated_loss(seen["result"], expected, 1, what="accumulate_step() (1 micro-batch)")

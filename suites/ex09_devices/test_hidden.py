@@ -1,0 +1,177 @@
+"""Hidden checks for 09 devices: other machines, structures and edge cases, run at grading time."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import namedtuple
+from pathlib import Path
+
+import torch
+
+from grader.testing import devices, expect_raises, hidden, make_tensor, points
+
+pytestmark = hidden
+CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
+
+
+def _public_suite():
+    """The public suite's comparisons, imported here without re-collecting its checks."""
+    name = "grader_judge_ex09_public_helpers"
+    if name not in sys.modules:
+        path = Path(__file__).with_name("test_public.py")
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+H = _public_suite()
+check_device, check_moved, describe_machine = H.check_device, H.check_moved, H.describe_machine
+
+Sample = namedtuple("Sample", ["image", "label"])
+Pair = namedtuple("Pair", ["left", "right"])
+WORKSTATION = {"cuda": True, "cuda_count": 3, "mps": False}
+ONE_GPU = {"cuda": True, "cuda_count": 1, "mps": False}
+BOTH = {"cuda": True, "cuda_count": 1, "mps": True}
+
+
+# ---------------------------------------------------------------- pick_device
+
+
+@points(1)
+def test_pick_device_cuda_zero_here(learner):
+    'pick_device("cuda:0") on the grading machine'
+    if torch.cuda.is_available():
+        check_device(learner.pick_device("cuda:0"), torch.device("cuda:0"), what='"cuda:0"')
+    else:
+        with expect_raises("ValueError", what='pick_device("cuda:0") on a machine without CUDA'):
+            learner.pick_device("cuda:0")
+
+
+@points(1)
+def test_pick_device_mps_here(learner):
+    'pick_device("mps") on the grading machine'
+    if torch.backends.mps.is_available():
+        check_device(learner.pick_device("mps"), torch.device("mps"), what='pick_device("mps")')
+    else:
+        with expect_raises("ValueError", what='pick_device("mps") on a machine without MPS'):
+            learner.pick_device("mps")
+
+
+@points(1)
+def test_pick_device_accepts_a_device(learner):
+    "pick_device() accepts a torch.device as well as a string"
+    check_device(
+        learner.pick_device(torch.device("cpu")),
+        torch.device("cpu"),
+        what='pick_device(torch.device("cpu"))',
+    )
+
+
+@points(2)
+def test_pick_device_missing_on_other_machines(learner):
+    "pick_device() raises ValueError for a GPU index or kind the machine lacks"
+    for machine, prefer in [
+        (WORKSTATION, "cuda:3"),
+        (H.MAC, "cuda"),
+        (ONE_GPU, "mps"),
+        (H.LAPTOP, "cuda:0"),
+    ]:
+        what = f'pick_device("{prefer}") {describe_machine(machine)}'
+        with expect_raises("ValueError", what=what):
+            learner.probe("pick_device_on", machine, prefer)
+
+
+@points(1)
+def test_pick_device_index_on_workstation(learner):
+    "pick_device() returns the exact CUDA device asked for"
+    for prefer in ("cuda:2", "cuda:0", "cuda"):
+        check_device(
+            learner.probe("pick_device_on", WORKSTATION, prefer),
+            torch.device(prefer),
+            what=f'pick_device("{prefer}") {describe_machine(WORKSTATION)}',
+        )
+
+
+@points(1)
+def test_pick_device_cuda_over_mps(learner):
+    "pick_device() takes CUDA over MPS on a machine that has both"
+    check_device(
+        learner.probe("pick_device_on", BOTH),
+        torch.device("cuda"),
+        what=f"pick_device() {describe_machine(BOTH)}",
+    )
+    check_device(
+        learner.probe("pick_device_on", ONE_GPU),
+        torch.device("cuda"),
+        what=f"pick_device() {describe_machine(ONE_GPU)}",
+    )
+
+
+# ---------------------------------------------------------------- move_to
+
+
+def deep_structure() -> list:
+    return [
+        {
+            1: (
+                {"weights": [make_tensor(2, 2, seed=201, dtype=torch.float64)]},
+                Pair(make_tensor(3, seed=202), [torch.tensor([True, False]), "right"]),
+            ),
+            2: [],
+        },
+        (),
+        {},
+        [[make_tensor(1, seed=203, requires_grad=True)], 4.5],
+        torch.arange(6, dtype=torch.int32).reshape(2, 3),
+    ]
+
+
+@points(2)
+@devices("cpu", "cuda", "meta")
+def test_move_to_deep(learner, device):
+    "move_to() walks structures nested five deep, with int keys and empty containers"
+    obj = deep_structure()
+    check_moved(learner.move_to(obj, device), obj, device, "", f'move_to(obj, "{device}")')
+
+
+@points(1)
+@devices("cpu", "meta")
+def test_move_to_bare_values(learner, device):
+    "move_to() on a bare tensor, and on values with no tensor at all"
+    x = make_tensor(3, 2, seed=204)
+    check_moved(learner.move_to(x, device), x, device, "", f'move_to(tensor, "{device}")')
+    for value in (7, "text", None, [], (), {}):
+        check_moved(learner.move_to(value, device), value, device, "", f"move_to({value!r})")
+
+
+@points(1)
+def test_move_to_device_object(learner):
+    "move_to() accepts a torch.device as well as a string"
+    obj = Sample(image=make_tensor(2, 2, seed=205), label=3)
+    call = 'move_to(Sample(image, label), torch.device("meta"))'
+    got = H.call_with_namedtuple_hint(learner, obj, torch.device("meta"), call)
+    check_moved(got, obj, "meta", "", call)
+
+
+@points(1)
+@devices("cuda")
+def test_move_to_back_to_cpu(learner, device):
+    "move_to() brings tensors from the GPU back to the CPU"
+    obj = {"out": make_tensor(2, 3, seed=206, device=device), "n": [make_tensor(1, seed=207)]}
+    check_moved(learner.move_to(obj, "cpu"), obj, "cpu", "", 'move_to(obj on cuda, "cpu")')
+
+
+@points(1)
+@devices("cpu", "meta")
+def test_move_to_namedtuples_of_namedtuples(learner, device):
+    "move_to() keeps every namedtuple type in a list of nested namedtuples"
+    obj = [
+        Pair(Sample(make_tensor(2, seed=208), 0), Sample(make_tensor(2, seed=209), 1)),
+        Sample(image=[make_tensor(1, 1, seed=210)], label="cat"),
+    ]
+    call = f'move_to([Pair(Sample, Sample), Sample], "{device}")'
+    check_moved(H.call_with_namedtuple_hint(learner, obj, device, call), obj, device, "", call)

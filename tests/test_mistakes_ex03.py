@@ -1,0 +1,311 @@
+"""Plausible wrong answers to 03 autograd, and the checks (and messages) that must catch them.
+
+Each submission carries one mistake per function. The checks of one function never call
+another, so every mistake is judged on its own while the grader runs only twice.
+"""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from helpers import ROOT, checks_named, grade_mutants, replace_function, solution
+
+SOLUTION = solution("ex03_autograd.py")
+
+
+def patched(source: str, old: str, new: str) -> str:
+    assert old in source, f"the solution no longer contains {old!r}"
+    return source.replace(old, new)
+
+
+def mistakes_a() -> str:
+    source = replace_function(
+        SOLUTION,
+        "grad_of",
+        """\
+    x.requires_grad_(True)  # the caller's x
+    f(x).backward()
+    return x.grad
+""",
+    )
+    source = replace_function(
+        source,
+        "vjp",
+        """\
+    leaf = x.detach().requires_grad_(True)
+    f(leaf).sum().backward()  # v ignored
+    return leaf.grad
+""",
+    )
+    source = patched(
+        source,
+        "return torch.stack(rows).reshape(out.shape + x.shape)",
+        "return torch.stack(rows, dim=-1).reshape(x.shape + out.shape)",
+    )
+    source = patched(
+        source,
+        "(f(x + step) - f(x - step)) / (2 * eps)",
+        "(f(x + step) - f(x)) / eps",
+    )
+    return replace_function(
+        source,
+        "second_derivative",
+        """\
+    leaf = x.detach().requires_grad_(True)
+    (first,) = torch.autograd.grad(f(leaf).sum(), leaf)  # no create_graph
+    (second,) = torch.autograd.grad(first.sum(), leaf)
+    return second
+""",
+    )
+
+
+def mistakes_b() -> str:
+    source = replace_function(
+        SOLUTION,
+        "grad_of",
+        """\
+    leaf = x.clone().requires_grad_(True)  # not a leaf when x requires grad
+    f(leaf).backward()
+    return leaf.grad
+""",
+    )
+    source = replace_function(
+        source,
+        "jacobian",
+        """\
+    return torch.autograd.functional.jacobian(f, x)
+""",
+    )
+    source = replace_function(
+        source,
+        "numerical_grad",
+        """\
+    grad = torch.empty_like(x)
+    flat = x.view(-1)  # x itself, perturbed and restored by arithmetic
+    for i in range(x.numel()):
+        flat[i] += eps
+        plus = f(x)
+        flat[i] -= 2 * eps
+        minus = f(x)
+        flat[i] += eps
+        grad.view(-1)[i] = (plus - minus) / (2 * eps)
+    return grad
+""",
+    )
+    # Without create_graph, f' looks constant: the "linear f" branch returns zeros.
+    return patched(source, "leaf, create_graph=True)", "leaf)")
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    mutants = {
+        "a": {"ex03_autograd.py": mistakes_a()},
+        "b": {"ex03_autograd.py": mistakes_b()},
+    }
+    return grade_mutants("03", mutants, tmp_path_factory.mktemp("ex03_mistakes"))
+
+
+def named(results: dict, name: str) -> list[dict]:
+    """The cases of one check: `name` itself or `name[device]`, skipped cases left out."""
+    found = [
+        c
+        for c in checks_named(results, name)
+        if c["name"] == name or c["name"].startswith(name + "[")
+    ]
+    assert found, f"no check named {name}"
+    return [c for c in found if c["outcome"] != "skipped"]
+
+
+def assert_caught(results: dict, name: str, text: str, kind: str = "wrong") -> None:
+    for check in named(results, name):
+        assert check["outcome"] == "failed", check
+        assert check["kind"] == kind, check
+        assert text in check["message"], check["message"]
+
+
+def assert_passes(results: dict, *names: str) -> None:
+    for name in names:
+        for check in named(results, name):
+            assert check["outcome"] == "passed", check
+
+
+# ---------------------------------------------------------------- grad_of
+
+
+def test_backward_on_the_callers_x(graded):
+    result = graded["a"]
+    flipped = "requires_grad=False before the call and True after"
+    assert_caught(result, "test_grad_of_leaves_x_alone", flipped)
+    assert_caught(result, "test_grad_of_leaves_2d_x_alone", flipped)
+    assert_caught(result, "test_grad_of_keeps_old_grad", "old contents plus the gradient")
+    assert_caught(result, "test_grad_of_old_grad_2d_float64", "old contents plus the gradient")
+    assert_caught(result, "test_grad_of_three_calls", "old contents plus the gradients")
+    assert_caught(result, "test_grad_of_twice", "returned twice the gradient")
+    assert_caught(result, "test_grad_of_nonleaf", "returned None")
+    # Its values are right on a fresh x: the value checks pass, the x checks point at x.
+    assert_passes(result, "test_grad_of", "test_grad_of_float64_2d", "test_grad_of_more_functions")
+    assert_passes(result, "test_grad_of_0d")
+
+
+def test_a_clone_is_not_a_leaf(graded):
+    result = graded["b"]
+    for name in (
+        "test_grad_of_keeps_old_grad",
+        "test_grad_of_twice",
+        "test_grad_of_three_calls",
+        "test_grad_of_nonleaf",
+    ):
+        assert_caught(result, name, "returned None instead of a tensor")
+        assert_caught(result, name, "autograd only fills the .grad of leaves")
+    assert_passes(result, "test_grad_of", "test_grad_of_leaves_x_alone", "test_grad_of_0d")
+
+
+# ---------------------------------------------------------------- vjp
+
+
+def test_vjp_that_ignores_v(graded):
+    result = graded["a"]
+    for name in ("test_vjp", "test_vjp_2d_float64", "test_vjp_more", "test_vjp_one_hot"):
+        checks = [c for c in named(result, name) if "[meta]" not in c["name"]]
+        for check in checks:  # meta has no values: nothing to compare there
+            assert check["outcome"] == "failed", check
+            assert "v was ignored" in check["message"], check["message"]
+    assert_caught(result, "test_vjp_leaves_x_and_v_alone", "gradient=")
+    # Mistakes elsewhere leave the vjp checks alone.
+    for name in ("test_vjp", "test_vjp_2d_float64", "test_vjp_more", "test_vjp_one_hot"):
+        assert_passes(graded["b"], name)
+
+
+# ---------------------------------------------------------------- jacobian
+
+
+def test_jacobian_with_swapped_axes(graded):
+    result = graded["a"]
+    # Different shapes: the shape says it; equal shapes: the values do.
+    assert_caught(result, "test_jacobian", "x.shape + f(x).shape: the axes are swapped")
+    assert_caught(result, "test_jacobian_2d", "the input and output axes are swapped")
+    assert_caught(result, "test_jacobian_square", "the input and output axes are swapped")
+    assert_caught(result, "test_jacobian_more", "swapped")
+    assert_passes(result, "test_jacobian_scalar_output")  # a gradient has no axes to swap
+
+
+def test_jacobian_through_a_forbidden_function(graded):
+    message = "`jacobian` called `torch.autograd.functional.jacobian` (line"
+    for name in ("test_jacobian", "test_jacobian_2d", "test_jacobian_more", "test_jacobian_square"):
+        assert_caught(graded["b"], name, message, kind="forbidden")
+
+
+def test_every_forbidden_jacobian_api_is_caught(tmp_path):
+    """Each FORBIDDEN entry resolves in this torch and trips the guard, however imported."""
+    (tmp_path / "ex03_autograd.py").write_text(
+        textwrap.dedent("""
+        import torch
+        from torch.func import jacrev as imported_jacrev
+
+        WAYS = {
+            "functional": lambda f, x: torch.autograd.functional.jacobian(f, x),
+            "jacrev": lambda f, x: torch.func.jacrev(f)(x),
+            "jacfwd": lambda f, x: torch.func.jacfwd(f)(x),
+            "vmap": lambda f, x: torch.vmap(torch.func.grad(f))(x),
+            "func.vmap": lambda f, x: torch.func.vmap(torch.func.grad(f))(x),
+            "imported": lambda f, x: imported_jacrev(f)(x),
+        }
+
+        def jacobian(f, x, way):
+            return WAYS[way](f, x)
+        """)
+    )
+    # As in a worker: every exercise's tripwires installed, then the learner module imported.
+    script = textwrap.dedent(f"""
+        import importlib.util
+        from pathlib import Path
+        import torch
+        from grader.run import guard
+        from grader.run.worker import load_probes
+
+        probes = load_probes(Path("{ROOT}"))
+        rules = probes["ex03_autograd"].forbidden
+        print("unresolved", [a for a in rules["jacobian"] if guard.resolve_api(a) is None])
+        guard.install_tripwires(p.forbidden for p in probes.values())
+        spec = importlib.util.spec_from_file_location(
+            "ex03_autograd", "{tmp_path}/ex03_autograd.py"
+        )
+        learner = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(learner)
+        for way in learner.WAYS:
+            with guard.armed(rules, Path("{tmp_path}")) as seen:
+                try:
+                    learner.jacobian(torch.sin, torch.ones(3), way)
+                except guard.ForbiddenCall:
+                    pass
+            print(way, [v.api for v in seen])
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    seen = dict(line.split(" ", 1) for line in done.stdout.splitlines())
+    assert seen.pop("unresolved") == "[]"
+    assert seen.pop("functional") == "['torch.autograd.functional.jacobian']"
+    assert seen.pop("jacrev") == "['torch.func.jacrev']"
+    assert seen.pop("jacfwd") == "['torch.func.jacfwd']"
+    assert seen.pop("imported") == "['torch.func.jacrev']"
+    # torch.vmap and torch.func.vmap are one function: either name may be reported.
+    for way in ("vmap", "func.vmap"):
+        assert seen.pop(way) in ("['torch.vmap']", "['torch.func.vmap']")
+    assert not seen
+
+
+# ---------------------------------------------------------------- numerical_grad
+
+
+def test_numerical_grad_one_sided(graded):
+    result = graded["a"]
+    for name in (
+        "test_numerical_grad",
+        "test_numerical_grad_leaves_x_alone",
+        "test_numerical_grad_more",
+        "test_numerical_grad_0d",
+        "test_numerical_grad_leaves_3x3_alone",
+    ):
+        assert_caught(result, name, "your values match a one-sided difference")
+        assert_caught(result, name, "off by about eps (1e-06)")
+    assert_caught(result, "test_numerical_grad_uses_eps", "off by about eps (0.01)")
+
+
+def test_numerical_grad_perturbing_x_in_place(graded):
+    result = graded["b"]
+    assert_caught(result, "test_numerical_grad_leaves_x_alone", "x changed: 6 of 6 values differ")
+    assert_caught(result, "test_numerical_grad_leaves_3x3_alone", "x changed during the call")
+    assert_passes(result, "test_numerical_grad", "test_numerical_grad_more")
+
+
+# ---------------------------------------------------------------- second_derivative
+
+SECOND = (
+    "test_second_derivative",
+    "test_second_derivative_2d_float64",
+    "test_second_derivative_more",
+    "test_second_derivative_0d",
+    "test_second_derivative_leaves_x_alone",
+)
+
+
+def test_second_derivative_without_create_graph_raises(graded):
+    result = graded["a"]
+    for name in SECOND:
+        assert_caught(result, name, "does not require grad", kind="raised")
+        assert_caught(result, name, "pass create_graph=True", kind="raised")
+    assert_caught(result, "test_second_derivative_linear", "For a linear f", kind="raised")
+
+
+def test_second_derivative_without_create_graph_gives_zeros(graded):
+    result = graded["b"]
+    for name in SECOND:
+        checks = [c for c in named(result, name) if "[meta]" not in c["name"]]
+        for check in checks:
+            assert check["outcome"] == "failed", check
+            assert "got all zeros" in check["message"], check["message"]
+            assert "create_graph=True" in check["message"], check["message"]
+    assert_passes(result, "test_second_derivative_linear")

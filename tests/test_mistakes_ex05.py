@@ -1,0 +1,182 @@
+"""05 modules: plausible wrong implementations lose the right checks, with messages that say why."""
+
+import pytest
+from helpers import checks_named, grade_mutants, replace_function, solution
+
+SOURCE = solution("ex05_modules.py")
+
+
+def mutate(*replacements: tuple[str, str]) -> str:
+    text = SOURCE
+    for old, new in replacements:
+        assert old in text, f"not in the solution: {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+WEIGHT = "nn.Parameter(torch.empty(out_features, in_features, **factory))"
+FORWARD = "out = x @ self.weight.T"
+LAYERS = "self.layers = nn.Sequential(*layers)"
+RETURN_LAYERS = "return self.layers(x)"
+
+MUTANTS = {
+    # weight stored as (in, out), and a forward that fits it
+    "transposed": mutate(
+        (WEIGHT, "nn.Parameter(torch.empty(in_features, out_features, **factory))"),
+        (FORWARD, "out = x @ self.weight"),
+    ),
+    # layers in a plain list: forward works, nn.Module sees nothing
+    "plain_list": mutate(
+        (LAYERS, "self.layers = layers"),
+        (RETURN_LAYERS, "for layer in self.layers:\n            x = layer(x)\n        return x"),
+    ),
+    "randn_init": mutate(
+        (
+            "self.weight.uniform_(-bound, bound)",
+            "self.weight.copy_(torch.randn_like(self.weight))",
+        )
+    ),
+    "zero_bias": mutate(("self.bias.uniform_(-bound, bound)", "self.bias.zero_()")),
+    "activation_after_last": mutate(
+        (LAYERS, f"layers.append(activation())\n        {LAYERS}"),
+    ),
+    # two independent mistakes per submission where their checks do not overlap (each
+    # graded submission costs seconds)
+    "f_linear_ignores_device": mutate(
+        ("import torch\n", "import torch\nimport torch.nn.functional as F\n"),
+        (FORWARD, "return F.linear(x, self.weight, self.bias)"),
+        ('factory = {"device": device, "dtype": dtype}', 'factory = {"dtype": dtype}'),
+    ),
+    "nn_linear_in_mlp_counts_frozen": replace_function(
+        mutate(("layers.append(Linear(n_in, n_out))", "layers.append(nn.Linear(n_in, n_out))")),
+        "count_parameters",
+        "    return sum(p.numel() for p in module.parameters())\n",
+    ),
+    "subclasses_nn_linear": SOURCE[: SOURCE.index("class Linear(nn.Module):")]
+    + "class Linear(nn.Linear):\n    pass\n\n\n"
+    + SOURCE[SOURCE.index("class MLP(nn.Module):") :],
+    "plain_tensor_weight": mutate(
+        (WEIGHT, "torch.empty(out_features, in_features, **factory).requires_grad_()")
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    submissions = {name: {"ex05_modules.py": text} for name, text in MUTANTS.items()}
+    return grade_mutants("05", submissions, tmp_path_factory.mktemp("mistakes05"))
+
+
+def named(results, mutant: str, check: str) -> list[dict]:
+    """The check named `check`, or its cases `check[cpu]`, ...; a name ending in "_" is a
+    prefix (e.g. "test_linear_" for every Linear check)."""
+    found = [
+        c
+        for c in checks_named(results[mutant], check)
+        if check.endswith(("_", "]")) or c["name"] == check or c["name"].startswith(check + "[")
+    ]
+    assert found, f"no check named {check} for {mutant}"
+    return found
+
+
+def assert_fails(results, mutant: str, check: str, *phrases: str) -> None:
+    ran = [c for c in named(results, mutant, check) if c["outcome"] != "skipped"]  # no GPU
+    assert ran, f"{mutant}: every case of {check} was skipped"
+    for c in ran:
+        assert c["outcome"] == "failed", f"{mutant}: {c['name']} {c['outcome']}"
+        for phrase in phrases:
+            assert phrase in c["message"], f"{mutant}: {c['name']}: {c['message']}"
+
+
+def assert_passes(results, mutant: str, *checks: str) -> None:
+    for check in checks:
+        for c in named(results, mutant, check):
+            if c["outcome"] != "skipped":
+                assert c["outcome"] == "passed", f"{mutant}: {c['name']}: {c['message']}"
+
+
+def test_transposed_weight(results):
+    assert_fails(results, "transposed", "test_linear_parameters", "wrong shape", "transposed")
+    assert_fails(results, "transposed", "test_linear_forward[cpu]", "transposed")
+    assert_fails(results, "transposed", "test_linear_state_dict_into_nn_linear", "size mismatch")
+    assert_passes(
+        results, "transposed", "test_linear_init_bias", "test_linear_repr", "test_count_parameters"
+    )
+
+
+def test_plain_list_mlp_says_why(results):
+    assert_fails(
+        results,
+        "plain_list",
+        "test_mlp_registration",
+        "parameters() sees 0 of the 6",
+        "plain Python list",
+        "nn.ModuleList",
+    )
+    assert_fails(results, "plain_list", "test_mlp_to[cpu]", "was not moved", "registered")
+    assert_fails(results, "plain_list", "test_mlp_registration_deep", "plain Python list")
+    assert_passes(
+        results,
+        "plain_list",
+        "test_mlp_forward",
+        "test_mlp_structure",
+        "test_mlp_activation",
+        "test_linear_",
+    )
+
+
+def test_randn_init(results):
+    assert_fails(results, "randn_init", "test_linear_init_weight", "outside ±0.1", "randn")
+    assert_fails(results, "randn_init", "test_linear_init_other_sizes", "outside ±0.05")
+    assert_passes(results, "randn_init", "test_linear_init_bias", "test_linear_forward")
+
+
+def test_zero_bias(results):
+    assert_fails(results, "zero_bias", "test_linear_init_bias", "all 2000 values are 0")
+    assert_passes(results, "zero_bias", "test_linear_init_weight", "test_linear_forward")
+
+
+def test_activation_after_last_layer(results):
+    for check in ("test_mlp_forward", "test_mlp_activation", "test_mlp_single_layer"):
+        assert_fails(results, "activation_after_last", check, "after the last layer")
+    assert_passes(results, "activation_after_last", "test_mlp_structure", "test_mlp_registration")
+
+
+def test_forbidden_calls_are_named(results):
+    mutant = "f_linear_ignores_device"
+    assert_fails(
+        results,
+        mutant,
+        "test_linear_forward[cpu]",
+        "`Linear.forward` called `torch.nn.functional.linear`",
+    )
+    assert_passes(results, mutant, "test_linear_parameters", "test_linear_init_weight")
+    mutant = "nn_linear_in_mlp_counts_frozen"
+    assert_fails(results, mutant, "test_mlp_structure", "`MLP.__init__` called `torch.nn.Linear`")
+    assert_passes(results, mutant, "test_linear_")
+
+
+def test_subclassing_nn_linear_is_caught(results):
+    assert_fails(
+        results, "subclasses_nn_linear", "test_linear_parameters", "subclasses torch.nn.Linear"
+    )
+
+
+def test_plain_tensor_weight(results):
+    assert_fails(results, "plain_tensor_weight", "test_linear_parameters", "not an nn.Parameter")
+    assert_passes(results, "plain_tensor_weight", "test_count_parameters")
+
+
+def test_hard_coded_device(results):
+    mutant = "f_linear_ignores_device"
+    assert_fails(results, mutant, "test_linear_device_dtype[meta]", "wrong device")
+    assert_passes(results, mutant, "test_linear_device_dtype[cpu]", "test_linear_to[cpu]")
+
+
+def test_count_parameters_ignoring_frozen(results):
+    mutant = "nn_linear_in_mlp_counts_frozen"
+    assert_fails(results, mutant, "test_count_parameters_frozen", "requires_grad=False")
+    assert_fails(results, mutant, "test_count_parameters_partly_frozen", "trainable_only=True")
+    assert_passes(
+        results, mutant, "test_count_parameters", "test_count_parameters_buffers_and_tied"
+    )

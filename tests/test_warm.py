@@ -1,0 +1,119 @@
+"""Warm processes: what forking after `import torch` implies, checked."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+from helpers import ROOT
+
+from grader.run.learner import Channel, LearnerSession
+from grader.run.protocol import decode_value
+from grader.run.sandbox import Plan
+from grader.run.template import start_template
+
+
+@pytest.fixture(scope="module")
+def template():
+    process = start_template(ROOT)
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+def session(template, tmp_path, source):
+    workspace = tmp_path / "ws"
+    workspace.mkdir(mode=0o755)
+    (workspace / "ex99_warm.py").write_text(source)
+    os.chmod(workspace / "ex99_warm.py", 0o644)
+    os.chmod(tmp_path, 0o711)
+    (tmp_path / "tmp").mkdir(mode=0o711)
+    plan = Plan(
+        workspace=str(workspace),
+        worker_tmp=str(tmp_path / "tmp"),
+        hide=[str(ROOT)],
+        sandbox_uid=1_900_654_321,
+    )
+    return plan, LearnerSession(
+        workspace, lambda: Channel(template.socket_path, plan), call_timeout=30, deadline=None
+    )
+
+
+def test_a_fresh_worker_has_one_thread_no_cuda_and_no_privileges(template, tmp_path):
+    plan, _ = session(template, tmp_path, "")
+    channel = Channel(template.socket_path, plan)
+    try:
+        stats = decode_value(channel.request({"op": "stats"}, b"", 10).payload)
+    finally:
+        channel.close()
+    assert stats["torch_threads"] == 1
+    assert stats["cuda_initialized"] is False, "the template must never initialise CUDA"
+    if os.geteuid() == 0:
+        assert stats["uid"] == plan.sandbox_uid
+    assert set(stats["environment"]) <= {
+        "HOME",
+        "LANG",
+        "MKL_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "PATH",
+        "PYTHONDONTWRITEBYTECODE",
+        "TMPDIR",
+        "LD_LIBRARY_PATH",
+    }
+
+
+def test_a_worker_can_use_several_threads(template, tmp_path):
+    # GNU libgomp does not survive fork once its pool exists: the template never runs a CPU
+    # op, so a worker may start its own pool.
+    source = textwrap.dedent("""
+        import torch
+        def big():
+            torch.set_num_threads(2)
+            a = torch.randn(512, 512)
+            return float((a @ a).sum()), torch.get_num_threads()
+    """)
+    _, learner = session(template, tmp_path, source)
+    learner.begin_test("t")
+    value, threads = learner.call("ex99_warm", "big", (), {}, None)
+    assert threads == 2 and value == value
+    learner.close()
+
+
+def test_a_judge_forked_after_warm_up_runs_torch(tmp_path):
+    """The grader's own process imports torch (and warms the meta kernels) and then forks
+    judges: a child must still run multi-threaded CPU ops, and CUDA stays untouched."""
+    script = textwrap.dedent("""
+        import os, torch
+        from grader.run import judge
+        judge.warm_up(meta=True)
+        assert not torch.cuda.is_initialized()
+        pid = os.fork()
+        if pid == 0:
+            torch.set_num_threads(2)
+            a = torch.randn(512, 512)
+            (a @ a).sum().item()
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        print("child", os.waitstatus_to_exitcode(status), torch.cuda.is_initialized())
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "child 0 False", done.stderr
+
+
+def test_every_check_is_reseeded(template, tmp_path):
+    """Forked workers all start from the template's RNG state, and one worker serves many
+    checks: each check reseeds (from its id) on its first request."""
+    _, learner = session(
+        template, tmp_path, "import torch\ndef draw():\n    return torch.rand(3)\n"
+    )
+    draws = {}
+    for check in ("a", "b", "a"):
+        learner.begin_test(check)
+        draws.setdefault(check, []).append(learner.call("ex99_warm", "draw", (), {}, None))
+    assert torch.equal(draws["a"][0], draws["a"][1])
+    assert not torch.equal(draws["a"][0], draws["b"][0])
+    learner.close()
