@@ -93,6 +93,7 @@ class Grader:
         if len(queue) > 1:
             # Many judges will fork from here: pay once for what every one would import.
             judges.warm_up(meta=True)
+            self._preload_suites()
         running: dict[int, _Run] = {}
         while queue or running:
             while queue and len(running) < max(1, jobs):
@@ -236,6 +237,20 @@ class Grader:
             channel.close()
             shutil.rmtree(root, ignore_errors=True)
         return channel.measures, stats
+
+    def _preload_suites(self) -> None:
+        assert self._tmp_root is not None
+        run_dir = Path(tempfile.mkdtemp(prefix="preload-", dir=self._tmp_root))
+        files = [str(f) for ex in self.exercises for f in ex.suite_files(include_hidden=True)]
+        config = judges.JudgeConfig(
+            course_root=str(self.course.root),
+            workspace=str(run_dir),
+            run_dir=str(run_dir),
+            suite_files=files,
+            devices=list(self.options.devices),
+            public_only=self.options.public_only,
+        )
+        judges.preload_suites(config)
 
     # ------------------------------------------------------------ helpers
 

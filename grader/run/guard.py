@@ -23,7 +23,7 @@ import importlib
 import sys
 import types
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,15 +286,32 @@ def counting_ops(learner_root: Path) -> Iterator[_CountingMode]:
 def armed(rule_spec: dict[str, Iterable[str]], learner_root: Path) -> Iterator[list[Violation]]:
     """Watch learner code for forbidden calls while the block runs; yields the violations."""
     global _armed
-    rules = parse_rules(rule_spec)
+    rules, needs_mode = _prepared(rule_spec)
     if not rules:
         yield []
         return
-    _register_names(rules)
     state = _Armed(rules=rules, learner_root=str(learner_root))
     previous, _armed = _armed, state
     try:
-        with _GuardMode():
+        # The mode puts a Python call in front of every torch op learner code makes: only
+        # when a forbidden API is one that no tripwire covers (a builtin, a C method).
+        with _GuardMode() if needs_mode else nullcontext():
             yield state.violations
     finally:
         _armed = previous
+
+
+# id(spec) -> (spec, rules, needs the mode); the spec is kept so that its id is never reused.
+_prepared_specs: dict[int, tuple[object, list[Rule], bool]] = {}
+
+
+def _prepared(rule_spec: dict[str, Iterable[str]]) -> tuple[list[Rule], bool]:
+    """Parsed rules, and whether they need the mode: once per spec (each call arms them)."""
+    key = id(rule_spec)
+    if key not in _prepared_specs:
+        rules = parse_rules(rule_spec)
+        _register_names(rules)
+        needs_mode = any(api not in _installed_tripwires for rule in rules for api in rule.apis)
+        _prepared_specs[key] = (rule_spec, rules, needs_mode)
+    _, rules, needs_mode = _prepared_specs[key]
+    return rules, needs_mode

@@ -21,6 +21,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 JUDGE_CONFIG = "judge.json"
+JUDGE_WITHOUT = (
+    "logging",
+    "warnings",
+    "unraisableexception",
+    "threadexception",
+    "faulthandler",
+    "doctest",
+    "junitxml",
+    "pastebin",
+    "nose",
+    "setuponly",
+    "setupplan",
+)  # json-report needs legacypath
 JUDGE_LOG = "judge.log"
 JSON_REPORT = "report.json"
 COLLECTED = "collected.json"
@@ -75,6 +88,30 @@ def warm_up(meta: bool = False) -> None:
     gc.freeze()
 
 
+def preload_suites(config: JudgeConfig) -> None:
+    """Collect the suites once here, in the warm parent: forked judges then find every suite
+    module in sys.modules (pytest's importlib mode reuses them) instead of importing each
+    one again. Suites are trusted course code; importing them runs no learner code."""
+    import contextlib
+    import io
+
+    import pytest
+    import torch
+
+    torch.set_num_threads(1)  # a module-level tensor in a suite must not start a thread pool
+    path = config.save()
+    saved = dict(os.environ)
+    try:
+        _judge_environment()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            pytest.main([*pytest_args(config, path), "--collect-only"])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
     run_dir = Path(config.run_dir)
     ini = run_dir / "pytest.ini"
@@ -97,6 +134,12 @@ def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
         "--strict-markers",
         "-q",
         "--tb=short",
+        # Per check, every plugin hook costs time: the judge runs no learner code and prints
+        # nothing, so it needs no output capture, no log or warning capture, no rewritten
+        # asserts (suites fail through grader.testing, with messages of their own).
+        "--capture=no",
+        "--assert=plain",
+        *[arg for name in JUDGE_WITHOUT for arg in ("-p", f"no:{name}")],
         "--json-report",
         f"--json-report-file={run_dir / JSON_REPORT}",
         "--json-report-omit",
@@ -130,14 +173,19 @@ def fork_judge(config: JudgeConfig) -> int:
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.chdir(config.run_dir)
-        for name in [k for k in os.environ if k.startswith(("PYTEST_", "PYTHON"))]:
-            del os.environ[name]
-        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        _judge_environment()
         import pytest
         import torch
 
         torch.set_num_threads(1)  # before any op: the parent ran none, so no pool exists yet
-        code = int(pytest.main(args))
+        if os.environ.get("GRADER_PROFILE_JUDGE"):  # for suite authors: where does a run go?
+            import cProfile
+
+            profiler = cProfile.Profile()
+            code = int(profiler.runcall(pytest.main, args))
+            profiler.dump_stats(Path(config.run_dir) / "judge.prof")
+        else:
+            code = int(pytest.main(args))
     except BaseException:
         traceback.print_exc()
     finally:
@@ -146,6 +194,14 @@ def fork_judge(config: JudgeConfig) -> int:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _judge_environment() -> None:
+    """Nothing from the environment configures a judge: no PYTEST_ADDOPTS, no plugins of
+    whatever happens to be installed."""
+    for name in [k for k in os.environ if k.startswith(("PYTEST_", "PYTHON"))]:
+        del os.environ[name]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 
 
 @dataclass

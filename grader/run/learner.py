@@ -22,12 +22,14 @@ from grader.messages import say
 from grader.run import devices
 from grader.run.protocol import (
     Foreign,
+    PeerClosed,
     ProtocolError,
     decode_value,
     encode_value,
     frame_bytes,
     parse_raw_frame,
     recv_frame,
+    recv_raw_frame,
     send_frame,
 )
 from grader.run.sandbox import Plan
@@ -118,7 +120,7 @@ def format_problem(message: str, frames: list[dict]) -> str:
 
 @dataclass
 class Reply:
-    status: str
+    status: str  # answered | timeout | died | protocol_error
     output: str = ""
     output_truncated: bool = False
     worker: dict[str, Any] = field(default_factory=dict)
@@ -128,7 +130,8 @@ class Reply:
 
 
 class Channel:
-    """The judge's connection to the supervisor of its submission."""
+    """The judge's connections for one submission: to its supervisor (to start and stop
+    workers) and straight to the current worker (for calls)."""
 
     def __init__(self, socket_path: str, plan: Plan) -> None:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -141,42 +144,89 @@ class Channel:
         if header.get("status") != "ready":
             raise GraderFault(f"the worker template refused this submission: {header}")
         self.measures: dict[str, Any] = header.get("measures", {})
+        self.output_chars = plan.limits.output_chars
+        self.worker: socket.socket | None = None
+        self.seen = 0  # bytes of the worker's output it has already reported
 
     def request(self, header: dict[str, Any], payload: bytes, timeout: float) -> Reply:
+        """One call on the worker, under a wall clock enforced here (the judge is trusted)."""
+        worker = self.worker or self._spawn()
+        deadline = time.monotonic() + timeout
         try:
-            send_frame(self.sock, {"op": "relay", "timeout": timeout}, frame_bytes(header, payload))
-            reply, body = recv_frame(self.sock)
-        except (OSError, ProtocolError) as exc:
-            raise GraderFault(f"lost the connection to the worker supervisor: {exc}") from exc
-        if reply.get("status") == "worker_failed":
-            raise GraderFault(f"a worker could not start: {reply.get('detail', '')[-3000:]}")
-        result = Reply(
-            status=str(reply.get("status")),
-            output=str(reply.get("output", "")),
-            output_truncated=bool(reply.get("output_truncated")),
-            how=dict(reply.get("how") or {}),
-            seconds=float(reply.get("seconds") or 0),
+            worker.settimeout(timeout)
+            worker.sendall(frame_bytes(header, payload))
+            raw = recv_raw_frame(worker, deadline=deadline)
+            answer, body = parse_raw_frame(raw)
+        except TimeoutError:
+            ended = self._end()
+            return Reply("timeout", seconds=timeout, **_output_of(ended, self.output_chars))
+        except (PeerClosed, ConnectionError, BrokenPipeError):
+            ended = self._end()
+            return Reply(
+                "died", how=dict(ended.get("how") or {}), **_output_of(ended, self.output_chars)
+            )
+        except (ProtocolError, OSError) as exc:
+            ended = self._end()
+            return Reply(
+                "protocol_error", how={"detail": str(exc)}, **_output_of(ended, self.output_chars)
+            )
+        end = answer.get("output_end")
+        if type(end) is int and end >= self.seen:
+            self.seen = end
+        return Reply(
+            "answered", worker=answer, payload=body, **_output_of(answer, self.output_chars)
         )
-        if result.status == "answered":
-            try:
-                result.worker, result.payload = parse_raw_frame(body)
-            except ProtocolError as exc:
-                result.status, result.how = "protocol_error", {"detail": str(exc)}
-        return result
 
-    def restart(self) -> None:
+    def _spawn(self) -> socket.socket:
         try:
-            send_frame(self.sock, {"op": "restart"})
+            send_frame(self.sock, {"op": "spawn"})
+            _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
             recv_frame(self.sock)
         except (OSError, ProtocolError) as exc:
             raise GraderFault(f"lost the connection to the worker supervisor: {exc}") from exc
+        if not fds:
+            raise GraderFault("the supervisor sent no worker")
+        self.worker = socket.socket(fileno=fds[0])
+        self.seen = 0
+        return self.worker
+
+    def _end(self) -> dict[str, Any]:
+        """Have the supervisor stop the worker; how it ended, and its last output."""
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        try:
+            send_frame(self.sock, {"op": "end", "seen": self.seen})
+            ended, _ = recv_frame(self.sock)
+        except (OSError, ProtocolError) as exc:
+            raise GraderFault(f"lost the connection to the worker supervisor: {exc}") from exc
+        if ended.get("status") == "worker_failed":
+            raise GraderFault(f"a worker could not start: {str(ended.get('detail', ''))[-3000:]}")
+        return ended
+
+    def restart(self) -> None:
+        if self.worker is not None:
+            self._end()
 
     def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
         try:
             send_frame(self.sock, {"op": "shutdown"})
         except OSError:
             pass
         self.sock.close()
+
+
+def _output_of(header: dict[str, Any], cap: int) -> dict[str, Any]:
+    """Captured output from an answer (untrusted: checked and capped) or the supervisor."""
+    text = header.get("output")
+    text = text if type(text) is str else ""
+    return {
+        "output": text[:cap],
+        "output_truncated": bool(header.get("output_truncated")) or len(text) > cap,
+    }
 
 
 # ---------------------------------------------------------------- the session
@@ -194,6 +244,7 @@ class LearnerSession:
         self.module_problems: dict[str, LearnerProblem] = {}
         self.timeouts: Counter[str] = Counter()
         self._imported: set[str] = set()  # modules imported in the current worker
+        self._present: set[str] = set()  # modules found in the workspace
         self._test_seed: int | None = None
         self._begun = False
         self.output: list[str] = []
@@ -344,10 +395,12 @@ class LearnerSession:
         known = self.module_problems.get(exercise)
         if known is not None:
             raise type(known)(known.message, call=known.call, frames=known.frames)
-        if not (self.workspace / module_file).is_file():
-            problem = ModuleProblem(say("module_missing", file=module_file))
-            self.module_problems[exercise] = problem
-            raise problem
+        if exercise not in self._present:
+            if not (self.workspace / module_file).is_file():
+                problem = ModuleProblem(say("module_missing", file=module_file))
+                self.module_problems[exercise] = problem
+                raise problem
+            self._present.add(exercise)
 
     def _seeded(self, header: dict[str, Any]) -> dict[str, Any]:
         """The first request of a check carries its seed: the worker reseeds before it runs."""

@@ -55,6 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "public: a check learners can run themselves")
     config.addinivalue_line("markers", "hidden: a check that runs only at grading time")
     config.stash[_JUDGE] = _judge_config(config)
+    if config.getoption("--grader-config"):
+        config.pluginmanager.register(CheapReports(), "grader-cheap-reports")
     # Reference values are small tensors: one thread is fastest, and a batch runs many judges.
     import torch
 
@@ -88,8 +90,19 @@ def _judge_config(config: pytest.Config) -> JudgeConfig:
 
 
 def is_suite_item(item: pytest.Item) -> bool:
-    path = Path(str(item.path))
-    return path.name in (PUBLIC_SUITE, HIDDEN_SUITE) and bool(EXERCISE_DIR.match(path.parent.name))
+    """A check of a course suite (not one of the kit's own tests). Asked by every hook of
+    every check: the answer is kept on the item."""
+    known = item.stash.get(_IS_SUITE, None)
+    if known is None:
+        path = Path(str(item.path))
+        known = path.name in (PUBLIC_SUITE, HIDDEN_SUITE) and bool(
+            EXERCISE_DIR.match(path.parent.name)
+        )
+        item.stash[_IS_SUITE] = known
+    return known
+
+
+_IS_SUITE = pytest.StashKey[bool]()
 
 
 def check_info(item: pytest.Item) -> dict[str, Any]:
@@ -212,6 +225,43 @@ def learner(request: pytest.FixtureRequest, learner_session: LearnerSession) -> 
 
 
 # ---------------------------------------------------------------- running
+
+
+class CheapReports:
+    """Failed checks' reports without pytest's traceback formatting (judge runs only).
+
+    pytest renders every failure's traceback with source lines, tens of milliseconds each;
+    a submission of stubs fails hundreds of checks, and nobody reads those tracebacks: the
+    learner reads our message. A suite author reads them in a plain pytest run of the suite,
+    where this class is not registered.
+    """
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo
+    ) -> pytest.TestReport | None:
+        excinfo = call.excinfo
+        if (
+            excinfo is None
+            or not is_suite_item(item)
+            or excinfo.errisinstance(pytest.skip.Exception)
+        ):
+            return None
+        first_line = (str(excinfo.value).strip().splitlines() or [""])[0]
+        sections = [(f"Captured {key} {when}", text) for when, key, text in item._report_sections]
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {name: 1 for name in item.keywords},
+            "failed",
+            f"{excinfo.typename}: {first_line[:500]}",
+            call.when,
+            sections,
+            call.duration,
+            call.start,
+            call.stop,
+            item.user_properties,
+        )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

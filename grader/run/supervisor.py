@@ -1,9 +1,11 @@
 """The supervisor: one per submission, the trusted parent (and namespace init) of its workers.
 
-It relays the judge's requests to a worker, enforces the wall clock on each call, captures
-what learner code prints, and when a worker dies or overruns it reports how, kills every
-process the worker left behind, and forks a fresh worker for the next request. It never
-runs learner code itself and never decodes a worker's answer: it passes the bytes on.
+It forks a worker when the judge asks and hands the judge that worker's end of a socket
+(calls then go straight from the judge to the worker: one hop, not two). When a call
+overruns or the worker dies, the judge asks the supervisor to end it: the supervisor kills
+the worker and everything it started (setsid grandchildren included), says how it ended,
+and returns what it printed that the judge had not seen. It never runs learner code, and
+holds the captured output by descriptor, so a worker cannot swap the file for a link.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import shutil
 import signal
 import socket
 import tempfile
-import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +23,7 @@ from typing import Any
 import torch
 
 from grader.run import sandbox
-from grader.run.protocol import (
-    PeerClosed,
-    ProtocolError,
-    frame_bytes,
-    recv_frame,
-    recv_raw_frame,
-    send_frame,
-)
+from grader.run.protocol import PeerClosed, recv_frame, send_frame
 from grader.run.worker import ExerciseProbes, Worker
 
 OUTPUT_FILE = "output.txt"
@@ -43,7 +37,6 @@ class _LiveWorker:
     home: str
     out_fd: int
     out_offset: int = 0
-    served: bool = False  # has answered once: from then on, learner code has run
 
 
 class Supervisor:
@@ -68,16 +61,15 @@ class Supervisor:
         try:
             while True:
                 try:
-                    header, payload = recv_frame(self.judge)
+                    header, _ = recv_frame(self.judge)
                 except PeerClosed:
                     return
                 op = header.get("op")
-                if op == "relay":
-                    reply, body = self.relay(payload, float(header.get("timeout") or 0))
-                    send_frame(self.judge, reply, body)
-                elif op == "restart":
+                if op == "spawn":
                     self.stop_worker()
-                    send_frame(self.judge, {"status": "ok"})
+                    self.hand_over(self.spawn_worker())
+                elif op == "end":
+                    send_frame(self.judge, self.end_worker(_int(header.get("seen"))))
                 elif op == "shutdown":
                     return
                 else:
@@ -87,49 +79,46 @@ class Supervisor:
             if self.cgroups is not None:
                 self.cgroups.remove()
 
-    # ------------------------------------------------------------ one request
+    def hand_over(self, worker: _LiveWorker) -> None:
+        """Give the judge our end of the worker's socket; keep no copy."""
+        socket.send_fds(self.judge, [b"F"], [worker.sock.fileno()])
+        worker.sock.close()
+        send_frame(self.judge, {"status": "spawned"})
 
-    def relay(self, request: bytes, timeout: float) -> tuple[dict[str, Any], bytes]:
-        limit = timeout or self.plan.limits.call_seconds
-        worker = self.worker or self.spawn_worker()
-        deadline = time.monotonic() + limit
+    def end_worker(self, seen: int) -> dict[str, Any]:
+        """Stop the worker (it overran, died, or answered garbage): how it ended, and what it
+        printed after the first `seen` bytes (the judge had the rest with its answers)."""
+        worker = self.worker
+        if worker is None:
+            return {
+                "status": "ended",
+                "how": {"kind": "unknown"},
+                "output": "",
+                "output_truncated": False,
+            }
+        worker.out_offset = max(0, seen)
+        output = self.take_output(worker)
         try:
-            worker.sock.settimeout(limit)
-            worker.sock.sendall(request)
-            answer = recv_raw_frame(worker.sock, deadline=deadline)
-        except TimeoutError:
-            output = self.take_output(worker)
-            self.stop_worker()
-            return {"status": "timeout", "seconds": limit, **output}, b""
-        except (PeerClosed, BrokenPipeError, ConnectionError):
-            output = self.take_output(worker)
-            how = self.reap(worker)
-            self.stop_worker()
-            if how.get("code") == WORKER_SETUP_FAILED and not worker.served:
-                return {"status": "worker_failed", "detail": output["output"]}, b""
-            return {"status": "died", "how": how, **output}, b""
-        except ProtocolError as exc:
-            output = self.take_output(worker)
-            self.stop_worker()
-            return {"status": "protocol_error", "detail": str(exc), **output}, b""
-        worker.served = True
-        return {"status": "answered", **self.take_output(worker)}, answer
+            os.kill(worker.pid, signal.SIGKILL)  # if still running: it overran
+        except ProcessLookupError:
+            pass
+        how = self.reap(worker)
+        self.stop_worker()
+        if how.get("code") == WORKER_SETUP_FAILED and seen == 0:
+            return {"status": "worker_failed", "detail": output["output"]}
+        return {"status": "ended", "how": how, **output}
 
     def take_output(self, worker: _LiveWorker) -> dict[str, Any]:
-        """What learner code printed since the last request, capped."""
+        """What learner code printed after `worker.out_offset`, capped."""
         cap = self.plan.limits.output_chars
         try:
             size = os.fstat(worker.out_fd).st_size
-            if size < worker.out_offset:  # the learner truncated the file
-                worker.out_offset = 0
-            new_bytes = size - worker.out_offset
+            new_bytes = max(0, size - worker.out_offset)
             data = os.pread(worker.out_fd, min(new_bytes, cap * 4), worker.out_offset)
         except OSError:
             return {"output": "", "output_truncated": False}
-        worker.out_offset = size
         text = data.decode("utf-8", errors="replace")
-        truncated = new_bytes > len(data) or len(text) > cap
-        return {"output": text[:cap], "output_truncated": truncated}
+        return {"output": text[:cap], "output_truncated": new_bytes > len(data) or len(text) > cap}
 
     # ------------------------------------------------------------ worker lifecycle
 
@@ -172,7 +161,9 @@ class Supervisor:
         os.closerange(keep + 1, 65536)
         sandbox.confine_worker(self.plan, home)
         torch.set_num_threads(1)
-        worker = Worker(Path(self.plan.workspace), self.probes)
+        worker = Worker(
+            Path(self.plan.workspace), self.probes, output_chars=self.plan.limits.output_chars
+        )
         # From here on, a crash is the learner's: exit codes are theirs to choose.
         try:
             worker.serve(conn)
@@ -183,7 +174,7 @@ class Supervisor:
         return self.plan.isolate and self.plan.sandbox_uid is not None and os.geteuid() == 0
 
     def reap(self, worker: _LiveWorker) -> dict[str, Any]:
-        """How the worker ended, in plain data."""
+        """How the worker ended, in plain data (a SIGKILL here means we stopped it)."""
         try:
             _, status = os.waitpid(worker.pid, 0)
         except ChildProcessError:
@@ -206,9 +197,14 @@ class Supervisor:
         except ProcessLookupError:
             pass
         sandbox.kill_all_descendants(self.in_namespace)
-        worker.sock.close()
+        if worker.sock.fileno() != -1:
+            worker.sock.close()
         os.close(worker.out_fd)
         shutil.rmtree(worker.home, ignore_errors=True)
+
+
+def _int(value: Any) -> int:
+    return value if type(value) is int else 0
 
 
 def _signal_name(sig: int) -> str:
@@ -233,8 +229,3 @@ def run_supervisor(
         sandbox.become_subreaper()
         measures.on("process_tree_kill", "orphans are reparented here and killed")
     Supervisor(conn, plan, measures, probes, in_namespace).serve()
-
-
-def request_frame(header: dict[str, Any], payload: bytes = b"") -> bytes:
-    """A worker request, wrapped for the supervisor's relay op."""
-    return frame_bytes(header, payload)

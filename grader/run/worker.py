@@ -75,11 +75,15 @@ class ImportFailed(Exception):
 
 
 class Worker:
-    def __init__(self, workspace: Path, probes: dict[str, ExerciseProbes]) -> None:
+    def __init__(
+        self, workspace: Path, probes: dict[str, ExerciseProbes], output_chars: int = 20_000
+    ) -> None:
         self.workspace = workspace.resolve()
         self.learner_root = str(self.workspace) + "/"
         self.probes = probes
         self.modules: dict[str, types.ModuleType | ImportFailed] = {}
+        self.output_chars = output_chars
+        self.output_offset = 0  # in the captured-output file on descriptor 1
         if str(self.workspace) not in sys.path:
             # Learner modules may import each other ("from ex02_ops import softmax").
             sys.path.insert(0, str(self.workspace))
@@ -100,15 +104,37 @@ class Worker:
                     {"status": "internal_error", "detail": f"{type(exc).__name__}: {exc}"},
                     _NOTHING,
                 )
-            reply["elapsed"] = time.perf_counter() - started
-            _flush_streams()
+            elapsed = time.perf_counter() - started
             body = b""
             if value is not _NOTHING:
                 try:
                     body = encode_value(value)
                 except BaseException as exc:  # a value that would not encode
                     reply = {"status": "bad_return", "detail": f"{type(exc).__name__}: {exc}"}
+            reply["elapsed"] = elapsed
+            reply.update(self.new_output())
             send_frame(conn, reply, body)
+
+    def new_output(self) -> dict[str, Any]:
+        """What learner code printed since the last answer (stdout and stderr go to one file,
+        opened by the supervisor, on descriptor 1). The judge caps it again: it trusts none
+        of this, but it is only the learner's own text."""
+        _flush_streams()
+        try:
+            size = os.fstat(1).st_size
+            start = min(self.output_offset, size)
+            new_bytes = size - start
+            data = os.pread(1, min(new_bytes, self.output_chars * 4), start)
+        except OSError:
+            return {"output": "", "output_truncated": False, "output_end": self.output_offset}
+        self.output_offset = size
+        text = data.decode("utf-8", errors="replace")
+        truncated = new_bytes > len(data) or len(text) > self.output_chars
+        return {
+            "output": text[: self.output_chars],
+            "output_truncated": truncated,
+            "output_end": size,
+        }
 
     def handle(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], Any]:
         op = header.get("op")
