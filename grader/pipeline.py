@@ -67,8 +67,8 @@ class Grader:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="grader-"))
         os.chmod(self._tmp_root, 0o711)
         self._template = start_template(self.course.root)  # imports torch in the background...
+        self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
         judges.warm_up()  # ...while this process imports it too
-        self._template.wait_ready()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -71,16 +71,29 @@ def devices(*names: str) -> pytest.MarkDecorator:
 # ---------------------------------------------------------------- probes, seen from the judge
 
 
-@cache
 def probes_of(suite_file: str) -> ModuleType:
     """The probes.py beside a suite file, imported here in the judge too, so that a check and
     its probe share one catalogue (e.g. the functions a learner's grad_of must differentiate).
     It is public, trusted course code: importing it never imports learner code."""
-    path = Path(suite_file).resolve().parent / "probes.py"
-    spec = importlib.util.spec_from_file_location(f"grader_judge_probes_{path.parent.name}", path)
-    assert spec and spec.loader, f"no probes.py beside {suite_file}"
+    return _sibling(suite_file, "probes.py", "probes")
+
+
+def public_suite(suite_file: str) -> ModuleType:
+    """The test_public.py beside a hidden suite: its helpers and hints, one copy for both.
+    Imported under a name of its own, so pytest does not collect its checks twice."""
+    return _sibling(suite_file, "test_public.py", "public")
+
+
+@cache
+def _sibling(suite_file: str, file_name: str, role: str) -> ModuleType:
+    path = Path(suite_file).resolve().parent / file_name
+    name = f"grader_judge_{role}_{path.parent.name}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader, f"no {file_name} beside {suite_file}"
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 

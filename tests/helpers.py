@@ -79,3 +79,41 @@ def grade_mutants(
 def checks_named(results: dict, prefix: str) -> list[dict]:
     """The checks of a result whose test name (e.g. "test_mul_backward[cpu]") starts with `prefix`."""
     return [c for e in results["exercises"] for c in e["checks"] if c["name"].startswith(prefix)]
+
+
+def edited(source: str, *replacements: tuple[str, str]) -> str:
+    """`source` with each (old, new) replacement made; every `old` must be there."""
+    for old, new in replacements:
+        assert old in source, f"not in the source: {old!r}"
+        source = source.replace(old, new)
+    return source
+
+
+def mutant_checks(results: dict, mutant: str, check: str) -> list[dict]:
+    """A mutant's check named `check`, or its cases `check[cpu]`, ...; a name ending in "_"
+    or "]" is taken as a prefix (e.g. "test_linear_" for every Linear check)."""
+    found = [
+        c
+        for c in checks_named(results[mutant], check)
+        if check.endswith(("_", "]")) or c["name"] == check or c["name"].startswith(check + "[")
+    ]
+    assert found, f"no check named {check} for {mutant}"
+    return found
+
+
+def assert_mutant_fails(results: dict, mutant: str, check: str, *phrases: str) -> None:
+    """Every case of the check that ran (CUDA ones skip here) failed, saying every phrase."""
+    ran = [c for c in mutant_checks(results, mutant, check) if c["outcome"] != "skipped"]
+    assert ran, f"{mutant}: every case of {check} was skipped"
+    for c in ran:
+        assert c["outcome"] == "failed", f"{mutant}: {c['name']} {c['outcome']}"
+        for phrase in phrases:
+            assert phrase in c["message"], f"{mutant}: {c['name']}: {c['message']}"
+
+
+def assert_mutant_passes(results: dict, mutant: str, *checks: str) -> None:
+    """The mutant's mistake does not spill over: these checks still pass."""
+    for check in checks:
+        for c in mutant_checks(results, mutant, check):
+            if c["outcome"] != "skipped":
+                assert c["outcome"] == "passed", f"{mutant}: {c['name']}: {c['message']}"

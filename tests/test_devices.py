@@ -57,3 +57,24 @@ def test_a_hard_coded_cpu_tensor_loses_points_with_a_device_message(tmp_path):
     assert meta and all(c["outcome"] == "failed" and c["kind"] == "device" for c in meta)
     assert all("Create new tensors on the input's device" in c["message"] for c in meta)
     assert all(c["outcome"] == "passed" for c in matmul if c["device"] in (None, "cpu"))
+
+
+def test_meta_kernels_run_without_importing_dynamo():
+    """Pins the private torch API that devices.skip_dynamo_on_meta_kernels relies on: if a
+    torch upgrade changes it, this fails (and meta checks are only slower to start)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, torch\n"
+        "from grader.run.devices import skip_dynamo_on_meta_kernels\n"
+        "touched = skip_dynamo_on_meta_kernels()\n"
+        "x = torch.empty(3, 4, device='meta')\n"
+        "y = torch.stack([x + x, x.exp()]).amax(0)\n"
+        "print(touched > 100, y.shape == (3, 4), y.device.type, 'torch._dynamo' in sys.modules,\n"
+        "      torch.cuda.is_initialized())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.split() == ["True", "True", "meta", "False", "False"], done.stderr

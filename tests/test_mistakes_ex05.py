@@ -1,17 +1,20 @@
 """05 modules: plausible wrong implementations lose the right checks, with messages that say why."""
 
 import pytest
-from helpers import checks_named, grade_mutants, replace_function, solution
+from helpers import (
+    assert_mutant_fails,
+    assert_mutant_passes,
+    edited,
+    grade_mutants,
+    replace_function,
+    solution,
+)
 
 SOURCE = solution("ex05_modules.py")
 
 
 def mutate(*replacements: tuple[str, str]) -> str:
-    text = SOURCE
-    for old, new in replacements:
-        assert old in text, f"not in the solution: {old!r}"
-        text = text.replace(old, new)
-    return text
+    return edited(SOURCE, *replacements)
 
 
 WEIGHT = "nn.Parameter(torch.empty(out_features, in_features, **factory))"
@@ -67,32 +70,7 @@ def results(tmp_path_factory):
     return grade_mutants("05", submissions, tmp_path_factory.mktemp("mistakes05"))
 
 
-def named(results, mutant: str, check: str) -> list[dict]:
-    """The check named `check`, or its cases `check[cpu]`, ...; a name ending in "_" is a
-    prefix (e.g. "test_linear_" for every Linear check)."""
-    found = [
-        c
-        for c in checks_named(results[mutant], check)
-        if check.endswith(("_", "]")) or c["name"] == check or c["name"].startswith(check + "[")
-    ]
-    assert found, f"no check named {check} for {mutant}"
-    return found
-
-
-def assert_fails(results, mutant: str, check: str, *phrases: str) -> None:
-    ran = [c for c in named(results, mutant, check) if c["outcome"] != "skipped"]  # no GPU
-    assert ran, f"{mutant}: every case of {check} was skipped"
-    for c in ran:
-        assert c["outcome"] == "failed", f"{mutant}: {c['name']} {c['outcome']}"
-        for phrase in phrases:
-            assert phrase in c["message"], f"{mutant}: {c['name']}: {c['message']}"
-
-
-def assert_passes(results, mutant: str, *checks: str) -> None:
-    for check in checks:
-        for c in named(results, mutant, check):
-            if c["outcome"] != "skipped":
-                assert c["outcome"] == "passed", f"{mutant}: {c['name']}: {c['message']}"
+assert_fails, assert_passes = assert_mutant_fails, assert_mutant_passes
 
 
 def test_transposed_weight(results):

@@ -1,17 +1,13 @@
 """06 losses: plausible wrong implementations lose the right checks, with messages that say why."""
 
 import pytest
-from helpers import checks_named, grade_mutants, solution
+from helpers import assert_mutant_fails, assert_mutant_passes, edited, grade_mutants, solution
 
 SOURCE = solution("ex06_losses.py")
 
 
 def mutate(*replacements: tuple[str, str]) -> str:
-    text = SOURCE
-    for old, new in replacements:
-        assert old in text, f"not in the solution: {old!r}"
-        text = text.replace(old, new)
-    return text
+    return edited(SOURCE, *replacements)
 
 
 LOG_SOFTMAX = "    return logits - torch.logsumexp(logits, dim=dim, keepdim=True)\n"
@@ -62,32 +58,7 @@ def results(tmp_path_factory):
     return grade_mutants("06", submissions, tmp_path_factory.mktemp("mistakes06"))
 
 
-def named(results, mutant: str, check: str) -> list[dict]:
-    """The check named `check`, or its cases `check[cpu]`, ...; a name ending in "_" is a
-    prefix (e.g. "test_mse_" for every mse_loss check)."""
-    found = [
-        c
-        for c in checks_named(results[mutant], check)
-        if check.endswith(("_", "]")) or c["name"] == check or c["name"].startswith(check + "[")
-    ]
-    assert found, f"no check named {check} for {mutant}"
-    return found
-
-
-def assert_fails(results, mutant: str, check: str, *phrases: str) -> None:
-    ran = [c for c in named(results, mutant, check) if c["outcome"] != "skipped"]  # no GPU
-    assert ran, f"{mutant}: every case of {check} was skipped"
-    for c in ran:
-        assert c["outcome"] == "failed", f"{mutant}: {c['name']} {c['outcome']}"
-        for phrase in phrases:
-            assert phrase in c["message"], f"{mutant}: {c['name']}: {c['message']}"
-
-
-def assert_passes(results, mutant: str, *checks: str) -> None:
-    for check in checks:
-        for c in named(results, mutant, check):
-            if c["outcome"] != "skipped":
-                assert c["outcome"] == "passed", f"{mutant}: {c['name']}: {c['message']}"
+assert_fails, assert_passes = assert_mutant_fails, assert_mutant_passes
 
 
 def test_unstable_cross_entropy_is_told_about_log_sum_exp(results):

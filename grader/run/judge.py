@@ -79,6 +79,9 @@ def warm_up(meta: bool = False) -> None:
 
     import grader.run.plugin
     import grader.testing  # noqa: F401
+    from grader.run.devices import skip_dynamo_on_meta_kernels
+
+    skip_dynamo_on_meta_kernels()  # checks compute meta references: spare every judge torch._dynamo
 
     if meta:
         from grader.run.template import warm_meta_kernels

@@ -6,7 +6,7 @@ tripwires, freezes its heap (so children do not copy it page by page) and then o
 forks. It never imports learner code, never imports the suites, never runs a torch op
 (OpenMP does not survive fork) and never initialises CUDA.
 
-Run as `python -I -m grader.run.template --socket PATH --course ROOT`; prints "ready".
+Run as `python -I -m grader.run.template --socket PATH --course ROOT`; prints "listening".
 """
 
 from __future__ import annotations
@@ -31,12 +31,21 @@ HELLO_TIMEOUT = 10.0
 
 
 def serve(socket_path: str, course_root: Path) -> None:
+    # Listen first: a judge may connect now and wait in the backlog while we warm up, so
+    # the grader need not wait for us before it starts its own work.
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    os.chmod(socket_path, 0o600)
+    listener.listen(64)
+    print("listening", flush=True)
+
     import numpy  # noqa: F401
     import torch
     import torch.utils.serialization  # noqa: F401  (torch.save/load import it lazily)
 
-    from grader.run import guard, sandbox, supervisor, worker
+    from grader.run import devices, guard, sandbox, supervisor, worker
 
+    devices.skip_dynamo_on_meta_kernels()
     warm_meta_kernels()
     probes = worker.load_probes(course_root)
     guard.install_tripwires(p.forbidden for p in probes.values())
@@ -45,12 +54,7 @@ def serve(socket_path: str, course_root: Path) -> None:
     gc.collect()
     gc.freeze()
 
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    os.chmod(socket_path, 0o600)
-    listener.listen(64)
     listener.settimeout(0.5)
-    print("ready", flush=True)
     while True:
         _reap_children()
         try:
@@ -76,9 +80,9 @@ def serve(socket_path: str, course_root: Path) -> None:
 
 
 def warm_meta_kernels() -> None:
-    """Run a few ops on the meta device once, here: the first meta op imports some 800
-    modules (sympy, torch._dynamo, ...), about 2 s that every forked worker would otherwise
-    pay again. Meta tensors have no data, so no CPU kernel and no OpenMP thread pool runs:
+    """Run a few ops on the meta device once, here: the first meta op imports hundreds of
+    modules (sympy, and torch._dynamo unless devices.skip_dynamo_on_meta_kernels ran), up to
+    2 s that every forked worker would otherwise pay again. Meta tensors have no data, so no CPU kernel and no OpenMP thread pool runs:
     forking stays safe (tests/test_warm.py checks that children still run torch ops)."""
     import torch
 
@@ -118,9 +122,10 @@ class TemplateProcess:
     folder: str
 
     def wait_ready(self) -> None:
+        """Until the template listens (it may still be warming up: connections then wait)."""
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
-        if line.strip() != "ready":
+        if line.strip() != "listening":
             rest = self.process.stdout.read() if self.process.poll() is not None else ""
             raise RuntimeError(f"the worker template did not start: {line}{rest}".strip())
 

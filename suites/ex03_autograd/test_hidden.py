@@ -1,8 +1,5 @@
 """Hidden checks for 03 autograd: other inputs and edge cases, run only at grading time."""
 
-import importlib.util
-from pathlib import Path
-
 import torch
 
 from grader.run.learner import LearnerRaised
@@ -14,24 +11,14 @@ from grader.testing import (
     hidden,
     make_tensor,
     points,
+    public_suite,
 )
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
 
 
-def _public_checks():
-    """The judging helpers of test_public.py beside this file (one wording for both suites).
-    Loaded under a name of its own: pytest does not collect checks from it a second time."""
-    path = Path(__file__).with_name("test_public.py")
-    spec = importlib.util.spec_from_file_location("ex03_autograd_public_helpers", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-C = _public_checks()
+C = public_suite(__file__)  # the public suite's helpers: one copy for both
 P = C.P
 
 

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 import torch
 
-from grader.testing import devices, hidden, make_tensor, points
+from grader.testing import devices, hidden, make_tensor, points, public_suite
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
 
 
-def _public_checks() -> ModuleType:
-    """The helpers and hints of test_public.py beside this file (one source for both)."""
-    name = "grader_judge_ex04_backward_public"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().with_name("test_public.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader, f"cannot load {path}"
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-S = _public_checks()
+S = public_suite(__file__)  # the public suite's helpers: one copy for both
 ELEMENTWISE = ["Exp", "Log", "ReLU", "Sigmoid", "Tanh"]
 
 

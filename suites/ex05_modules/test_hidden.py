@@ -1,6 +1,5 @@
 """Hidden checks for 05 modules: other sizes, seeds and edge cases, run only at grading time."""
 
-import math
 from itertools import pairwise
 
 import torch
@@ -15,227 +14,25 @@ from grader.testing import (
     hidden,
     make_tensor,
     points,
-    probes_of,
+    public_suite,
 )
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
-P = probes_of(__file__)
-
-PARAMETER_HINT = (
-    "Create it in __init__ as an nn.Parameter assigned to an attribute, e.g. "
-    "self.weight = nn.Parameter(torch.empty(out_features, in_features, device=device, "
-    "dtype=dtype))."
-)
-
-
-# ---------------------------------------------------------------- judge-side helpers
-# (the same as in test_public.py: the hidden suite must run without it)
-
-
-def linear_params(n_in, n_out, seed, bias=True, dtype=torch.float32, device="cpu") -> dict:
-    params = {
-        "weight": make_tensor(n_out, n_in, seed=seed, dtype=dtype, device=device, low=-1, high=1)
-    }
-    if bias:
-        params["bias"] = make_tensor(
-            n_out, seed=seed + 1, dtype=dtype, device=device, low=-1, high=1
-        )
-    return params
-
-
-def check_parameter(desc: dict, what: str, shape, dtype=torch.float32, device="cpu") -> None:
-    kind = desc["kind"]
-    if kind == "missing":
-        fail(f"{what} does not exist. {PARAMETER_HINT}")
-    if kind == "None":
-        fail(f"{what} is None, but a bias was asked for (bias=True). {PARAMETER_HINT}")
-    if kind == "Tensor":
-        fail(
-            f"{what} is a plain tensor, not an nn.Parameter, so nn.Module does not register it: "
-            "parameters() (and so an optimizer), state_dict() and .to() never see it. Wrap it: "
-            "nn.Parameter(torch.empty(...))."
-        )
-    if kind != "Parameter":
-        fail(f"{what} should be an nn.Parameter, but it is a {kind}. {PARAMETER_HINT}")
-    if desc["shape"] != tuple(shape):
-        hint = ""
-        if len(shape) == 2 and desc["shape"] == tuple(reversed(shape)):
-            hint = (
-                " It is transposed: nn.Linear stores weight as (out_features, in_features), "
-                "one row per output, and computes x @ weight.T + bias."
-            )
-        fail(f"{what}: wrong shape: expected {tuple(shape)}, got {desc['shape']}.{hint}")
-    if desc["dtype"] != dtype:
-        fail(
-            f"{what}: wrong dtype: expected {dtype}, got {desc['dtype']}. Create the parameters "
-            "with dtype=dtype (None means the default dtype, float32)."
-        )
-    if torch.device(desc["device"]).type != torch.device(device).type:
-        fail(
-            f"{what}: wrong device: expected {device}, got {desc['device']}. Create the "
-            "parameters with device=device, e.g. torch.empty(..., device=device, dtype=dtype)."
-        )
-    if not desc["requires_grad"]:
-        fail(f"{what} has requires_grad=False: a parameter must be trainable (the default).")
-
-
-def check_linear(info: dict, what: str, n_in, n_out, bias=True, dtype=torch.float32, device="cpu"):
-    if not info["is_module"]:
-        fail(f"{what} is a {info['type']}, not an nn.Module: Linear must subclass torch.nn.Module.")
-    if info["subclasses_nn_linear"]:
-        fail(
-            f"{what} is an nn.Linear: your Linear subclasses torch.nn.Linear, which this exercise "
-            "forbids. Subclass nn.Module and create the parameters and forward yourself."
-        )
-    check_parameter(info["weight"], f"{what}.weight", (n_out, n_in), dtype, device)
-    if bias:
-        check_parameter(info["bias"], f"{what}.bias", (n_out,), dtype, device)
-    elif info["bias"]["kind"] != "None":
-        fail(
-            f"{what}.bias should be None when bias=False (as in nn.Linear), but it is "
-            f"{'missing' if info['bias']['kind'] == 'missing' else 'a ' + info['bias']['kind']}. "
-            'Use self.register_parameter("bias", None).'
-        )
-    names = sorted(p["name"] for p in info["parameters"])
-    expected = ["bias", "weight"] if bias else ["weight"]
-    if names != expected:
-        fail(
-            f"{what}: its registered parameters are {names}, expected exactly {expected} "
-            "(the names nn.Linear uses, so that state_dicts are interchangeable)."
-        )
-
-
-def check_misfits(misfits: list[dict], what: str, params) -> None:
-    for misfit in misfits:
-        layer = params[misfit["layer"]] if "layer" in misfit else params
-        where = f"layer {misfit['layer']}'s " if "layer" in misfit else "layer."
-        reference = layer[misfit["name"]]
-        check_parameter(
-            misfit,
-            f"{what}: {where}{misfit['name']}",
-            reference.shape,
-            reference.dtype,
-            reference.device,
-        )
-    if misfits:
-        fail(f"{what}: the layer's parameters do not fit the test weights: {misfits}")
-
-
-def check_forward(seen: dict, params: dict, what: str, expected: torch.Tensor, **tol) -> None:
-    check_misfits(seen["misfits"], what, params)
-    assert_close(seen["output"], expected, what=what, **tol)
-
-
-def check_uniform(values, bound: float, what: str, bins: int) -> None:
-    """Bounds, mean, variance and a histogram, each within ten standard errors."""
-    if not isinstance(values, torch.Tensor):
-        fail(f"{what} is not a tensor (got {values!r}).")
-    v = values.detach().to("cpu", torch.float64).flatten()
-    n = v.numel()
-    rule = (
-        "nn.Linear draws it from U(-1/sqrt(in_features), 1/sqrt(in_features)) = "
-        f"U(-{bound:.4g}, {bound:.4g})"
-    )
-    if not torch.isfinite(v).all():
-        fail(f"{what}: holds NaN or infinite values. {rule}.")
-    if float(v.max() - v.min()) == 0.0:
-        fail(
-            f"{what}: all {n} values are {float(v[0]):g}: it is not initialised at random. "
-            f"{rule}: e.g. tensor.uniform_(-bound, bound) inside torch.no_grad()."
-        )
-    largest = float(v.abs().max())
-    if largest > bound * (1 + 1e-6):
-        outside = int((v.abs() > bound * (1 + 1e-6)).sum())
-        fail(
-            f"{what}: {outside} of {n} values lie outside ±{bound:.4g} (the largest |value| is "
-            f"{largest:.4g}). {rule}. torch.randn draws from a normal distribution, which has "
-            "no bounds; the bound uses in_features, not out_features."
-        )
-    mean, var = float(v.mean()), float(v.var())
-    expected_var = bound**2 / 3
-    if abs(mean) > 10 * math.sqrt(expected_var / n):
-        fail(f"{what}: the mean of {n} values is {mean:.4g}, but should be about 0. {rule}.")
-    if abs(var - expected_var) > 10 * math.sqrt(4 / 45) * bound**2 / math.sqrt(n):
-        fail(
-            f"{what}: the variance of {n} values is {var:.4g}, but U(-{bound:.4g}, {bound:.4g}) "
-            f"has variance bound²/3 = {expected_var:.4g}. {rule}."
-        )
-    counts = torch.histc(v, bins=bins, min=-bound, max=bound)
-    if (counts - n / bins).abs().max() > 10 * math.sqrt(n * (1 / bins) * (1 - 1 / bins)):
-        fail(
-            f"{what}: the values are not spread evenly over [-{bound:.4g}, {bound:.4g}]: "
-            f"the {bins} equal bins hold {counts.int().tolist()} values (about {n / bins:.0f} "
-            f"each for a uniform distribution). {rule}."
-        )
-
-
-def mlp_params(sizes, seed: int, dtype=torch.float32) -> list[dict]:
-    return [
-        linear_params(n_in, n_out, seed + 10 * i, dtype=dtype)
-        for i, (n_in, n_out) in enumerate(pairwise(sizes))
-    ]
-
-
-def mlp_reference(x, params: list[dict], activation: str | None, after_last: bool = False):
-    act = P.ACTIVATIONS[activation]() if activation else None
-    for i, layer in enumerate(params):
-        x = F.linear(x, layer["weight"], layer.get("bias"))
-        if act is not None and (i < len(params) - 1 or after_last):
-            x = act(x)
-    return x
-
-
-def check_mlp_forward(seen: dict, sizes, params, x, activation: str) -> None:
-    what = f"MLP({list(sizes)}, activation=nn.{activation})(x)"
-    layers = len(sizes) - 1
-    if seen["layer_count"] != layers:
-        fail(
-            f"{what}: found {seen['layer_count']} of your Linear layers in the MLP, expected "
-            f"{layers} (one per consecutive pair of sizes)."
-        )
-    check_misfits(seen["misfits"], what, params)
-    got, expected = seen["output"], mlp_reference(x, params, activation)
-    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
-        after_last = mlp_reference(x, params, activation, after_last=True)
-        if torch.allclose(got, after_last, atol=1e-5) and not torch.allclose(
-            expected, after_last, atol=1e-5
-        ):
-            fail(
-                f"{what}: the output went through the activation after the last layer too. "
-                "The activation goes between layers only: the last Linear's output is returned "
-                "as it is (a loss function expects unbounded scores)."
-            )
-        if layers > 1 and torch.allclose(got, mlp_reference(x, params, None), atol=1e-5):
-            fail(
-                f"{what}: the output is the layers applied one after the other with no "
-                "activation between them. Put activation() between consecutive layers."
-            )
-    assert_close(got, expected, what=what, atol=1e-5, rtol=1e-5)  # several matmuls in a row
-
-
-def expected_count(model: str, frozen=(), trainable_only=True) -> int:
-    return sum(
-        p.numel()
-        for p in P.build_model(model, frozen).parameters()
-        if p.requires_grad or not trainable_only
-    )
-
-
-def check_moved(layers: list[dict], sizes, what: str, device: str) -> None:
-    """Every Linear of an MLP after mlp.to(torch.float64).to(device) (probes.mlp_to)."""
-    for i, (layer, (n_in, n_out)) in enumerate(zip(layers, pairwise(sizes), strict=True)):
-        weight = layer["weight"]
-        if weight["kind"] == "Parameter" and (
-            weight["dtype"] != torch.float64
-            or torch.device(weight["device"]).type != torch.device(device).type
-        ):
-            fail(
-                f"{what}: layer {i} was not moved: its weight is still {weight['dtype']} on "
-                f"{weight['device']}. .to() moves only registered sub-modules: keep the layers "
-                "in an nn.ModuleList or nn.Sequential, not in a plain Python list."
-            )
-        check_linear(layer, f"{what}: layer {i}", n_in, n_out, dtype=torch.float64, device=device)
+S = public_suite(__file__)  # the public suite's helpers: one copy for both
+P = S.P
+PARAMETER_HINT = S.PARAMETER_HINT
+linear_params = S.linear_params
+check_parameter = S.check_parameter
+check_linear = S.check_linear
+check_misfits = S.check_misfits
+check_forward = S.check_forward
+check_uniform = S.check_uniform
+check_mlp_forward = S.check_mlp_forward
+mlp_params = S.mlp_params
+mlp_reference = S.mlp_reference
+expected_count = S.expected_count
+check_moved = S.check_moved
 
 
 # ---------------------------------------------------------------- Linear

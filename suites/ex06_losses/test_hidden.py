@@ -1,104 +1,36 @@
 """Hidden checks for 06 losses: other inputs, combinations and edge cases, run at grading time."""
 
-from contextlib import contextmanager
-
 import torch
 import torch.nn.functional as F
 
 from grader.run.learner import LearnerRaised, NotImplementedYet
 from grader.testing import (
-    CheckFailed,
     assert_close,
     assert_unchanged,
     devices,
     fail,
     hidden,
-    make_normal,
     make_tensor,
     points,
+    public_suite,
 )
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
-
-REDUCTIONS = ("mean", "sum", "none")
-CE_STABILITY_HINT = (
-    "log(softmax(x)) is not stable: softmax gives exactly 0 for a class far below the best "
-    "one, and log(0) = -inf (and exp(1e4) alone overflows to inf). Compute log-probabilities "
-    "as x - logsumexp(x) along the class dimension (the log-sum-exp trick: torch.logsumexp "
-    "subtracts the maximum before exp())."
-)
-BCE_STABILITY_HINT = (
-    "log(sigmoid(x)) and log(1 - sigmoid(x)) are not stable: sigmoid(-1e4) is exactly 0, and "
-    "log(0) = -inf. Use the form in which exp() only sees -|x|: "
-    "max(x, 0) - x * t + log1p(exp(-|x|))."
-)
+S = public_suite(__file__)  # the public suite's helpers: one copy for both
+REDUCTIONS = S.REDUCTIONS
+CE_STABILITY_HINT = S.CE_STABILITY_HINT
+BCE_STABILITY_HINT = S.BCE_STABILITY_HINT
+class_targets = S.class_targets
+class_probabilities = S.class_probabilities
+_show = S._show
+explaining_meta = S.explaining_meta
+close_or_explain = S.close_or_explain
+ignore_suspects = S.ignore_suspects
 
 
 # ---------------------------------------------------------------- judge-side helpers
-# (as in test_public.py: the hidden suite must run without it)
-
-
-def class_targets(n: int, n_classes: int, seed: int, device="cpu") -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randint(0, n_classes, (n,), generator=generator).to(device)
-
-
-def class_probabilities(n: int, n_classes: int, seed: int, dtype=torch.float32, device="cpu"):
-    return torch.softmax(make_normal(n, n_classes, seed=seed, dtype=dtype) * 2, dim=1).to(device)
-
-
-@contextmanager
-def explaining_meta(what: str):
-    try:
-        yield
-    except LearnerRaised as raised:
-        if raised.kind == "device" or "meta" not in raised.exc_message.lower():
-            raise  # a tensor made on a fixed device: the grader's own message says so
-        fail(
-            f"{what} failed on the meta device: {raised.type_name}: "
-            f"{raised.exc_message.splitlines()[0].split('. ')[0][:200]}.\n"
-            "Meta tensors have shapes and dtypes but no values, and your code used an "
-            "operation that needs the values: boolean-mask indexing (x[mask]), .item(), "
-            "int()/float() of a tensor, or `if tensor:`. Write the loss without them: e.g. "
-            "torch.where(keep, loss, torch.zeros_like(loss)).sum() / keep.sum() instead of "
-            "loss[keep].mean() (a GPU then never waits for a value either)."
-        )
-
-
-def close_or_explain(got, expected, what: str, suspects=(), stability_hint=None, **tol) -> None:
-    usable = (
-        isinstance(got, torch.Tensor)
-        and got.shape == expected.shape
-        and got.device.type != "meta"
-        and expected.device.type != "meta"
-    )
-    if usable:
-        a, e = got.detach().to("cpu", torch.float64), expected.detach().to("cpu", torch.float64)
-        bad = torch.isfinite(e) & ~torch.isfinite(a)
-        if stability_hint and bad.any():
-            fail(
-                f"{what}: {int(bad.sum())} of {bad.numel()} value(s) are inf or nan where "
-                f"PyTorch gives finite values (expected {_show(e)}, got {_show(a)}).\n"
-                f"{stability_hint}"
-            )
-        for wrong, hint in suspects:
-            w = wrong.detach().to("cpu", torch.float64)
-            distinct = w.shape == a.shape and not torch.allclose(w, e, rtol=1e-5, atol=1e-6)
-            if distinct and torch.allclose(a, w, rtol=1e-5, atol=1e-6):
-                fail(f"{what}: expected {_show(e)}, got {_show(a)}.\n{hint}")
-    try:
-        assert_close(got, expected, what=what, **tol)
-    except CheckFailed as failed:
-        if stability_hint and usable and (e.abs() > 1e3).any():
-            raise CheckFailed(f"{failed}\n{stability_hint}") from None
-        raise
-
-
-def _show(t: torch.Tensor) -> str:
-    values = [f"{v:.6g}" for v in t.flatten()[:8].tolist()]
-    more = ", …" if t.numel() > 8 else ""
-    return f"[{', '.join(values)}{more}]" if t.dim() else values[0]
+# (variants of the public suite's, for the hidden checks' inputs)
 
 
 def loss_with_grad(
@@ -219,27 +151,6 @@ def test_cross_entropy_more(learner, device):
             F.cross_entropy(logits, target, reduction=reduction),
             what=f"cross_entropy(logits 9×7 float64, class indices, reduction='{reduction}')",
         )
-
-
-def ignore_suspects(logits, target, ignore_index, reduction, **kwargs):
-    keep = target != ignore_index
-    safe = torch.where(keep, target, torch.zeros_like(target))
-    every = F.cross_entropy(logits, safe, reduction="none", **kwargs)
-    zeroed = torch.where(keep, every, torch.zeros_like(every))
-    if reduction == "mean":
-        return [
-            (
-                zeroed.sum() / len(target),
-                f"The mean must be over the targets that are not ignored: divide by their "
-                f"number ({int(keep.sum())} here), not by the batch size ({len(target)}).",
-            ),
-            (
-                every.mean(),
-                f"Samples whose target is ignore_index ({ignore_index}) must not count at all.",
-            ),
-        ]
-    text = f"Samples whose target is ignore_index ({ignore_index}) must give a loss of 0."
-    return [(every.sum() if reduction == "sum" else every, text)]
 
 
 def smoothing_suspects(logits, target, epsilon, reduction):

@@ -11,22 +11,14 @@ from grader.testing import (
     hidden,
     make_tensor,
     points,
-    probes_of,
+    public_suite,
 )
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
-P = probes_of(__file__)
-
-
-def check_scenario(learner, scenario: dict, *, state: bool = False) -> None:
-    """Run a scenario with the learner's optimizer and with torch.optim, and compare every
-    parameter after every step; with `state`, also which parameters have state at the end."""
-    seen = learner.probe("trajectory", scenario)
-    expected = P.expected_trajectory(scenario)
-    P.check_trajectory(seen, scenario, expected)
-    if state:
-        P.check_state(seen, scenario, expected)
+S = public_suite(__file__)  # the public suite's helpers: one copy for both
+P = S.P
+check_scenario = S.check_scenario
 
 
 def sgd_combinations() -> list:

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import torch
 
-from grader.testing import devices, fail, hidden, points, probes_of
+from grader.testing import devices, fail, hidden, points, probes_of, public_suite
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
 P = probes_of(__file__)
 
 
-def _public_suite():
-    """The public suite's reference loop and comparisons, imported here without re-collecting
-    its checks (the same module the learners have: nothing hidden lives there)."""
-    name = "grader_judge_ex08_public_helpers"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_public.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-H = _public_suite()
+H = public_suite(__file__)  # the public suite's helpers: one copy for both
 Reference, loader, make_data, make_setup = H.Reference, H.loader, H.make_data, H.make_setup
 # float32 models: the reference and the learner's loop run the same operations, but a mean
 # loss may be summed in another order, which float32 rounds differently.

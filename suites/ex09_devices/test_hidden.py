@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import namedtuple
-from pathlib import Path
 
 import torch
 
-from grader.testing import devices, expect_raises, hidden, make_tensor, points
+from grader.testing import devices, expect_raises, hidden, make_tensor, points, public_suite
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
 
 
-def _public_suite():
-    """The public suite's comparisons, imported here without re-collecting its checks."""
-    name = "grader_judge_ex09_public_helpers"
-    if name not in sys.modules:
-        path = Path(__file__).with_name("test_public.py")
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-H = _public_suite()
+H = public_suite(__file__)  # the public suite's helpers: one copy for both
 check_device, check_moved, describe_machine = H.check_device, H.check_moved, H.describe_machine
 
 Sample = namedtuple("Sample", ["image", "label"])
