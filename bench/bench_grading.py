@@ -161,6 +161,17 @@ def main() -> None:
         f"(with -j {args.jobs}, wall is shared by {args.jobs} cores)"
     )
 
+    # A batch pays once to start (template, imports, suites); then each submission costs:
+    first = work / "first"
+    shutil.copytree(submissions[0], first / submissions[0].name)
+    started_one = batch(first, work / "out-first", 1)
+    marginal = (one - started_one) / (n - 1)
+    print(
+        f"\ngrader batch -j 1 of one submission: {started_one:.2f} s. So a batch starts in about "
+        f"{started_one - marginal:.2f} s, then costs {marginal:.2f} s per submission: "
+        f"{marginal - compute:.2f} s of overhead per submission beyond the checks' own compute"
+    )
+
     bare = median_of([sys.executable, "-c", "import torch"])
     check = median_of([sys.executable, "-m", "grader", "check", "01"])
     print(

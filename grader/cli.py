@@ -266,6 +266,7 @@ def batch(
         limits=_limits(call_timeout),
         submission_seconds=time_limit,
         hide=(str(out_dir.resolve()), str(submissions_dir.resolve())),
+        many=len(submissions) > 1,
     )
     results = list(done.values())
     if todo:
@@ -486,7 +487,7 @@ def verify(ctx, exercises) -> None:
     course = _course(ctx)
     if not course.solutions_dir.is_dir():
         raise click.UsageError("this course has no solutions/ folder to verify against")
-    options = Options(exercises=_exercise_ids(course, exercises))
+    options = Options(exercises=_exercise_ids(course, exercises), many=True)
     with Grader(course, options) as grader:
         results = {
             r.submission: r

@@ -43,6 +43,7 @@ class Options:
     isolate: bool = True
     hide: tuple[str, ...] = ()  # more folders workers must not see (submissions, outputs)
     keep_runs: Path | None = None  # keep each run folder (judge log, raw report) here
+    many: bool = False  # many submissions: warm everything up front (batch, verify)
 
 
 @dataclass
@@ -66,7 +67,9 @@ class Grader:
     def __enter__(self) -> Grader:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="grader-"))
         os.chmod(self._tmp_root, 0o711)
-        self._template = start_template(self.course.root)  # imports torch in the background...
+        self._template = start_template(
+            self.course.root, full_warm=self.options.many
+        )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
         judges.warm_up()  # ...while this process imports it too
         return self

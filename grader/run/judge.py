@@ -69,13 +69,13 @@ def warm_up(meta: bool = False) -> None:
     """Import what every judge needs, once, in the parent; then freeze the heap so forked
     judges share it instead of copying it when Python's GC touches every object.
 
-    With `meta`, also the machinery of meta-device ops (about 2 s, see template.py), which
-    pays off when many judges fork from here."""
+    With `meta`, also the machinery of meta-device ops and torch._dynamo (which torch.optim
+    imports at its first step): about 2 s, which pays off when many judges fork from here."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # never initialise CUDA here
     import pytest  # noqa: F401
     import pytest_jsonreport.plugin  # noqa: F401
-    import torch  # noqa: F401
+    import torch
 
     import grader.run.plugin
     import grader.testing  # noqa: F401
@@ -84,6 +84,8 @@ def warm_up(meta: bool = False) -> None:
     skip_dynamo_on_meta_kernels()  # checks compute meta references: spare every judge torch._dynamo
 
     if meta:
+        import torch._dynamo  # noqa: F401  (torch.optim imports it at the first step)
+
         from grader.run.template import warm_meta_kernels
 
         warm_meta_kernels()

@@ -280,7 +280,8 @@ class LearnerSession:
         timeout: float | None,
         watch: bool = False,
     ) -> Any:
-        described = describe_call(path, args, kwargs)
+        # Named in messages only when something goes wrong: build the text only then.
+        described = Lazy(lambda: describe_call(path, args, kwargs))
         header = {"op": "call", "exercise": exercise, "path": path, "watch": watch}
         return self._explained(
             exercise, header, args, kwargs, described, path.split(".")[0], timeout
@@ -458,7 +459,7 @@ def problem_from_exception(
     mro = record.get("mro") or []
     if "NotImplementedError" in mro and record.get("raised_by_learner", True):
         frames = record.get("frames") or []
-        function = frames[-1]["function"] if frames else described.split("(")[0]
+        function = frames[-1]["function"] if frames else str(described).split("(")[0]
         stub = NotImplementedYet(
             say("call_not_implemented", function=function, file=module_file), record, described
         )
@@ -531,6 +532,21 @@ def describe_death(reply: Reply) -> str:
     if how.get("kind") == "exit":
         return say("how_exit_code", code=how.get("code"))
     return str(how.get("detail") or reply.status)
+
+
+class Lazy:
+    """Text computed the first time it is shown."""
+
+    def __init__(self, make) -> None:
+        self._make, self._text = make, None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._make()
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def describe_call(path: str, args: tuple, kwargs: dict) -> str:

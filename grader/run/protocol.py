@@ -61,11 +61,16 @@ def recv_raw_frame(
     With a deadline (a time.monotonic() value), raises TimeoutError once it passes, however
     the other end trickles its bytes.
     """
-    prefix = _recv_exact(sock, _HEADER.size, deadline)
-    head_len, payload_len = _HEADER.unpack(prefix)
+    # Requests and answers alternate, so whatever arrives now belongs to this frame: read it
+    # in one go (most frames are small) rather than prefix first, then the rest.
+    data = _recv_exact(sock, _HEADER.size, deadline, greedy=True)
+    head_len, payload_len = _HEADER.unpack_from(data)
     if head_len > MAX_HEADER_BYTES or payload_len > max_payload:
         raise ProtocolError(f"frame too large ({head_len} + {payload_len} bytes)")
-    return prefix + _recv_exact(sock, head_len + payload_len, deadline)
+    size = _HEADER.size + head_len + payload_len
+    if len(data) < size:
+        data += _recv_exact(sock, size - len(data), deadline)
+    return data[:size]
 
 
 def parse_raw_frame(raw: bytes) -> tuple[dict[str, Any], bytes]:
@@ -80,7 +85,10 @@ def parse_raw_frame(raw: bytes) -> tuple[dict[str, Any], bytes]:
     return header, raw[start + head_len :]
 
 
-def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> bytes:
+def _recv_exact(
+    sock: socket.socket, n: int, deadline: float | None = None, greedy: bool = False
+) -> bytes:
+    """At least n bytes (exactly n unless `greedy`: then whatever the first reads bring)."""
     chunks = bytearray()
     while len(chunks) < n:
         if deadline is not None:
@@ -89,7 +97,7 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None = None) -> b
                 raise TimeoutError("deadline passed")
             sock.settimeout(remaining)
         try:
-            chunk = sock.recv(min(n - len(chunks), 1 << 20))
+            chunk = sock.recv(1 << 16 if greedy else min(n - len(chunks), 1 << 20))
         except TimeoutError:
             raise TimeoutError("deadline passed") from None
         except ConnectionError:

@@ -30,7 +30,7 @@ from pathlib import Path
 HELLO_TIMEOUT = 10.0
 
 
-def serve(socket_path: str, course_root: Path) -> None:
+def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
     # Listen first: a judge may connect now and wait in the backlog while we warm up, so
     # the grader need not wait for us before it starts its own work.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -41,12 +41,16 @@ def serve(socket_path: str, course_root: Path) -> None:
 
     import numpy  # noqa: F401
     import torch
-    import torch.utils.serialization  # noqa: F401  (torch.save/load import it lazily)
+    import torch.utils.serialization
 
     from grader.run import devices, guard, sandbox, supervisor, worker
 
     devices.skip_dynamo_on_meta_kernels()
     warm_meta_kernels()
+    if full_warm:
+        # torch.optim imports torch._dynamo at the first step() (1-2 s): for a batch, once
+        # here rather than in every worker that trains something.
+        import torch._dynamo  # noqa: F401
     probes = worker.load_probes(course_root)
     guard.install_tripwires(p.forbidden for p in probes.values())
     sandbox.become_subreaper()
@@ -145,8 +149,9 @@ class TemplateProcess:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_template(course_root: Path) -> TemplateProcess:
-    """Start a template in the background; call wait_ready() before the first connection."""
+def start_template(course_root: Path, full_warm: bool = False) -> TemplateProcess:
+    """Start a template in the background; call wait_ready() before the first connection.
+    `full_warm` also imports what only some checks need (worth it for many submissions)."""
     folder = tempfile.mkdtemp(prefix="grader-tpl-")
     os.chmod(folder, 0o700)
     socket_path = os.path.join(folder, "workers.sock")
@@ -160,6 +165,7 @@ def start_template(course_root: Path) -> TemplateProcess:
             socket_path,
             "--course",
             str(course_root),
+            *(["--full-warm"] if full_warm else []),
         ],
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -183,8 +189,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--socket", required=True)
     parser.add_argument("--course", required=True, type=Path)
+    parser.add_argument("--full-warm", action="store_true")
     args = parser.parse_args()
-    serve(args.socket, args.course)
+    serve(args.socket, args.course, args.full_warm)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,8 @@ class Worker:
         _flush_streams()
         try:
             size = os.fstat(1).st_size
+            if size == self.output_offset:
+                return {"output": "", "output_truncated": False, "output_end": size}
             start = min(self.output_offset, size)
             new_bytes = size - start
             data = os.pread(1, min(new_bytes, self.output_chars * 4), start)
