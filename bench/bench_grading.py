@@ -11,7 +11,8 @@ and `grader check 01` against a bare `python -c "import torch"` (median of 5 eac
 
 "The checks' own compute" per submission is the time the naive run spends inside its
 checks (the sum of the setup, call and teardown durations in its pytest-json-report): the
-reference values, the comparisons and the learner's code, with nothing around them. A
+reference values, the comparisons and the learner's code, with nothing around them (the naive
+run first warms up as the grader's judges do, so one-time imports do not count as checks). A
 grader's overhead per submission is its wall time per submission beyond that: starting
 processes, collecting, calling workers, writing reports. Timings, not assertions: this
 machine is shared and noisy.
@@ -161,15 +162,20 @@ def main() -> None:
         f"(with -j {args.jobs}, wall is shared by {args.jobs} cores)"
     )
 
-    # A batch pays once to start (template, imports, suites); then each submission costs:
-    first = work / "first"
-    shutil.copytree(submissions[0], first / submissions[0].name)
-    started_one = batch(first, work / "out-first", 1)
-    marginal = (one - started_one) / (n - 1)
+    # A batch pays once to start (template, imports, suites); then each submission costs
+    # its marginal share. The start is measured with one submission of each kind, so that
+    # the difference to the whole batch has the same mix.
+    firsts = submissions[: len(KINDS)]
+    few = work / "few"
+    for sub in firsts:
+        shutil.copytree(sub, few / sub.name)
+    started_few = batch(few, work / "out-few", 1)
+    marginal = (one - started_few) / (n - len(firsts))
     print(
-        f"\ngrader batch -j 1 of one submission: {started_one:.2f} s. So a batch starts in about "
-        f"{started_one - marginal:.2f} s, then costs {marginal:.2f} s per submission: "
-        f"{marginal - compute:.2f} s of overhead per submission beyond the checks' own compute"
+        f"\ngrader batch -j 1 of {len(firsts)} submissions (one of each kind): {started_few:.2f} s. "
+        f"So a batch starts in about {started_few - len(firsts) * marginal:.2f} s, then costs "
+        f"{marginal:.2f} s per submission: {marginal - compute:.2f} s of overhead per submission "
+        "beyond the checks' own compute"
     )
 
     bare = median_of([sys.executable, "-c", "import torch"])

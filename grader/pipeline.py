@@ -98,12 +98,14 @@ class Grader:
             judges.warm_up(meta=True)
             self._preload_suites()
         running: dict[int, _Run] = {}
+        cpus = _cpus_for(jobs)
         while queue or running:
             while queue and len(running) < max(1, jobs):
                 submission = queue.pop(0)
                 if on_start:
                     on_start(submission)
-                run = self._start(submission)
+                busy = {run.cpu for run in running.values()}
+                run = self._start(submission, next((c for c in cpus if c not in busy), None))
                 if run.result is not None:
                     yield run.result
                     continue
@@ -114,7 +116,7 @@ class Grader:
 
     # ------------------------------------------------------------ stages
 
-    def _start(self, submission: Submission) -> _Run:
+    def _start(self, submission: Submission, cpu: int | None = None) -> _Run:
         started = time.monotonic()
         started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         root = self._new_run_root()
@@ -132,6 +134,7 @@ class Grader:
             started=started,
             started_at=started_at,
             source_print=source_print,
+            cpu=cpu,
         )
         if workspace.rejected:
             run.result = rejected_result(
@@ -173,6 +176,7 @@ class Grader:
             hide=hide,
             sandbox_uid=SANDBOX_UID_BASE + os.getpid() % 10_000 * 100 + self._counter % 100,
             isolate=self.options.isolate,
+            cpu=run.cpu,
         )
         files = [str(f) for ex in self.exercises for f in ex.suite_files(include_hidden=True)]
         return judges.JudgeConfig(
@@ -186,6 +190,7 @@ class Grader:
             deadline=time.time() + self.options.submission_seconds,
             public_only=self.options.public_only,
             plan=plan.to_json(),
+            cpu=run.cpu,
         )
 
     def _finish(self, run: _Run) -> SubmissionResult:
@@ -300,6 +305,7 @@ class _Run:
     pid: int = 0
     deadline: float = 0.0
     result: SubmissionResult | None = None
+    cpu: int | None = None  # its judge and workers run on this CPU (None: anywhere)
 
 
 def collect_checks(course: Course) -> list[dict]:
@@ -318,6 +324,19 @@ def collect_checks(course: Course) -> list[dict]:
             log = (Path(tmp) / judges.JUDGE_LOG).read_text(errors="replace")[-2000:]
             raise RuntimeError(f"collecting the checks failed (exit {exit_.code}):\n{log}")
         return collected["checks"]
+
+
+def _cpus_for(jobs: int) -> list[int]:
+    """CPUs to give judges one each (a judge and its worker take turns on one CPU), or none
+    when there are more judges than CPUs: then the scheduler balances them better."""
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+    except OSError:
+        return []
+    if max(1, jobs) > len(allowed):
+        return []
+    # With CPUs to spare, leave the first one to this process (reports, intake).
+    return allowed[1:] + allowed[:1] if max(1, jobs) < len(allowed) else allowed
 
 
 def _wait_any(running: dict[int, _Run]) -> list[int]:

@@ -211,3 +211,12 @@ def test_report_re_renders_without_grading(graded, tmp_path):
         )
         assert done.returncode == 0, done.stderr
         assert (tmp_path / f"bob.{fmt}").stat().st_size > 0
+
+
+def test_judges_get_a_cpu_each_while_there_are_enough(monkeypatch):
+    from grader import pipeline
+
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert pipeline._cpus_for(1) == [1, 2, 3, 0]  # the first CPU left to the grader itself
+    assert pipeline._cpus_for(4) == [0, 1, 2, 3]
+    assert pipeline._cpus_for(5) == []  # more judges than CPUs: the scheduler balances them

@@ -64,6 +64,19 @@ def test_a_fresh_worker_has_one_thread_no_cuda_and_no_privileges(template, tmp_p
     }
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to choose from")
+def test_a_worker_runs_on_its_judges_cpu(template, tmp_path):
+    cpu = sorted(os.sched_getaffinity(0))[-1]
+    plan, _ = session(template, tmp_path, "")
+    plan.cpu = cpu
+    channel = Channel(template.socket_path, plan)
+    try:
+        stats = decode_value(channel.request({"op": "stats"}, b"", 10).payload)
+    finally:
+        channel.close()
+    assert stats["cpus"] == [cpu]
+
+
 def test_a_worker_can_use_several_threads(template, tmp_path):
     # GNU libgomp does not survive fork once its pool exists: the template never runs a CPU
     # op, so a worker may start its own pool.

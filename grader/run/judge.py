@@ -20,6 +20,8 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from grader.run.sandbox import pin_to_cpu
+
 JUDGE_CONFIG = "judge.json"
 JUDGE_WITHOUT = (
     "logging",
@@ -54,6 +56,7 @@ class JudgeConfig:
     public_only: bool = False  # hidden suites are collected (to count them) but not run
     collect_only: bool = False  # list the checks, run none
     plan: dict = field(default_factory=dict)  # sandbox.Plan as JSON
+    cpu: int | None = None  # run on this CPU (with its workers), or wherever the OS likes
 
     def save(self) -> Path:
         path = Path(self.run_dir) / JUDGE_CONFIG
@@ -170,6 +173,7 @@ def fork_judge(config: JudgeConfig) -> int:
     code = 70
     try:
         os.setsid()
+        pin_to_cpu(config.cpu)
         log = os.open(
             Path(config.run_dir) / JUDGE_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
         )

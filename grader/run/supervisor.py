@@ -160,6 +160,7 @@ class Supervisor:
         os.closerange(3, keep)
         os.closerange(keep + 1, 65536)
         sandbox.confine_worker(self.plan, home)
+        sandbox.pin_to_cpu(self.plan.cpu)
         torch.set_num_threads(1)
         worker = Worker(
             Path(self.plan.workspace), self.probes, output_chars=self.plan.limits.output_chars
