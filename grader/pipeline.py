@@ -99,20 +99,26 @@ class Grader:
             self._preload_suites()
         running: dict[int, _Run] = {}
         cpus = _cpus_for(jobs)
-        while queue or running:
+
+        def start_more() -> Iterator[SubmissionResult]:
             while queue and len(running) < max(1, jobs):
                 submission = queue.pop(0)
                 if on_start:
                     on_start(submission)
                 busy = {run.cpu for run in running.values()}
                 run = self._start(submission, next((c for c in cpus if c not in busy), None))
-                if run.result is not None:
+                if run.result is not None:  # rejected at intake: nothing to run
                     yield run.result
-                    continue
-                running[run.pid] = run
+                else:
+                    running[run.pid] = run
+
+        while queue or running:
+            yield from start_more()
             if running:
-                for pid in _wait_any(running):
-                    yield self._finish(running.pop(pid))
+                done = [self._finish(running.pop(pid)) for pid in _wait_any(running)]
+                # The next judges start first: the caller writes these reports while they run.
+                yield from start_more()
+                yield from done
 
     # ------------------------------------------------------------ stages
 

@@ -77,9 +77,20 @@ def test_a_worker_runs_on_its_judges_cpu(template, tmp_path):
     assert stats["cpus"] == [cpu]
 
 
-def test_a_worker_can_use_several_threads(template, tmp_path):
+@pytest.fixture(scope="module")
+def batch_template():
+    """A template as `grader batch` starts it: meta kernels and torch._dynamo warmed too."""
+    process = start_template(ROOT, full_warm=True)
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+@pytest.mark.parametrize("which", ["template", "batch_template"])
+def test_a_worker_can_use_several_threads(which, request, tmp_path):
     # GNU libgomp does not survive fork once its pool exists: the template never runs a CPU
-    # op, so a worker may start its own pool.
+    # op (its warm-up runs meta ops only), so a worker may start its own pool.
+    template = request.getfixturevalue(which)
     source = textwrap.dedent("""
         import torch
         def big():

@@ -46,10 +46,12 @@ def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
     from grader.run import devices, guard, sandbox, supervisor, worker
 
     devices.skip_dynamo_on_meta_kernels()
-    warm_meta_kernels()
     if full_warm:
-        # torch.optim imports torch._dynamo at the first step() (1-2 s): for a batch, once
-        # here rather than in every worker that trains something.
+        # For a batch, once here rather than in every worker: the first meta op (about
+        # 0.5 s), and torch._dynamo, which torch.optim imports at the first step() (1-2 s).
+        # One submission's single worker pays each only if its checks need it, and a
+        # learner waiting for `grader check` does not wait for it up front.
+        warm_meta_kernels()
         import torch._dynamo  # noqa: F401
     probes = worker.load_probes(course_root)
     guard.install_tripwires(p.forbidden for p in probes.values())
