@@ -73,6 +73,14 @@ EN: dict[str, str] = {
     "not_run_budget": "the time budget for this submission ran out before it",
     "not_run_judge": "the grading run stopped before it ({detail})",
     "skipped_cuda": "no CUDA device on the grading machine",
+    # --- when the grading run itself failed (the grader's fault, never the learner's)
+    "judge_time_limit": "the grading run was stopped after its time limit",
+    "judge_no_report": "the grader's test run ended without a report (exit code {code})",
+    "judge_no_checks": "the grader's test run did not collect any checks",
+    "judge_suites_broken": "the course's checks could not be collected ({files}): an "
+    "instructor should run `grader verify`",
+    "judge_pytest_failed": "the checks could not run (pytest exit code {code})",
+    "judge_learner_code": "the grader's test run imported learner code ({names})",
     "summary_public_only": "Only public checks ran. Hidden checks ({hidden_count} checks, "
     "{hidden_points} points) run when your submission is graded.",
     "summary_public_only_unknown": "Only public checks ran. More checks may run when your "

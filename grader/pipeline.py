@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import secrets
 import select
 import shutil
@@ -23,7 +24,15 @@ from pathlib import Path
 from grader import __version__
 from grader.course import HIDDEN_MANIFEST, Course, Exercise
 from grader.intake import Workspace, fingerprint, prepare_workspace
-from grader.results import ExerciseInfo, Stamp, SubmissionResult, build_result, rejected_result
+from grader.messages import say
+from grader.results import (
+    PYTEST_FAILED_ITSELF,
+    ExerciseInfo,
+    Stamp,
+    SubmissionResult,
+    build_result,
+    rejected_result,
+)
 from grader.run import judge as judges
 from grader.run.sandbox import Limits, Plan
 from grader.run.template import TemplateProcess, start_template
@@ -60,6 +69,7 @@ class Grader:
         self.options = options
         self.exercises = course.select(options.exercises)
         self._template: TemplateProcess | None = None
+        self._server: judges.JudgeServer | None = None
         self._tmp_root: Path | None = None
         self._counter = 0
         self.stamp = stamp_for(course, self.exercises)
@@ -75,6 +85,8 @@ class Grader:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.stop()
         if self._template is not None:
             self._template.stop()
         if self._tmp_root is not None:
@@ -96,7 +108,7 @@ class Grader:
         if len(queue) > 1:
             # Many judges will fork from here: pay once for what every one would import.
             judges.warm_up(meta=True)
-            self._preload_suites()
+            self._start_judge_server()
         running: dict[int, _Run] = {}
         cpus = _cpus_for(jobs)
 
@@ -156,7 +168,7 @@ class Grader:
             return run
         run.flags = screen(workspace.path, workspace.modules)
         config = self._judge_config(submission, run)
-        run.pid = judges.fork_judge(config)
+        run.pid = self._fork_judge(config)
         run.deadline = time.monotonic() + self.options.submission_seconds + JUDGE_GRACE_SECONDS
         return run
 
@@ -206,9 +218,11 @@ class Grader:
         report = _read_json(run_dir / judges.JSON_REPORT)
         problem = ""
         if exit_.timed_out:
-            problem = "the grading run was stopped after its time limit"
+            problem = say("judge_time_limit")
         elif report is None:
-            problem = f"the judge ended without a report (exit code {exit_.code})"
+            problem = say("judge_no_report", code=exit_.code)
+        elif report.get("exitcode") in PYTEST_FAILED_ITSELF:
+            problem = _suites_problem(run_dir / judges.JUDGE_LOG, report.get("exitcode"))
         hidden = (collected or {}).get("hidden_not_run") or {}
         if self.options.public_only and not hidden.get("checks"):
             hidden = self._kit_hidden_summary()
@@ -252,9 +266,12 @@ class Grader:
             shutil.rmtree(root, ignore_errors=True)
         return channel.measures, stats
 
-    def _preload_suites(self) -> None:
+    def _start_judge_server(self) -> None:
+        """Start pytest and collect the suites once; each judge then forks from there."""
+        if self._server is not None:
+            return
         assert self._tmp_root is not None
-        run_dir = Path(tempfile.mkdtemp(prefix="preload-", dir=self._tmp_root))
+        run_dir = Path(tempfile.mkdtemp(prefix="server-", dir=self._tmp_root))
         files = [str(f) for ex in self.exercises for f in ex.suite_files(include_hidden=True)]
         config = judges.JudgeConfig(
             course_root=str(self.course.root),
@@ -264,7 +281,21 @@ class Grader:
             devices=list(self.options.devices),
             public_only=self.options.public_only,
         )
-        judges.preload_suites(config)
+        try:
+            self._server = judges.JudgeServer(config)
+        except judges.ServerGone:
+            self._server = None  # judges fork from here, each starting pytest itself
+
+    def _fork_judge(self, config: judges.JudgeConfig) -> int:
+        if self._server is not None:
+            try:
+                return self._server.fork_judge(config)
+            except judges.ServerGone:
+                # The suites did not collect (a judge of its own reports why), or the
+                # server died: from now on, judges start pytest themselves.
+                self._server.stop()
+                self._server = None
+        return judges.fork_judge(config)
 
     # ------------------------------------------------------------ helpers
 
@@ -378,6 +409,19 @@ def _pidfd(pid: int) -> int | None:
         return os.pidfd_open(pid)
     except (AttributeError, OSError):
         return None
+
+
+def _suites_problem(judge_log: Path, exit_code: int) -> str:
+    """Which suite files pytest could not collect, by name only: the log's tracebacks may
+    quote hidden suites, and this text reaches learners' reports."""
+    try:
+        log = judge_log.read_text(errors="replace")
+    except OSError:
+        log = ""
+    broken = sorted(set(re.findall(r"ERROR collecting (\S+)", log)))
+    if broken:
+        return say("judge_suites_broken", files=", ".join(broken))
+    return say("judge_pytest_failed", code=exit_code)
 
 
 def _read_json(path: Path):

@@ -148,10 +148,19 @@ def build_result(
     )
     status, detail = "graded", ""
     integrity = (report or {}).get("grader", {}).get("learner_code_in_judge") or []
+    exit_code = (report or {}).get("exitcode")
     if collected is None:
-        status, detail = "error", judge_problem or "the judge did not collect any checks"
+        status, detail = "error", judge_problem or say("judge_no_checks")
+    elif exit_code in PYTEST_FAILED_ITSELF:
+        # The course's checks are broken (a suite that does not import, say): no check ran,
+        # and that is the grader's failure, not a score of 0 for the learner.
+        status = "error"
+        detail = judge_problem or say("judge_pytest_failed", code=exit_code)
+        grouped = tuple(
+            replace(e, checks=tuple(_void(c, detail) for c in e.checks)) for e in grouped
+        )
     elif integrity:
-        status, detail = "error", f"the judge imported learner code ({', '.join(integrity)})"
+        status, detail = "error", say("judge_learner_code", names=", ".join(integrity))
         grouped = tuple(
             replace(e, checks=tuple(_void(c, detail) for c in e.checks)) for e in grouped
         )
@@ -197,6 +206,10 @@ def rejected_result(
         started_at=started_at,
         source_fingerprint=source_fingerprint,
     )
+
+
+# pytest's exit codes for "interrupted" (collection errors), "internal error", "usage error".
+PYTEST_FAILED_ITSELF = (2, 3, 4)
 
 
 def _check(item: dict[str, Any], test: dict[str, Any] | None, judge_problem: str) -> Check:

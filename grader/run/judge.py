@@ -5,6 +5,9 @@ torch, pytest and the plugins but never runs a torch op), so a submission costs 
 rather than a fresh interpreter. It is configured only by what we pass: an ini file of
 ours, the suites folder as rootdir, no conftest, no plugin autoloading, a scrubbed
 environment, and a working folder of its own.
+
+For many submissions, a JudgeServer goes one step further: a pytest session that has
+started and collected the suites once, and forks each submission's judge from there.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import json
 import os
 import select
 import signal
+import socket
 import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from grader.run.sandbox import pin_to_cpu
+from grader.run.sandbox import become_subreaper, pin_to_cpu
 
 JUDGE_CONFIG = "judge.json"
 JUDGE_WITHOUT = (
@@ -57,6 +61,7 @@ class JudgeConfig:
     collect_only: bool = False  # list the checks, run none
     plan: dict = field(default_factory=dict)  # sandbox.Plan as JSON
     cpu: int | None = None  # run on this CPU (with its workers), or wherever the OS likes
+    serve_fd: int | None = None  # a JudgeServer's socket: collect, then fork judges on request
 
     def save(self) -> Path:
         path = Path(self.run_dir) / JUDGE_CONFIG
@@ -96,30 +101,6 @@ def warm_up(meta: bool = False) -> None:
     gc.freeze()
 
 
-def preload_suites(config: JudgeConfig) -> None:
-    """Collect the suites once here, in the warm parent: forked judges then find every suite
-    module in sys.modules (pytest's importlib mode reuses them) instead of importing each
-    one again. Suites are trusted course code; importing them runs no learner code."""
-    import contextlib
-    import io
-
-    import pytest
-    import torch
-
-    torch.set_num_threads(1)  # a module-level tensor in a suite must not start a thread pool
-    path = config.save()
-    saved = dict(os.environ)
-    try:
-        _judge_environment()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            pytest.main([*pytest_args(config, path), "--collect-only"])
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    gc.collect()
-    gc.freeze()
-
-
 def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
     run_dir = Path(config.run_dir)
     ini = run_dir / "pytest.ini"
@@ -142,6 +123,7 @@ def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
         "--strict-markers",
         "-q",
         "--tb=short",
+        "-rN",  # no "short test summary" in the judge's log: hundreds of lines for a stub
         # Per check, every plugin hook costs time: the judge runs no learner code and prints
         # nothing, so it needs no output capture, no log or warning capture, no rewritten
         # asserts (suites fail through grader.testing, with messages of their own).
@@ -170,18 +152,35 @@ def fork_judge(config: JudgeConfig) -> int:
     pid = os.fork()
     if pid != 0:
         return pid
+    _run_pytest(config, args)
+
+
+def enter_run(config: JudgeConfig) -> None:
+    """In a fresh judge process: a session of its own (the grader kills it as a group), its
+    CPU, its log as stdout and stderr, no stdin, its run folder as working folder."""
+    os.setsid()
+    pin_to_cpu(config.cpu)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    log = os.open(Path(config.run_dir) / JUDGE_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    # By descriptor: a caller's own sys.stdout (pytest's capture, when the kit's tests run
+    # the grader in-process) must not take the judge's output away from its log.
+    if sys.__stdout__ is not None and sys.__stderr__ is not None:
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.chdir(config.run_dir)
+
+
+def _run_pytest(config: JudgeConfig, args: list[str]) -> None:
+    """The body of a forked judge (or judge server): pytest, then exit without returning."""
     code = 70
     try:
-        os.setsid()
-        pin_to_cpu(config.cpu)
-        log = os.open(
-            Path(config.run_dir) / JUDGE_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
-        )
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.chdir(config.run_dir)
+        enter_run(config)
         _judge_environment()
         import pytest
         import torch
@@ -203,6 +202,86 @@ def fork_judge(config: JudgeConfig) -> int:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+class ServerGone(Exception):
+    """The judge server is not there (it failed to collect the suites, or died)."""
+
+
+class JudgeServer:
+    """A pytest session that has started and collected the suites once; it forks one judge
+    per submission from there, sparing each pytest's start-up and collection (about 0.2 s).
+
+    The server forks a short-lived middle process, which forks the judge and exits: this
+    process is a child subreaper, so the orphaned judge becomes its child, and is waited for
+    and killed exactly as a judge from fork_judge is.
+    """
+
+    def __init__(self, config: JudgeConfig) -> None:
+        """`config` says what to collect (suites, devices, public only) and where the
+        server's own log goes; each judge gets its submission's config later."""
+        if not become_subreaper():
+            raise ServerGone("this process cannot adopt the judges (no child subreaper)")
+        ours, theirs = socket.socketpair()
+        config.serve_fd = theirs.fileno()
+        args = pytest_args(config, config.save())
+        pid = os.fork()
+        if pid == 0:
+            ours.close()
+            _run_pytest(config, args)
+        theirs.close()
+        self.pid = pid
+        self.sock = ours
+        self._replies = ours.makefile("rb")
+
+    def fork_judge(self, config: JudgeConfig, timeout: float = 60.0) -> int:
+        path = config.save()
+        try:
+            self.sock.settimeout(timeout)
+            self.sock.sendall(f"{path}\n".encode())
+            reply = self._replies.readline()
+        except OSError as exc:
+            raise ServerGone(f"the judge server did not answer ({exc})") from None
+        if not reply.strip().isdigit():
+            raise ServerGone("the judge server ended (see its judge.log)")
+        return int(reply)
+
+    def stop(self) -> None:
+        self._replies.close()
+        self.sock.close()  # the server reads the end of its requests and exits
+        wait_judge(self.pid, time.monotonic() + 10)
+
+
+def serve_judges(serve_fd: int) -> str:
+    """The judge server's loop (from the plugin's pytest_runtestloop, after collection):
+    for each request (a judge config's path), fork a judge. Returns only in a judge, with
+    its config's path; the server itself exits when the grader closes the socket."""
+    conn = socket.socket(fileno=serve_fd)
+    requests = conn.makefile("rb")
+    gc.collect()
+    gc.freeze()  # judges share the collected session instead of copying it
+    for line in requests:
+        path = line.decode().strip()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid_in, pid_out = os.pipe()
+        middle = os.fork()
+        if middle == 0:
+            judge = os.fork()
+            if judge == 0:
+                os.close(pid_in)
+                os.close(pid_out)
+                requests.close()
+                conn.close()
+                return path
+            os.write(pid_out, str(judge).encode())
+            os._exit(0)
+        os.close(pid_out)
+        os.waitpid(middle, 0)  # once it is gone, the judge is the grader's child
+        judge_pid = os.read(pid_in, 32)
+        os.close(pid_in)
+        conn.sendall(judge_pid + b"\n")
+    os._exit(0)
 
 
 def _judge_environment() -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from grader.course import EXERCISE_DIR, HIDDEN_SUITE, PUBLIC_SUITE
 from grader.messages import say
-from grader.run.judge import JudgeConfig
+from grader.run.judge import JSON_REPORT, JudgeConfig, enter_run, serve_judges
 from grader.run.learner import Channel, GraderFault, Learner, LearnerProblem, LearnerSession
 from grader.run.sandbox import Plan
 
@@ -165,15 +165,40 @@ _HIDDEN = pytest.StashKey[dict]()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.getoption("--grader-config"):
+        _write_collected(session)
+
+
+def _write_collected(session: pytest.Session) -> None:
     judge = session.config.stash[_JUDGE]
-    if not session.config.getoption("--grader-config"):
-        return
     collected = {
         "checks": [item.stash[_INFO] for item in session.items if _INFO in item.stash],
         "hidden_not_run": session.config.stash.get(_HIDDEN, {}),
     }
     path = Path(judge.run_dir) / "collected.json"
     path.write_text(json.dumps(collected))
+
+
+# ---------------------------------------------------------------- a judge server
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """In a judge server (judge.JudgeServer): serve, and in each forked judge, take on its
+    submission's config, then let pytest run the checks as in any judge."""
+    serve_fd = session.config.stash[_JUDGE].serve_fd
+    if serve_fd is None:
+        return None
+    judge = JudgeConfig.load(serve_judges(serve_fd))
+    enter_run(judge)
+    config = session.config
+    config.stash[_JUDGE] = judge
+    config.option.json_report_file = str(Path(judge.run_dir) / JSON_REPORT)
+    report = getattr(config, "_json_report", None)
+    if report is not None:
+        report._start_time = time.time()  # its duration is this judge's, not the server's
+    _write_collected(session)
+    return None  # pytest's own loop runs the checks
 
 
 # ---------------------------------------------------------------- fixtures
