@@ -89,6 +89,7 @@ EN: dict[str, str] = {
     "summary_total": "Total: {earned:g} / {possible:g} points ({percent:.0f}%)",
     "summary_skipped": "{count} check(s) skipped: {reasons}",
     "same_as_above": "(the same problem as above)",
+    "every_check_failed": "All {count} checks failed, for one reason:",
     "report_written": "HTML report: {path}",
     # --- screening: flags for an instructor's look (they never change a score)
     "flag_grader": "imports the grader itself ({what})",

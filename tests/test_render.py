@@ -51,6 +51,24 @@ def test_terminal_shows_scores_and_failing_messages(result):
     assert "skipped" in text
 
 
+def test_an_exercise_failing_for_one_reason_says_it_once(result):
+    exercise = result.exercises[1]
+    missing = "ex02_ops.py is missing from your submission, so nothing in it could be checked."
+    checks = tuple(
+        replace(c, outcome="failed", earned=0.0, message=missing)
+        for c in exercise.checks
+        if c.outcome != "skipped"
+    )
+    text = click.unstyle(
+        terminal.render(
+            replace(result, exercises=(result.exercises[0], replace(exercise, checks=checks)))
+        )
+    )
+    assert text.count(missing) == 1
+    assert f"All {len(checks)} checks failed, for one reason:" in text
+    assert text.count("is not written yet") >= 1, "the other exercise still lists its checks"
+
+
 def test_terminal_strips_control_sequences(result):
     text = terminal.render(with_hostile_text(result))
     assert "\x1b[2J" not in text and "\x1b]0;" not in text and "\x07" not in text

@@ -78,6 +78,18 @@ def _exercise(
         click.style(f"{title}  ", bold=True)
         + click.style(score, fg="green" if done else "yellow", bold=True),
     ]
+    counted = [c for c in exercise.checks if c.counts]
+    if not verbose and _one_problem(counted):
+        # A module that is missing or does not import fails every check the same way: say
+        # it once, not once per check.
+        show = reveal_hidden or any(c.visibility == "public" for c in counted)
+        message = clean(counted[0].message) if show else ""
+        lines.append(
+            f"  {click.style(_MARKS[FAILED][0], fg='red')} "
+            + say("every_check_failed", count=len(counted))
+        )
+        lines += [f"      {line}" for line in message.splitlines()]
+        return lines
     shown: set[str] = set()
     for check in exercise.checks:
         if check.outcome in (SKIPPED, PASSED) and not verbose:
@@ -93,6 +105,15 @@ def _exercise(
     if not verbose:
         lines.append(click.style(f"  {passed} of {counted} checks passed", fg="bright_black"))
     return lines
+
+
+def _one_problem(checks: list[Check]) -> bool:
+    return (
+        len(checks) > 1
+        and all(c.outcome == FAILED for c in checks)
+        and len({c.message for c in checks}) == 1
+        and bool(checks[0].message)
+    )
 
 
 def _check(check: Check, show_message: bool, output_lines: int) -> list[str]:
