@@ -403,10 +403,11 @@ class Progress:
 
 
 def write_class_files(out_dir: Path) -> list[SubmissionResult]:
-    """grades.csv and summary.html, from every result under out_dir."""
+    """grades.csv and summary.html, from every result under out_dir (made if missing)."""
     from grader.batch import results_in, safe_name
     from grader.render import gradebook
 
+    out_dir.mkdir(parents=True, exist_ok=True)  # a batch with nothing to grade has no folder
     results = list(results_in([out_dir]))
     _write(out_dir / "grades.csv", gradebook.render_csv(results))
     links = {r.submission: f"{safe_name(r.submission)}/report.html" for r in results}

@@ -25,12 +25,15 @@ class ReleaseError(Exception):
 
 def release(course: Course, out: Path, checks: list[dict], *, force: bool = False) -> list[Path]:
     """Write the learner kit to `out`; `checks` is the course's collected check list."""
+    # Before anything is deleted: --force must never remove a part of the course.
+    if _inside(out, course.root):
+        raise ReleaseError(f"{out} is inside the course folder: choose a folder outside it")
+    if _inside(course.root, out):
+        raise ReleaseError(f"{out} holds the course folder: choose a folder outside it")
     if out.exists() and any(out.iterdir()):
         if not force:
             raise ReleaseError(f"{out} is not empty (use --force to replace it)")
         shutil.rmtree(out)
-    if _inside(out, course.root):
-        raise ReleaseError(f"{out} is inside the course folder: choose a folder outside it")
     out.mkdir(parents=True, exist_ok=True)
     _copy_code(course, out)
     _copy_exercises(course, out)

@@ -198,6 +198,22 @@ def test_bad_batch_input_is_a_usage_error(tmp_path):
     assert done.returncode == 2 and "--shard must look like K/N" in done.stderr
 
 
+def test_nothing_to_grade_is_a_clean_empty_class(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (tmp_path / "one").mkdir()
+    make_submission(tmp_path / "one" / "alice", {EX01: stub(EX01)})
+    # An empty folder, and a shard that gets nothing: no grading, empty class files, exit 0.
+    for args in ([str(empty)], [str(tmp_path / "one"), "--shard", "2/2"]):
+        out = tmp_path / f"out{len(args)}"
+        done = run_grader("batch", *args, "--out", str(out), "-e", "01")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        assert "0 submission(s): 0 graded" in done.stdout
+        assert (out / "summary.html").is_file()
+        assert (out / "grades.csv").read_text().count("\n") == 1  # the header only
+
+
 def test_report_re_renders_without_grading(graded, tmp_path):
     _, out, _, _ = graded
     for fmt in ("html", "csv", "gradescope", "json", "text"):

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, run_grader
+from helpers import ROOT, copy_course, run_grader
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +19,21 @@ def kit(tmp_path_factory):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "none copied" in done.stdout
     return out
+
+
+@pytest.mark.parametrize("where", ["solutions", "."])
+def test_force_never_deletes_any_of_the_course(tmp_path, where):
+    course = copy_course(tmp_path / "course")
+    out = (course / where).resolve()
+    done = run_grader("--course", str(course), "release", "--out", str(out), "--force")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "inside the course folder" in done.stderr and "Traceback" not in done.stderr
+    assert (course / "solutions" / "ex01_tensors.py").is_file()
+    assert (course / "suites").is_dir()
+    # Nor a folder that holds the course.
+    done = run_grader("--course", str(course), "release", "--out", str(tmp_path), "--force")
+    assert done.returncode == 2 and "holds the course folder" in done.stderr
+    assert (course / "solutions" / "ex01_tensors.py").is_file()
 
 
 def kit_texts(kit: Path):
