@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.intake import fingerprint
+from grader.intake import fingerprint, safe_name
 from grader.pipeline import Submission
 from grader.results import ResultsFormatError, Stamp, SubmissionResult, from_json
 
@@ -47,9 +48,10 @@ def discover(folder: Path, shard: Shard | None = None) -> list[Submission]:
         raise BatchError(f"{folder} is not a folder of submissions")
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     stems = [_stem(p) for p in entries]
+    uses = Counter(stems)
     submissions = []
-    for position, entry in enumerate(entries):
-        name = _stem(entry) if stems.count(_stem(entry)) == 1 else safe_name(entry.name)
+    for position, (entry, stem) in enumerate(zip(entries, stems, strict=True)):
+        name = stem if uses[stem] == 1 else safe_name(entry.name)
         if shard is None or shard.take(position):
             submissions.append(Submission(name=name, source=entry))
     return submissions
@@ -59,11 +61,6 @@ def _stem(path: Path) -> str:
     return safe_name(
         path.stem if path.suffix.lower() == ".zip" and not path.is_dir() else path.name
     )
-
-
-def safe_name(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", name).strip("._")
-    return cleaned[:100] or "submission"
 
 
 def already_graded(

@@ -14,16 +14,16 @@ from pathlib import Path
 import click
 
 from grader.course import (
-    HIDDEN_MANIFEST,
     Course,
     CourseError,
     UnknownExercise,
     find_course_root,
     load_course,
+    tally,
 )
 from grader.messages import say
 from grader.pipeline import Grader, Options, Submission
-from grader.render import html, terminal
+from grader.render import terminal
 from grader.results import ERROR, FAILED, NOT_RUN, SubmissionResult, to_json
 from grader.run.sandbox import Limits
 from grader.verify import violations
@@ -83,17 +83,15 @@ def list_exercises(ctx: click.Context) -> None:
     course = _course(ctx)
     checks = collect_checks(course)
     # In a learner kit the hidden suites are absent; release left what they are worth.
-    kit_hidden = {} if course.has_hidden_suites else _read_json(course.suites_dir / HIDDEN_MANIFEST)
+    kit_hidden = {} if course.has_hidden_suites else course.hidden_manifest()
     click.echo(f"{'exercise':<16} {'public':>7} {'hidden':>7}  title")
     for ex in course.exercises:
-        mine = [c for c in checks if c["exercise"] == ex.id]
-        public = sum(c["points"] for c in mine if c["visibility"] == "public")
-        hidden = sum(c["points"] for c in mine if c["visibility"] == "hidden")
-        hidden += float((kit_hidden or {}).get(ex.id, {}).get("points", 0))
+        _, public = tally(checks, "public", ex.id)
+        _, hidden = tally(checks, "hidden", ex.id)
+        hidden += float(kit_hidden.get(ex.id, {}).get("points", 0))
         click.echo(f"{ex.number + ' ' + ex.slug:<16} {public:>7g} {hidden:>7g}  {ex.title}")
     if not course.has_hidden_suites:
-        note = "Hidden checks are not part of this kit: they run when you are graded."
-        click.echo(click.style(note, fg="cyan"))
+        click.echo(click.style(say("list_hidden_not_in_kit"), fg="cyan"))
 
 
 @main.command()
@@ -124,6 +122,8 @@ def list_exercises(ctx: click.Context) -> None:
 @click.pass_context
 def check(ctx, exercises, target, html_path, device, hidden, verbose, call_timeout) -> None:
     """Check your exercises (all, or the ones named, e.g. `grader check 01 02`)."""
+    from grader.render import html
+
     course = _course(ctx)
     ids = _exercise_ids(course, exercises)
     target = target or course.exercises_dir
@@ -240,7 +240,6 @@ def batch(
 ):
     """Grade every submission (folder or .zip) in SUBMISSIONS_DIR, in parallel."""
     from grader.batch import BatchError, Shard, already_graded, discover
-    from grader.pipeline import stamp_for
 
     course = _course(ctx)
     ids = _exercise_ids(course, exercises)
@@ -248,29 +247,28 @@ def batch(
         submissions = discover(submissions_dir, Shard.parse(shard) if shard else None)
     except BatchError as exc:
         raise click.UsageError(str(exc)) from None
-    stamp = stamp_for(course, course.select(ids))
-    selected = tuple(ex.id for ex in course.select(ids))
+    options = Options(
+        exercises=ids,
+        limits=_limits(call_timeout),
+        submission_seconds=time_limit,
+        hide=(str(out_dir.resolve()), str(submissions_dir.resolve())),
+    )
+    grader = Grader(course, options)  # starts nothing until entered; knows its stamp
     done = (
         {}
         if force
         else {
             s.name: r
             for s in submissions
-            if (r := already_graded(out_dir, s, stamp, selected)) is not None
+            if (r := already_graded(out_dir, s, grader.stamp, ids)) is not None
         }
     )
     todo = [s for s in submissions if s.name not in done]
+    options.many = len(todo) > 1  # warm up for many only when many are left to grade
     progress = Progress(len(submissions), skipped=len(done))
-    options = Options(
-        exercises=ids,
-        limits=_limits(call_timeout),
-        submission_seconds=time_limit,
-        hide=(str(out_dir.resolve()), str(submissions_dir.resolve())),
-        many=len(submissions) > 1,
-    )
     results = list(done.values())
     if todo:
-        with Grader(course, options) as grader:
+        with grader:
             for result in grader.grade_many(todo, jobs=jobs):
                 write_outputs(result, out_dir / result.submission, reveal_hidden=reveal_hidden)
                 results.append(result)
@@ -344,7 +342,7 @@ def merge(shards, out_dir) -> None:
 def report(results_file, fmt, out_path, reveal_hidden) -> None:
     """Re-render a results.json (no grading is run)."""
     from grader.batch import load_result
-    from grader.render import gradebook
+    from grader.render import gradebook, html
     from grader.render.gradescope import render_gradescope
 
     result = load_result(results_file)
@@ -357,11 +355,9 @@ def report(results_file, fmt, out_path, reveal_hidden) -> None:
     elif fmt == "csv":
         text = gradebook.render_csv([result])
     elif fmt == "gradescope":
-        text = json.dumps(
-            render_gradescope(result, reveal_hidden=reveal_hidden), indent=1, ensure_ascii=False
-        )
+        text = _json_text(render_gradescope(result, reveal_hidden=reveal_hidden))
     elif fmt == "json":
-        text = json.dumps(to_json(result), indent=1, ensure_ascii=False)
+        text = _json_text(to_json(result))
     else:
         text = click.unstyle(terminal.render(result, reveal_hidden=reveal_hidden))
     if out_path:
@@ -404,27 +400,29 @@ class Progress:
 
 def write_class_files(out_dir: Path) -> list[SubmissionResult]:
     """grades.csv and summary.html, from every result under out_dir (made if missing)."""
-    from grader.batch import results_in, safe_name
-    from grader.render import gradebook
+    from grader.batch import results_in
+    from grader.render import gradebook, html
 
-    out_dir.mkdir(parents=True, exist_ok=True)  # a batch with nothing to grade has no folder
+    out_dir.mkdir(parents=True, exist_ok=True)
     results = list(results_in([out_dir]))
     _write(out_dir / "grades.csv", gradebook.render_csv(results))
-    links = {r.submission: f"{safe_name(r.submission)}/report.html" for r in results}
+    # Each result sits in out_dir/<its submission name>/: `discover` made the names safe.
+    links = {r.submission: f"{r.submission}/report.html" for r in results}
     _write(out_dir / "summary.html", html.render_summary(results, links))
     return results
 
 
 def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: bool) -> None:
     """results.json, report.html and gradescope.json for one submission."""
+    from grader.render import html
     from grader.render.gradescope import render_gradescope
 
     out_dir.mkdir(parents=True, exist_ok=True)
     # results.json first: whatever fails after it, the grade is kept and can be re-rendered.
-    _write(out_dir / "results.json", json.dumps(to_json(result), indent=1, ensure_ascii=False))
+    _write(out_dir / "results.json", _json_text(to_json(result)))
     _write(out_dir / "report.html", html.render_report(result, reveal_hidden=reveal_hidden))
     gradescope = render_gradescope(result, reveal_hidden=reveal_hidden)
-    _write(out_dir / "gradescope.json", json.dumps(gradescope, indent=1, ensure_ascii=False))
+    _write(out_dir / "gradescope.json", _json_text(gradescope))
 
 
 @main.command()
@@ -473,10 +471,10 @@ def release_kit(ctx, out_dir, force) -> None:
         files = release(course, out_dir, checks, force=force)
     except ReleaseError as exc:
         raise click.UsageError(str(exc)) from None
-    hidden = [c for c in checks if c["visibility"] == "hidden"]
+    hidden, _ = tally(checks, "hidden")
     click.echo(
         f"Wrote the learner kit to {out_dir} ({len(files)} files): {len(course.exercises)} exercises, "
-        f"{len(checks) - len(hidden)} public checks; {len(hidden)} hidden checks counted, none copied."
+        f"{len(checks) - hidden} public checks; {hidden} hidden checks counted, none copied."
     )
 
 
@@ -540,11 +538,8 @@ def verify(ctx, exercises) -> None:
     )
 
 
-def _read_json(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+def _json_text(data: object) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False)
 
 
 def _write(path: Path, text: str) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +43,6 @@ class Exercise:
     def suite_files(self, *, include_hidden: bool = True) -> list[Path]:
         names = [PUBLIC_SUITE, HIDDEN_SUITE] if include_hidden else [PUBLIC_SUITE]
         return [self.suite_dir / n for n in names if (self.suite_dir / n).is_file()]
-
-    @property
-    def probes_file(self) -> Path:
-        return self.suite_dir / PROBES_FILE
 
     def matches(self, name: str) -> bool:
         """True for "01", "1", "tensors", "01_tensors" or "ex01_tensors"."""
@@ -97,6 +95,15 @@ class Course:
         chosen = {self.exercise(n).id for n in names}
         return tuple(ex for ex in self.exercises if ex.id in chosen)
 
+    def hidden_manifest(self) -> dict:
+        """What `grader release` left in a learner kit about the hidden suites, by exercise id
+        ({"checks": n, "points": p}); {} where there is none or it cannot be read."""
+        try:
+            manifest = json.loads((self.suites_dir / HIDDEN_MANIFEST).read_text())
+        except (OSError, ValueError):
+            return {}
+        return manifest if isinstance(manifest, dict) else {}
+
     def suite_hash(self, exercises: tuple[Exercise, ...] | None = None) -> str:
         """A digest of the suite and probe files of these exercises (default: all): two runs
         with the same hash ran the same checks."""
@@ -107,6 +114,19 @@ class Course:
                 digest.update(b"\0")
                 digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
+
+
+def tally(
+    checks: Iterable[dict], visibility: str, exercise: str | None = None
+) -> tuple[int, float]:
+    """How many of these collected checks (see pipeline.collect_checks) have this visibility,
+    in one exercise (an id) or in all, and what they are worth together."""
+    chosen = [
+        c
+        for c in checks
+        if c["visibility"] == visibility and (exercise is None or c["exercise"] == exercise)
+    ]
+    return len(chosen), sum(c["points"] for c in chosen)
 
 
 def load_course(root: Path) -> Course:

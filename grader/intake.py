@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Iterator
@@ -302,6 +303,13 @@ def _copy_module(candidate: _Candidate, target: Path, result: Workspace) -> None
     result.modules.append(name)
 
 
+def safe_name(name: str) -> str:
+    """`name` as a file or folder name that is safe anywhere: only letters, digits and
+    `._@+-` (anything else becomes `_`), no leading or trailing dots, at most 100 characters."""
+    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", name).strip("._")
+    return cleaned[:100] or "submission"
+
+
 def fingerprint(source: Path) -> str:
     """Cheap identity of a submission's content: a zip's bytes, or a folder's file list with
     sizes and modification times (no file is read). Equal fingerprints: nothing changed."""
@@ -312,7 +320,7 @@ def fingerprint(source: Path) -> str:
                 digest.update(block)
         return digest.hexdigest()[:16]
     for folder, dirs, files in os.walk(source, followlinks=False):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)  # what intake never looks at
         for name in sorted(files):
             path = Path(folder) / name
             try:

@@ -91,6 +91,14 @@ EN: dict[str, str] = {
     "same_as_above": "(the same problem as above)",
     "every_check_failed": "All {count} checks failed, for one reason:",
     "report_written": "HTML report: {path}",
+    "exercise_passed_count": "{passed} of {count} checks passed",
+    "check_skipped": "skipped: {reason}",
+    "report_skipped_one": "{count} check skipped, left out of the total: {reasons}",
+    "report_skipped": "{count} checks skipped, left out of the total: {reasons}",
+    "gradescope_score": "{earned:g} / {possible:g} points ({percent:.0f}%).",
+    "gradescope_not_graded": "Not graded: {detail}",
+    "list_hidden_not_in_kit": "Hidden checks are not part of this kit: they run when you are "
+    "graded.",
     # --- screening: flags for an instructor's look (they never change a score)
     "flag_grader": "imports the grader itself ({what})",
     "flag_test_machinery": "imports test machinery ({what}): exercises never need it",

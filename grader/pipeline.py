@@ -22,8 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader import __version__
-from grader.course import HIDDEN_MANIFEST, Course, Exercise
-from grader.intake import Workspace, fingerprint, prepare_workspace
+from grader.course import Course, Exercise
+from grader.intake import Workspace, fingerprint, prepare_workspace, safe_name
 from grader.messages import say
 from grader.results import (
     PYTEST_FAILED_ITSELF,
@@ -68,6 +68,9 @@ class Grader:
         self.course = course
         self.options = options
         self.exercises = course.select(options.exercises)
+        self.suite_files = [
+            str(f) for ex in self.exercises for f in ex.suite_files(include_hidden=True)
+        ]
         self._template: TemplateProcess | None = None
         self._server: judges.JudgeServer | None = None
         self._tmp_root: Path | None = None
@@ -81,7 +84,7 @@ class Grader:
             self.course.root, full_warm=self.options.many
         )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
-        judges.warm_up()  # ...while this process imports it too
+        judges.warm_up(meta=self.options.many)  # ...while this process imports it too
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -106,9 +109,7 @@ class Grader:
         """Grade with up to `jobs` judges at once; yields results as they finish."""
         queue = list(submissions)
         if len(queue) > 1:
-            # Many judges will fork from here: pay once for what every one would import.
-            judges.warm_up(meta=True)
-            self._start_judge_server()
+            self._start_judge_server()  # many judges: start pytest and collect just once
         running: dict[int, _Run] = {}
         cpus = _cpus_for(jobs)
 
@@ -196,19 +197,17 @@ class Grader:
             isolate=self.options.isolate,
             cpu=run.cpu,
         )
-        files = [str(f) for ex in self.exercises for f in ex.suite_files(include_hidden=True)]
         return judges.JudgeConfig(
             course_root=str(self.course.root),
             workspace=str(run.workspace.path),
             run_dir=str(run_dir),
-            suite_files=files,
+            suite_files=self.suite_files,
             worker_socket=self._template.socket_path if self._template else None,
             devices=list(self.options.devices),
             call_timeout=self.options.limits.call_seconds,
             deadline=time.time() + self.options.submission_seconds,
             public_only=self.options.public_only,
             plan=plan.to_json(),
-            cpu=run.cpu,
         )
 
     def _finish(self, run: _Run) -> SubmissionResult:
@@ -272,12 +271,11 @@ class Grader:
             return
         assert self._tmp_root is not None
         run_dir = Path(tempfile.mkdtemp(prefix="server-", dir=self._tmp_root))
-        files = [str(f) for ex in self.exercises for f in ex.suite_files(include_hidden=True)]
         config = judges.JudgeConfig(
             course_root=str(self.course.root),
             workspace=str(run_dir),
             run_dir=str(run_dir),
-            suite_files=files,
+            suite_files=self.suite_files,
             devices=list(self.options.devices),
             public_only=self.options.public_only,
         )
@@ -307,7 +305,7 @@ class Grader:
 
     def _kit_hidden_summary(self) -> dict[str, float]:
         """In a learner kit the hidden suites are absent; release left their size behind."""
-        manifest = _read_json(self.course.suites_dir / HIDDEN_MANIFEST) or {}
+        manifest = self.course.hidden_manifest()
         chosen = [manifest.get(ex.id, {}) for ex in self.exercises]
         return {
             "checks": sum(int(m.get("checks", 0)) for m in chosen),
@@ -322,7 +320,7 @@ class Grader:
 
     def _cleanup(self, run: _Run) -> None:
         if self.options.keep_runs is not None:
-            target = self.options.keep_runs / _safe_name(run.submission.name)
+            target = self.options.keep_runs / safe_name(run.submission.name)
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(
                 run.root, target, symlinks=True, ignore_dangling_symlinks=True, dirs_exist_ok=True
@@ -387,7 +385,7 @@ def _wait_any(running: dict[int, _Run]) -> list[int]:
         if finished:
             return finished
         soonest = min(run.deadline for run in running.values()) - now
-        fds = [fd for fd in (_pidfd(pid) for pid in running) if fd is not None]
+        fds = [fd for fd in (judges.pidfd(pid) for pid in running) if fd is not None]
         try:
             select.select(fds, [], [], max(0.0, min(soonest, 1.0)) if fds else 0.02)
         finally:
@@ -402,13 +400,6 @@ def _has_exited(pid: int) -> bool:
     except ChildProcessError:
         return True
     return info is not None
-
-
-def _pidfd(pid: int) -> int | None:
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
 
 
 def _suites_problem(judge_log: Path, exit_code: int) -> str:
@@ -429,11 +420,6 @@ def _read_json(path: Path):
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-
-
-def _safe_name(name: str) -> str:
-    cleaned = "".join(ch if ch.isalnum() or ch in "-_.@+" else "_" for ch in name)
-    return cleaned.strip(".") or "submission"
 
 
 def stamp_for(course: Course, exercises: tuple[Exercise, ...] | None = None) -> Stamp:

@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 
 from grader import __version__
-from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, Course
+from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, Course, tally
 from grader.render.html import templates_dir
 
 
@@ -35,14 +35,14 @@ def release(course: Course, out: Path, checks: list[dict], *, force: bool = Fals
             raise ReleaseError(f"{out} is not empty (use --force to replace it)")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    _copy_code(course, out)
+    _copy_code(out)
     _copy_exercises(course, out)
     _write_hidden_manifest(course, out, checks)
     _write_project_files(course, out, checks)
     return sorted(p for p in out.rglob("*") if p.is_file())
 
 
-def _copy_code(course: Course, out: Path) -> None:
+def _copy_code(out: Path) -> None:
     package = Path(__file__).resolve().parent
     shutil.copytree(package, out / "grader", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copytree(templates_dir(), out / "templates")
@@ -62,8 +62,8 @@ def _copy_exercises(course: Course, out: Path) -> None:
 def _write_hidden_manifest(course: Course, out: Path, checks: list[dict]) -> None:
     manifest = {}
     for ex in course.exercises:
-        hidden = [c for c in checks if c["exercise"] == ex.id and c["visibility"] == "hidden"]
-        manifest[ex.id] = {"checks": len(hidden), "points": sum(c["points"] for c in hidden)}
+        count, points = tally(checks, "hidden", ex.id)
+        manifest[ex.id] = {"checks": count, "points": points}
     (out / "suites" / HIDDEN_MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
 
 
@@ -78,18 +78,16 @@ def _write_project_files(course: Course, out: Path, checks: list[dict]) -> None:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["pts"] = lambda value: f"{value:g}"
-    rows = []
-    for ex in course.exercises:
-        mine = [c for c in checks if c["exercise"] == ex.id]
-        rows.append(
-            {
-                "id": ex.id,
-                "number": ex.number,
-                "title": ex.title,
-                "public": sum(c["points"] for c in mine if c["visibility"] == "public"),
-                "hidden": sum(c["points"] for c in mine if c["visibility"] == "hidden"),
-            }
-        )
+    rows = [
+        {
+            "id": ex.id,
+            "number": ex.number,
+            "title": ex.title,
+            "public": tally(checks, "public", ex.id)[1],
+            "hidden": tally(checks, "hidden", ex.id)[1],
+        }
+        for ex in course.exercises
+    ]
     (out / "README.md").write_text(env.get_template("kit/README.md.j2").render(exercises=rows))
     (out / "pyproject.toml").write_text(
         env.get_template("kit/pyproject.toml.j2").render(version=__version__)

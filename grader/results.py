@@ -69,9 +69,6 @@ class Stamp:
     python: str
     grader: str
 
-    def key(self) -> str:
-        return f"{self.suites}/{self.torch}/{self.python}/{self.grader}"
-
 
 @dataclass(frozen=True)
 class SubmissionResult:

@@ -101,12 +101,17 @@ def mutant_checks(results: dict, mutant: str, check: str) -> list[dict]:
     return found
 
 
-def assert_mutant_fails(results: dict, mutant: str, check: str, *phrases: str) -> None:
-    """Every case of the check that ran (CUDA ones skip here) failed, saying every phrase."""
+def assert_mutant_fails(
+    results: dict, mutant: str, check: str, *phrases: str, kind: str | None = None
+) -> None:
+    """Every case of the check that ran (CUDA ones skip here) failed, saying every phrase;
+    with `kind`, each failure is of that kind ("wrong", "raised", "forbidden", ...)."""
     ran = [c for c in mutant_checks(results, mutant, check) if c["outcome"] != "skipped"]
     assert ran, f"{mutant}: every case of {check} was skipped"
     for c in ran:
         assert c["outcome"] == "failed", f"{mutant}: {c['name']} {c['outcome']}"
+        if kind is not None:
+            assert c["kind"] == kind, f"{mutant}: {c['name']}: kind {c['kind']!r}, not {kind!r}"
         for phrase in phrases:
             assert phrase in c["message"], f"{mutant}: {c['name']}: {c['message']}"
 

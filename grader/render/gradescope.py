@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.messages import say
 from grader.results import PASSED, SKIPPED, SubmissionResult
 
 
@@ -34,9 +35,16 @@ def render_gradescope(result: SubmissionResult, *, reveal_hidden: bool = False) 
                 entry["output"] = check.message
                 entry["output_format"] = "text"
             tests.append(entry)
-    output = [f"{result.earned:g} / {result.possible:g} points ({result.percent:.0f}%)."]
+    output = [
+        say(
+            "gradescope_score",
+            earned=result.earned,
+            possible=result.possible,
+            percent=result.percent,
+        )
+    ]
     if result.status != "graded":
-        output.append(f"Not graded: {result.status_detail}")
+        output.append(say("gradescope_not_graded", detail=result.status_detail))
     output += [f.message for f in result.findings if f.severity != "info"]
     return {
         "score": result.earned,

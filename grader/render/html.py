@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from grader.messages import say
 from grader.render.terminal import clean, public_only_note
 from grader.results import SubmissionResult
 
@@ -37,6 +38,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["clean"] = clean
     env.filters["pts"] = lambda value: f"{value:g}"
+    env.globals["say"] = say
     return env
 
 

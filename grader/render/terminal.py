@@ -22,6 +22,8 @@ from grader.results import (
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-_]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
+OUTPUT_LINES = 20  # of what a check's code printed, at most
+
 _MARKS = {
     PASSED: ("✔", "green"),
     FAILED: ("✘", "red"),
@@ -36,13 +38,7 @@ def clean(text: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
 
 
-def render(
-    result: SubmissionResult,
-    *,
-    verbose: bool = False,
-    reveal_hidden: bool = True,
-    output_lines: int = 20,
-) -> str:
+def render(result: SubmissionResult, *, verbose: bool = False, reveal_hidden: bool = True) -> str:
     lines: list[str] = []
     if result.status != "graded":
         lines.append(
@@ -59,15 +55,13 @@ def render(
         where = f"{flag.file}:{flag.line}" if flag.file else ""
         lines.append(click.style(f"  ⚑ {where} {clean(flag.message)}", fg="yellow"))
     for exercise in result.exercises:
-        lines += _exercise(exercise, verbose, reveal_hidden, output_lines)
+        lines += _exercise(exercise, verbose, reveal_hidden)
     lines.append("")
     lines += _footer(result)
     return "\n".join(lines)
 
 
-def _exercise(
-    exercise: ExerciseResult, verbose: bool, reveal_hidden: bool, output_lines: int
-) -> list[str]:
+def _exercise(exercise: ExerciseResult, verbose: bool, reveal_hidden: bool) -> list[str]:
     if not exercise.checks:
         return []
     done = exercise.earned == exercise.possible and exercise.possible > 0
@@ -96,14 +90,13 @@ def _exercise(
             continue
         show = reveal_hidden or check.visibility == "public"
         repeat = check.message in shown and check.outcome == FAILED
-        lines += _check(check, show and not repeat, output_lines)
+        lines += _check(check, show and not repeat)
         if repeat and show:
             lines.append(click.style(f"      {say('same_as_above')}", fg="bright_black"))
         shown.add(check.message)
-    passed = exercise.count(PASSED)
-    counted = sum(1 for c in exercise.checks if c.counts)
     if not verbose:
-        lines.append(click.style(f"  {passed} of {counted} checks passed", fg="bright_black"))
+        passed = say("exercise_passed_count", passed=exercise.count(PASSED), count=len(counted))
+        lines.append(click.style(f"  {passed}", fg="bright_black"))
     return lines
 
 
@@ -116,7 +109,7 @@ def _one_problem(checks: list[Check]) -> bool:
     )
 
 
-def _check(check: Check, show_message: bool, output_lines: int) -> list[str]:
+def _check(check: Check, show_message: bool) -> list[str]:
     mark, colour = _MARKS.get(check.outcome, ("?", "white"))
     device = f" [{check.device}]" if check.device else ""
     hidden = " (hidden)" if check.visibility == "hidden" else ""
@@ -128,16 +121,17 @@ def _check(check: Check, show_message: bool, output_lines: int) -> list[str]:
     if check.outcome == PASSED:
         return lines
     if check.outcome == SKIPPED:
-        return [lines[0] + click.style(f"  skipped: {clean(check.message)}", fg="bright_black")]
+        skipped = say("check_skipped", reason=clean(check.message))
+        return [lines[0] + click.style(f"  {skipped}", fg="bright_black")]
     if show_message and check.message:
         lines += [f"      {line}" for line in clean(check.message).splitlines()]
     if show_message and check.output:
         printed = clean(check.output).splitlines()
         lines.append(click.style(f"      {say('output_header')}", fg="bright_black"))
         lines += [
-            click.style(f"      | {line}", fg="bright_black") for line in printed[:output_lines]
+            click.style(f"      | {line}", fg="bright_black") for line in printed[:OUTPUT_LINES]
         ]
-        if len(printed) > output_lines or check.output_truncated:
+        if len(printed) > OUTPUT_LINES or check.output_truncated:
             lines.append(click.style("      | …", fg="bright_black"))
     return lines
 

@@ -63,6 +63,28 @@ def is_device_error(message: str) -> bool:
     return "device" in text and ("expected" in text or "two devices" in text)
 
 
+def warm_up(full: bool) -> None:
+    """What a warm process (the worker template, the grader's own process) does once before
+    it forks: meta kernels without torch._dynamo; with `full` (a batch), also the first meta
+    ops and torch._dynamo itself, so that no forked child pays for them again."""
+    skip_dynamo_on_meta_kernels()
+    if full:
+        import torch._dynamo  # noqa: F401  (torch.optim imports it at its first step())
+
+        warm_meta_kernels()
+
+
+def warm_meta_kernels() -> None:
+    """Run a few ops on the meta device once: the first meta op imports hundreds of modules
+    (sympy, and torch._dynamo unless skip_dynamo_on_meta_kernels ran), up to 2 s that every
+    forked child would otherwise pay again. Meta tensors have no data, so no CPU kernel and
+    no OpenMP thread pool runs: forking stays safe (tests/test_warm.py checks that children
+    still run multi-threaded ops)."""
+    x = torch.empty(3, 4, device="meta")
+    x.sum(1, keepdim=True), x.mean(), x.exp().log(), x @ x.T, x[:, None] * x[0]
+    torch.softmax(x, 1), torch.log_softmax(x, 1), torch.where(x > 0, x, 0.0).amax(0)
+
+
 def skip_dynamo_on_meta_kernels() -> int:
     """Let meta ops run without importing torch._dynamo (about 1.3 s, 350 modules).
 

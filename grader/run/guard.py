@@ -142,13 +142,16 @@ def _register_names(rules: list[Rule]) -> None:
 
 def install_tripwires(rule_specs: Iterable[dict[str, Iterable[str]]]) -> None:
     """Wrap the forbidden APIs that TorchFunctionMode cannot see. Call before learner imports."""
-    for spec in rule_specs:
+    specs = list(rule_specs)
+    for spec in specs:
         rules = parse_rules(spec)
         _register_names(rules)
         for rule in rules:
             for api in sorted(rule.apis):
                 if api not in _installed_tripwires:
                     _install_tripwire(api)
+    for spec in specs:  # prepared once here, so that forked workers inherit them
+        _prepared(spec)
 
 
 def _install_tripwire(api: str) -> None:
@@ -286,6 +289,9 @@ def counting_ops(learner_root: Path) -> Iterator[_CountingMode]:
 def armed(rule_spec: dict[str, Iterable[str]], learner_root: Path) -> Iterator[list[Violation]]:
     """Watch learner code for forbidden calls while the block runs; yields the violations."""
     global _armed
+    if not rule_spec:  # an exercise without rules (its spec may be a fresh {} per call)
+        yield []
+        return
     rules, needs_mode = _prepared(rule_spec)
     if not rules:
         yield []

@@ -60,7 +60,6 @@ class JudgeConfig:
     public_only: bool = False  # hidden suites are collected (to count them) but not run
     collect_only: bool = False  # list the checks, run none
     plan: dict = field(default_factory=dict)  # sandbox.Plan as JSON
-    cpu: int | None = None  # run on this CPU (with its workers), or wherever the OS likes
     serve_fd: int | None = None  # a JudgeServer's socket: collect, then fork judges on request
 
     def save(self) -> Path:
@@ -83,20 +82,12 @@ def warm_up(meta: bool = False) -> None:
     os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # never initialise CUDA here
     import pytest  # noqa: F401
     import pytest_jsonreport.plugin  # noqa: F401
-    import torch
 
     import grader.run.plugin
     import grader.testing  # noqa: F401
-    from grader.run.devices import skip_dynamo_on_meta_kernels
+    from grader.run import devices
 
-    skip_dynamo_on_meta_kernels()  # checks compute meta references: spare every judge torch._dynamo
-
-    if meta:
-        import torch._dynamo  # noqa: F401  (torch.optim imports it at the first step)
-
-        from grader.run.template import warm_meta_kernels
-
-        warm_meta_kernels()
+    devices.warm_up(full=meta)  # checks compute meta references too
     gc.collect()
     gc.freeze()
 
@@ -159,7 +150,7 @@ def enter_run(config: JudgeConfig) -> None:
     """In a fresh judge process: a session of its own (the grader kills it as a group), its
     CPU, its log as stdout and stderr, no stdin, its run folder as working folder."""
     os.setsid()
-    pin_to_cpu(config.cpu)
+    pin_to_cpu(config.plan.get("cpu"))  # the CPU its workers get too (None: anywhere)
     sys.stdout.flush()
     sys.stderr.flush()
     log = os.open(Path(config.run_dir) / JUDGE_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -182,10 +173,8 @@ def _run_pytest(config: JudgeConfig, args: list[str]) -> None:
     try:
         enter_run(config)
         _judge_environment()
-        import pytest
-        import torch
+        import pytest  # (the plugin sets torch's thread count before any op)
 
-        torch.set_num_threads(1)  # before any op: the parent ran none, so no pool exists yet
         if os.environ.get("GRADER_PROFILE_JUDGE"):  # for suite authors: where does a run go?
             import cProfile
 
@@ -302,7 +291,7 @@ class JudgeExit:
 def wait_judge(pid: int, deadline: float | None) -> JudgeExit:
     """Wait for one judge; past `deadline` (time.monotonic()), kill its whole group."""
     started = time.monotonic()
-    fd = _pidfd(pid)
+    fd = pidfd(pid)
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -331,7 +320,8 @@ def kill_group(pid: int) -> None:
             pass
 
 
-def _pidfd(pid: int) -> int | None:
+def pidfd(pid: int) -> int | None:
+    """A descriptor that becomes readable when `pid` ends (None where Linux has none)."""
     try:
         return os.pidfd_open(pid)
     except (AttributeError, OSError):

@@ -180,8 +180,7 @@ class Channel:
     def _spawn(self) -> socket.socket:
         try:
             send_frame(self.sock, {"op": "spawn"})
-            _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-            recv_frame(self.sock)
+            _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)  # the worker's socket is the answer
         except (OSError, ProtocolError) as exc:
             raise GraderFault(f"lost the connection to the worker supervisor: {exc}") from exc
         if not fds:
@@ -203,10 +202,6 @@ class Channel:
         if ended.get("status") == "worker_failed":
             raise GraderFault(f"a worker could not start: {str(ended.get('detail', ''))[-3000:]}")
         return ended
-
-    def restart(self) -> None:
-        if self.worker is not None:
-            self._end()
 
     def close(self) -> None:
         if self.worker is not None:

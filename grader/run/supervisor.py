@@ -24,7 +24,7 @@ import torch
 
 from grader.run import sandbox
 from grader.run.protocol import PeerClosed, recv_frame, send_frame
-from grader.run.worker import ExerciseProbes, Worker
+from grader.run.worker import ExerciseProbes, Worker, read_output
 
 OUTPUT_FILE = "output.txt"
 WORKER_SETUP_FAILED = 71  # the worker could not confine itself: a grader fault
@@ -33,10 +33,8 @@ WORKER_SETUP_FAILED = 71  # the worker could not confine itself: a grader fault
 @dataclass
 class _LiveWorker:
     pid: int
-    sock: socket.socket
     home: str
     out_fd: int
-    out_offset: int = 0
 
 
 class Supervisor:
@@ -79,11 +77,10 @@ class Supervisor:
             if self.cgroups is not None:
                 self.cgroups.remove()
 
-    def hand_over(self, worker: _LiveWorker) -> None:
+    def hand_over(self, ours: socket.socket) -> None:
         """Give the judge our end of the worker's socket; keep no copy."""
-        socket.send_fds(self.judge, [b"F"], [worker.sock.fileno()])
-        worker.sock.close()
-        send_frame(self.judge, {"status": "spawned"})
+        socket.send_fds(self.judge, [b"F"], [ours.fileno()])
+        ours.close()
 
     def end_worker(self, seen: int) -> dict[str, Any]:
         """Stop the worker (it overran, died, or answered garbage): how it ended, and what it
@@ -96,33 +93,22 @@ class Supervisor:
                 "output": "",
                 "output_truncated": False,
             }
-        worker.out_offset = max(0, seen)
-        output = self.take_output(worker)
+        text, truncated, _ = read_output(worker.out_fd, max(0, seen), self.plan.limits.output_chars)
+        output = {"output": text, "output_truncated": truncated}
         try:
             os.kill(worker.pid, signal.SIGKILL)  # if still running: it overran
         except ProcessLookupError:
             pass
         how = self.reap(worker)
-        self.stop_worker()
+        self.stop_worker(reaped=True)
         if how.get("code") == WORKER_SETUP_FAILED and seen == 0:
-            return {"status": "worker_failed", "detail": output["output"]}
+            return {"status": "worker_failed", "detail": text}
         return {"status": "ended", "how": how, **output}
-
-    def take_output(self, worker: _LiveWorker) -> dict[str, Any]:
-        """What learner code printed after `worker.out_offset`, capped."""
-        cap = self.plan.limits.output_chars
-        try:
-            size = os.fstat(worker.out_fd).st_size
-            new_bytes = max(0, size - worker.out_offset)
-            data = os.pread(worker.out_fd, min(new_bytes, cap * 4), worker.out_offset)
-        except OSError:
-            return {"output": "", "output_truncated": False}
-        text = data.decode("utf-8", errors="replace")
-        return {"output": text[:cap], "output_truncated": new_bytes > len(data) or len(text) > cap}
 
     # ------------------------------------------------------------ worker lifecycle
 
-    def spawn_worker(self) -> _LiveWorker:
+    def spawn_worker(self) -> socket.socket:
+        """Fork a confined worker; returns our end of its socket, for the judge."""
         home = tempfile.mkdtemp(prefix="w-", dir=self.plan.worker_tmp)
         out_path = os.path.join(home, OUTPUT_FILE)
         # Opened here and read by descriptor: the worker cannot swap the file for a link.
@@ -147,8 +133,8 @@ class Supervisor:
         theirs.close()
         if self.cgroups is not None:
             self.cgroups.add(pid)  # before the first request: no learner code has run yet
-        self.worker = _LiveWorker(pid=pid, sock=ours, home=home, out_fd=out_fd)
-        return self.worker
+        self.worker = _LiveWorker(pid=pid, home=home, out_fd=out_fd)
+        return ours
 
     def _become_worker(self, conn: socket.socket, out_fd: int, home: str) -> None:
         """Confine this fresh child, then serve; only then is learner code imported."""
@@ -160,7 +146,6 @@ class Supervisor:
         os.closerange(3, keep)
         os.closerange(keep + 1, 65536)
         sandbox.confine_worker(self.plan, home)
-        sandbox.pin_to_cpu(self.plan.cpu)
         torch.set_num_threads(1)
         worker = Worker(
             Path(self.plan.workspace), self.probes, output_chars=self.plan.limits.output_chars
@@ -185,7 +170,9 @@ class Supervisor:
             return {"kind": "signal", "signal": sig, "name": _signal_name(sig)}
         return {"kind": "exit", "code": os.WEXITSTATUS(status)}
 
-    def stop_worker(self) -> None:
+    def stop_worker(self, reaped: bool = False) -> None:
+        """Kill the worker and all it started; `reaped`: its pid is already gone (and may
+        be reused), so only its group and descendants are left to kill."""
         worker, self.worker = self.worker, None
         if worker is None:
             return
@@ -193,13 +180,12 @@ class Supervisor:
             os.killpg(worker.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        try:
-            os.kill(worker.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        if not reaped:
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         sandbox.kill_all_descendants(self.in_namespace)
-        if worker.sock.fileno() != -1:
-            worker.sock.close()
         os.close(worker.out_fd)
         shutil.rmtree(worker.home, ignore_errors=True)
 
@@ -219,6 +205,7 @@ def run_supervisor(
     conn: socket.socket, plan: sandbox.Plan, probes: dict[str, ExerciseProbes]
 ) -> None:
     """Entered in a child of the template: set up this submission's sandbox, then serve."""
+    sandbox.pin_to_cpu(plan.cpu)  # its workers inherit the judge's CPU
     measures = sandbox.Measures()
     sandbox.static_measures(plan, measures)
     in_namespace = sandbox.enter_namespaces(plan, measures)

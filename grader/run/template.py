@@ -40,19 +40,13 @@ def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
     print("listening", flush=True)
 
     import numpy  # noqa: F401
-    import torch
-    import torch.utils.serialization
+    import torch  # noqa: F401
 
     from grader.run import devices, guard, sandbox, supervisor, worker
 
-    devices.skip_dynamo_on_meta_kernels()
-    if full_warm:
-        # For a batch, once here rather than in every worker: the first meta op (about
-        # 0.5 s), and torch._dynamo, which torch.optim imports at the first step() (1-2 s).
-        # One submission's single worker pays each only if its checks need it, and a
-        # learner waiting for `grader check` does not wait for it up front.
-        warm_meta_kernels()
-        import torch._dynamo  # noqa: F401
+    # The full warm-up only for a batch: one submission's single worker pays for meta ops
+    # and torch._dynamo only if its checks need them, and `grader check` does not wait.
+    devices.warm_up(full=full_warm)
     probes = worker.load_probes(course_root)
     guard.install_tripwires(p.forbidden for p in probes.values())
     sandbox.become_subreaper()
@@ -83,18 +77,6 @@ def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
             finally:
                 os._exit(0)
         conn.close()
-
-
-def warm_meta_kernels() -> None:
-    """Run a few ops on the meta device once, here: the first meta op imports hundreds of
-    modules (sympy, and torch._dynamo unless devices.skip_dynamo_on_meta_kernels ran), up to
-    2 s that every forked worker would otherwise pay again. Meta tensors have no data, so no CPU kernel and no OpenMP thread pool runs:
-    forking stays safe (tests/test_warm.py checks that children still run torch ops)."""
-    import torch
-
-    x = torch.empty(3, 4, device="meta")
-    x.sum(1, keepdim=True), x.mean(), x.exp().log(), x @ x.T, x[:, None] * x[0]
-    torch.softmax(x, 1), torch.log_softmax(x, 1), torch.where(x > 0, x, 0.0).amax(0)
 
 
 def _reap_children() -> None:

@@ -119,23 +119,8 @@ class Worker:
         opened by the supervisor, on descriptor 1). The judge caps it again: it trusts none
         of this, but it is only the learner's own text."""
         _flush_streams()
-        try:
-            size = os.fstat(1).st_size
-            if size == self.output_offset:
-                return {"output": "", "output_truncated": False, "output_end": size}
-            start = min(self.output_offset, size)
-            new_bytes = size - start
-            data = os.pread(1, min(new_bytes, self.output_chars * 4), start)
-        except OSError:
-            return {"output": "", "output_truncated": False, "output_end": self.output_offset}
-        self.output_offset = size
-        text = data.decode("utf-8", errors="replace")
-        truncated = new_bytes > len(data) or len(text) > self.output_chars
-        return {
-            "output": text[: self.output_chars],
-            "output_truncated": truncated,
-            "output_end": size,
-        }
+        text, truncated, self.output_offset = read_output(1, self.output_offset, self.output_chars)
+        return {"output": text, "output_truncated": truncated, "output_end": self.output_offset}
 
     def handle(self, header: dict[str, Any], payload: bytes) -> tuple[dict[str, Any], Any]:
         op = header.get("op")
@@ -325,6 +310,20 @@ class Worker:
 
 
 _NOTHING = object()
+
+
+def read_output(fd: int, offset: int, cap: int) -> tuple[str, bool, int]:
+    """What was written to `fd` (a file) past `offset`: at most `cap` characters, whether
+    there was more, and the offset where it ends. The worker reads its own output with it
+    after each answer; the supervisor reads a dead worker's last words."""
+    try:
+        size = os.fstat(fd).st_size
+        new_bytes = max(0, size - offset)
+        data = os.pread(fd, min(new_bytes, cap * 4), offset) if new_bytes else b""
+    except OSError:
+        return "", False, offset
+    text = data.decode("utf-8", errors="replace")
+    return text[:cap], new_bytes > len(data) or len(text) > cap, size
 
 
 def _rebuild(value: Any) -> Any:

@@ -27,6 +27,7 @@ _show = S._show
 explaining_meta = S.explaining_meta
 close_or_explain = S.close_or_explain
 ignore_suspects = S.ignore_suspects
+smoothing_suspects = S.smoothing_suspects
 
 
 # ---------------------------------------------------------------- judge-side helpers
@@ -151,26 +152,6 @@ def test_cross_entropy_more(learner, device):
             F.cross_entropy(logits, target, reduction=reduction),
             what=f"cross_entropy(logits 9×7 float64, class indices, reduction='{reduction}')",
         )
-
-
-def smoothing_suspects(logits, target, epsilon, reduction):
-    n_classes = logits.shape[1]
-    if target.dtype.is_floating_point:
-        return [
-            (
-                F.cross_entropy(logits, target, reduction=reduction),
-                "label_smoothing applies to probability targets too: "
-                f"target * (1 - ε) + ε / C, here ε = {epsilon} and C = {n_classes}.",
-            )
-        ]
-    one_hot = F.one_hot(target, n_classes).to(logits.dtype)
-    hint = (
-        "Label smoothing spreads ε over all C classes, the target class included: the smoothed "
-        f"target is (1 - ε) * one_hot + ε / C (here ε = {epsilon}, C = {n_classes}), not ε / "
-        "(C - 1) over the other classes."
-    )
-    others = (1 - epsilon) * one_hot + epsilon / (n_classes - 1) * (1 - one_hot)
-    return [(F.cross_entropy(logits, others, reduction=reduction), hint)]
 
 
 @points(2)

@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from grader.probe import probe
-from grader.run.devices import SameDeviceMode, is_device_error
+from grader.run.devices import is_device_error
 
 # torch's own optimizer code, in every form a learner could reach it by (torch 2.13 names).
 _TORCH_OPTIMIZERS = [
@@ -170,13 +170,13 @@ def _learner_line(exc: BaseException, module: Any) -> str:
 
 
 def _device_checked(module: Any, scenario: dict, run: Callable[[], dict]) -> dict:
-    """Run `run`; on meta parameters refuse (and report) any op that mixes devices, and
-    report code that needs a tensor's value (meta tensors have none)."""
+    """Run `run`; on meta parameters report any op that mixes devices (the worker runs every
+    probe with meta inputs under SameDeviceMode, which refuses them), and report code that
+    needs a tensor's value (meta tensors have none)."""
     if not _on_meta(scenario):
         return run()
     try:
-        with SameDeviceMode():
-            return run()
+        return run()
     except RuntimeError as exc:
         message = str(exc)
         if is_device_error(message):

@@ -21,25 +21,6 @@ P = S.P
 check_scenario = S.check_scenario
 
 
-def sgd_combinations() -> list:
-    cases = []
-    for momentum in (0.0, 0.8):
-        for dampening in (0.0, 0.3):
-            for weight_decay in (0.0, 0.05):
-                for nesterov in (False, True):
-                    if nesterov and (momentum == 0 or dampening != 0):
-                        continue
-                    options = {
-                        "momentum": momentum,
-                        "dampening": dampening,
-                        "weight_decay": weight_decay,
-                        "nesterov": nesterov,
-                    }
-                    options = {k: v for k, v in options.items() if v}
-                    cases.append(pytest.param(options, id="-".join(options) or "plain"))
-    return cases
-
-
 ADAM_OPTIONS = [
     pytest.param({"lr": 0.05, "betas": (0.5, 0.9)}, 1.0, id="betas"),
     pytest.param({"lr": 0.02, "betas": (0.0, 0.99)}, 1.0, id="beta1-zero"),
@@ -54,7 +35,9 @@ ADAM_OPTIONS = [
 
 
 @points(1)
-@pytest.mark.parametrize("options", sgd_combinations())
+@pytest.mark.parametrize(
+    "options", S.sgd_combinations(momenta=(0.0, 0.8), dampenings=(0.0, 0.3), decays=(0.0, 0.05))
+)
 def test_sgd_options_float64(learner, options):
     "SGD follows torch.optim.SGD for this combination of options, in float64, for 25 steps"
     scenario = P.make_scenario(

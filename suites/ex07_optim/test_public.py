@@ -28,12 +28,12 @@ def check_scenario(learner, scenario: dict, *, state: bool = False) -> None:
         P.check_state(seen, scenario, expected)
 
 
-def sgd_combinations() -> list:
+def sgd_combinations(*, momenta=(0.0, 0.9), dampenings=(0.0, 0.1), decays=(0.0, 0.01)) -> list:
     """Every valid combination of momentum, dampening, weight decay and Nesterov."""
     cases = []
-    for momentum in (0.0, 0.9):
-        for dampening in (0.0, 0.1):
-            for weight_decay in (0.0, 0.01):
+    for momentum in momenta:
+        for dampening in dampenings:
+            for weight_decay in decays:
                 for nesterov in (False, True):
                     if nesterov and (momentum == 0 or dampening != 0):
                         continue  # torch refuses these (see the invalid-argument checks)
