@@ -219,6 +219,8 @@ def _check(item: dict[str, Any], test: dict[str, Any] | None, judge_problem: str
         points=float(item["points"]),
         device=item.get("device"),
     )
+    if test is None and "skipped" in item:  # skipped up front (plugin.skipped_up_front)
+        return Check(**base, earned=0.0, outcome=SKIPPED, kind="skipped", message=item["skipped"])
     if test is None:
         reason = (
             say("not_run_judge", detail=judge_problem) if judge_problem else say("not_run_budget")

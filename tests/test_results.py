@@ -64,6 +64,23 @@ def test_skipped_checks_are_left_out_of_the_total(captured):
     assert result.possible == sum(c.points for c in result.checks if c.outcome != SKIPPED)
 
 
+def test_checks_skipped_up_front_are_skipped_with_their_reason(captured):
+    # A judge does not run a check its marks skip already (a CUDA case without CUDA): it
+    # lists it with the reason, and the report has no entry for it.
+    collected, report = captured
+    collected, report = copy.deepcopy(collected), copy.deepcopy(report)
+    cuda = {c["nodeid"] for c in collected if c["device"] == "cuda"}
+    for item in collected:
+        if item["nodeid"] in cuda:
+            item["skipped"] = "no CUDA device here"
+    report["tests"] = [t for t in report["tests"] if t["nodeid"] not in cuda]
+    result = build(collected, report)
+    skipped = [c for c in result.checks if c.outcome == SKIPPED]
+    assert {c.id for c in skipped} == cuda
+    assert all(c.message == "no CUDA device here" and c.earned == 0 for c in skipped)
+    assert result.possible == build(*captured).possible  # the same total as when run
+
+
 def test_a_check_missing_from_the_report_counts_as_not_run(captured):
     collected, report = captured
     report = copy.deepcopy(report)

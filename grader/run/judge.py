@@ -28,6 +28,7 @@ from grader.run.sandbox import become_subreaper, pin_to_cpu
 
 JUDGE_CONFIG = "judge.json"
 JUDGE_WITHOUT = (
+    "terminal",  # its end-of-run summary of failures is quadratic in their number
     "logging",
     "warnings",
     "unraisableexception",
@@ -112,12 +113,11 @@ def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
         "grader.run.plugin",
         "--import-mode=importlib",
         "--strict-markers",
-        "-q",
-        "--tb=short",
-        "-rN",  # no "short test summary" in the judge's log: hundreds of lines for a stub
         # Per check, every plugin hook costs time: the judge runs no learner code and prints
         # nothing, so it needs no output capture, no log or warning capture, no rewritten
-        # asserts (suites fail through grader.testing, with messages of their own).
+        # asserts (suites fail through grader.testing, with messages of their own), and no
+        # terminal report: results go to the json report, and the plugin logs what went
+        # wrong with the suites themselves (see plugin.pytest_collectreport).
         "--capture=no",
         "--assert=plain",
         *[arg for name in JUDGE_WITHOUT for arg in ("-p", f"no:{name}")],

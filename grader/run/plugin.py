@@ -50,13 +50,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-json-report's, which reads --tb
 def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config.option, "tbstyle"):  # a judge runs without the terminal plugin
+        config.option.tbstyle = "no"
     config.addinivalue_line("markers", "points(n): what a check is worth")
     config.addinivalue_line("markers", "public: a check learners can run themselves")
     config.addinivalue_line("markers", "hidden: a check that runs only at grading time")
     config.stash[_JUDGE] = _judge_config(config)
     if config.getoption("--grader-config"):
         config.pluginmanager.register(CheapReports(), "grader-cheap-reports")
+        config.pluginmanager.register(TerminalStandIn(), "grader-terminal-stand-in")
     # Reference values are small tensors: one thread is fastest, and a batch runs many judges.
     import torch
 
@@ -140,7 +144,8 @@ def pytest_collection_modifyitems(
 ) -> None:
     judge = config.stash[_JUDGE]
     public_only = config.getoption("--grader-public-only") or judge.public_only
-    keep, drop, hidden = [], [], []
+    in_judge = bool(config.getoption("--grader-config"))
+    keep, drop, hidden, skipped, listed = [], [], [], [], []
     for item in items:
         if not is_suite_item(item):
             keep.append(item)
@@ -150,18 +155,48 @@ def pytest_collection_modifyitems(
             drop.append(item)
         elif public_only and info["visibility"] == "hidden":
             hidden.append(item)
+        elif in_judge and (reason := skipped_up_front(item)) is not None:
+            # Known skipped (a CUDA case without CUDA): listed as such, never run, so a
+            # judge does not pay pytest's per-check machinery for it.
+            info["skipped"] = reason
+            skipped.append(item)
+            listed.append(item)
         else:
             keep.append(item)
-    if drop or hidden:
-        config.hook.pytest_deselected(items=drop + hidden)
+            listed.append(item)
+    if drop or hidden or skipped:
+        config.hook.pytest_deselected(items=drop + hidden + skipped)
         items[:] = keep
     config.stash[_HIDDEN] = {
         "checks": len(hidden),
         "points": sum(item.stash[_INFO]["points"] for item in hidden),
     }
+    config.stash[_LISTED] = listed
 
 
+def skipped_up_front(item: pytest.Item) -> str | None:
+    """The reason a check will be skipped whatever happens, if its marks say so already:
+    `skip`, or `skipif` with a condition that is plainly true (not a string to evaluate)."""
+    for mark in item.iter_markers(name="skip"):
+        return str(mark.kwargs.get("reason", mark.args[0] if mark.args else ""))
+    for mark in item.iter_markers(name="skipif"):
+        if mark.args and all(c is True for c in mark.args):
+            return str(mark.kwargs.get("reason", ""))
+    return None
+
+
+_LISTED = pytest.StashKey[list]()  # the checks to run or skip up front, in suite order
 _HIDDEN = pytest.StashKey[dict]()
+
+
+def _listed(session: pytest.Session) -> list[pytest.Item]:
+    """The suite checks that will run, and those skipped up front, in suite order."""
+    running = set(session.items)
+    return [
+        item
+        for item in session.config.stash.get(_LISTED, [])
+        if item in running or "skipped" in item.stash[_INFO]
+    ]
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -172,7 +207,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def _write_collected(session: pytest.Session) -> None:
     judge = session.config.stash[_JUDGE]
     collected = {
-        "checks": [item.stash[_INFO] for item in session.items if _INFO in item.stash],
+        "checks": [item.stash[_INFO] for item in _listed(session)],
         "hidden_not_run": session.config.stash.get(_HIDDEN, {}),
     }
     path = Path(judge.run_dir) / "collected.json"
@@ -187,7 +222,9 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     """In a judge server (judge.JudgeServer): serve, and in each forked judge, take on its
     submission's config, then let pytest run the checks as in any judge."""
     serve_fd = session.config.stash[_JUDGE].serve_fd
-    if serve_fd is None:
+    if serve_fd is None or session.testsfailed:
+        # Suites that did not collect: no server (pytest stops here); each judge then
+        # collects, and logs why, itself.
         return None
     judge = JudgeConfig.load(serve_judges(serve_fd))
     enter_run(judge)
@@ -287,6 +324,28 @@ class CheapReports:
             call.stop,
             item.user_properties,
         )
+
+
+class TerminalStandIn:
+    """What a judge still needs of pytest's terminal plugin, which it runs without (its
+    end-of-run summary of failures costs time quadratic in their number; see
+    judge.JUDGE_WITHOUT)."""
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Name a suite file that failed to collect, with its traceback, in the judge's log:
+        the grader reads the names there (pipeline._suites_problem), a suite author the why."""
+        if report.failed:
+            sys.stderr.write(f"ERROR collecting {report.nodeid}\n{report.longreprtext}\n")
+            sys.stderr.flush()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str]:
+        """A check's outcome as the terminal plugin words it (pytest-json-report asks): a
+        failure outside the check's call is an "error"."""
+        outcome = report.outcome
+        if outcome == "failed" and report.when in ("collect", "setup", "teardown"):
+            outcome = "error"
+        return outcome, outcome[0].upper(), outcome.upper()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
