@@ -29,6 +29,8 @@ from grader.run.sandbox import become_subreaper, pin_to_cpu
 JUDGE_CONFIG = "judge.json"
 JUDGE_WITHOUT = (
     "terminal",  # its end-of-run summary of failures is quadratic in their number
+    "capture",
+    "assertion",
     "logging",
     "warnings",
     "unraisableexception",
@@ -40,6 +42,12 @@ JUDGE_WITHOUT = (
     "nose",
     "setuponly",
     "setupplan",
+    "debugging",
+    "unittest",
+    "tmpdir",
+    "monkeypatch",
+    "recwarn",
+    "subtests",
 )  # json-report needs legacypath
 JUDGE_LOG = "judge.log"
 JSON_REPORT = "report.json"
@@ -115,11 +123,10 @@ def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
         "--strict-markers",
         # Per check, every plugin hook costs time: the judge runs no learner code and prints
         # nothing, so it needs no output capture, no log or warning capture, no rewritten
-        # asserts (suites fail through grader.testing, with messages of their own), and no
-        # terminal report: results go to the json report, and the plugin logs what went
-        # wrong with the suites themselves (see plugin.pytest_collectreport).
-        "--capture=no",
-        "--assert=plain",
+        # asserts (suites fail through grader.testing, with messages of their own), none of
+        # the fixtures suites do not use, and no terminal report: results go to the json
+        # report, and the plugin logs what went wrong with the suites themselves
+        # (plugin.TerminalStandIn).
         *[arg for name in JUDGE_WITHOUT for arg in ("-p", f"no:{name}")],
         "--json-report",
         f"--json-report-file={run_dir / JSON_REPORT}",
