@@ -4,10 +4,13 @@
 
 1. naive: a fresh `python -m pytest` per submission, one after the other, running the same
    suites with the learner's code imported into the test process (bench/inprocess.py), as
-   instructors often script it (no isolation at all);
+   instructors often script it (no isolation at all), but without the pytest plugins a judge
+   also goes without, so that pytest's machinery around each check costs the same on both sides;
 2. `grader batch -j 1` (isolation on: sandboxed workers, judge apart);
 3. `grader batch -j <cores>`;
 and `grader check 01` against a bare `python -c "import torch"` (median of 5 each).
+The naive runs are split around the grader's (half before, half after), because the speed
+of a shared machine drifts over the minutes a run takes.
 
 "The checks' own compute" per submission is the time the naive run spends inside its
 checks (the sum of the setup, call and teardown durations in its pytest-json-report): the
@@ -29,9 +32,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from grader.run.judge import JUDGE_WITHOUT  # noqa: E402
+
 KINDS = ("solutions", "stubs", "half-done")
 
 
@@ -64,10 +71,21 @@ def run(command: list[str], **kwargs) -> float:
     return time.perf_counter() - started
 
 
-def naive(submissions: list[Path], work: Path) -> tuple[float, list[float]]:
+@dataclass
+class NaiveRun:
+    wall: float  # seconds for all its submissions, start to end
+    checks: list[float]  # per submission: seconds inside the checks
+    loops: list[float]  # per submission: seconds in pytest's run loop (checks and machinery)
+    clean: list[bool]  # per submission: no check failed (so no traceback was formatted)
+
+
+def naive(submissions: list[Path], work: Path) -> NaiveRun:
     suites = sorted(str(p) for p in (ROOT / "suites").glob("ex*/test_*.py"))
     env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "OMP_NUM_THREADS": "1"}
-    sessions = []
+    # Without the plugins a judge also goes without (except the terminal report), so that
+    # pytest's machinery around each check costs what it costs in a judge.
+    lean = [arg for name in JUDGE_WITHOUT if name != "terminal" for arg in ("-p", f"no:{name}")]
+    checks, loops, clean = [], [], []
     started = time.perf_counter()
     for sub in submissions:
         report = work / f"{sub.name}.json"
@@ -83,6 +101,7 @@ def naive(submissions: list[Path], work: Path) -> tuple[float, list[float]]:
                 str(ROOT / "suites"),
                 "-p",
                 "inprocess",
+                *lean,
                 "--json-report",
                 f"--json-report-file={report}",
                 "--target",
@@ -91,12 +110,14 @@ def naive(submissions: list[Path], work: Path) -> tuple[float, list[float]]:
             ],
             env=env,
         )
-        tests = json.loads(report.read_text())["tests"]
+        data = json.loads(report.read_text())
         stages = ("setup", "call", "teardown")
-        sessions.append(
-            sum(t.get(stage, {}).get("duration", 0.0) for t in tests for stage in stages)
+        checks.append(
+            sum(t.get(stage, {}).get("duration", 0.0) for t in data["tests"] for stage in stages)
         )
-    return time.perf_counter() - started, sessions
+        loops.append(data["runtestloop_seconds"])
+        clean.append(all(t["outcome"] == "passed" for t in data["tests"]))
+    return NaiveRun(time.perf_counter() - started, checks, loops, clean)
 
 
 def batch(klass: Path, out: Path, jobs: int) -> float:
@@ -127,6 +148,8 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
+    if args.submissions < 2 * len(KINDS):  # the start-up is measured on len(KINDS) of them
+        parser.error(f"--submissions must be at least {2 * len(KINDS)}")
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     klass = work / "class"
     submissions = build_class(klass, args.submissions)
@@ -136,10 +159,28 @@ def main() -> None:
         f"torch {_torch_version()}, Python {sys.version.split()[0]}\n"
     )
 
-    naive_wall, sessions = naive(submissions, work)
-    compute = statistics.fmean(sessions)
+    # This machine's speed drifts over minutes (it is shared), so the naive runs are split
+    # around the grader's: half before, half after. Drift then weighs on both sides alike.
+    half = n // 2
+    firsts = submissions[: len(KINDS)]
+    few = work / "few"
+    for sub in firsts:
+        shutil.copytree(sub, few / sub.name)
+    before = naive(submissions[:half], work)
+    started_few = batch(few, work / "out-few", 1)
     one = batch(klass, work / "out-j1", 1)
+    after = naive(submissions[half:], work)
     many = batch(klass, work / "out-jN", args.jobs)
+    naive_wall = before.wall + after.wall
+    compute = statistics.fmean(before.checks + after.checks)
+    # pytest's machinery around the checks, from the runs where nothing failed: a failure
+    # costs the naive run a formatted traceback, which a judge does not make.
+    machinery = statistics.fmean(
+        loop - inside
+        for run in (before, after)
+        for loop, inside, clean in zip(run.loops, run.checks, run.clean, strict=True)
+        if clean
+    )
     rows = [
         ("naive: fresh pytest per submission, in-process", naive_wall),
         ("grader batch -j 1 (isolated)", one),
@@ -155,7 +196,14 @@ def main() -> None:
             f"{label:<48} {wall:>8.1f} {60 * n / wall:>9.1f} {per:>7.2f} {overhead:>16.2f} {naive_wall / wall:>8.2f}x"
         )
     print(
-        f"\nthe checks' own compute: {compute:.2f} s per submission (mean time inside the checks of the naive runs)"
+        f"\nthe checks' own compute: {compute:.2f} s per submission (mean time inside the checks "
+        f"of the naive runs: {statistics.fmean(before.checks):.2f} s in the half before the "
+        f"grader's runs, {statistics.fmean(after.checks):.2f} s in the half after)"
+    )
+    print(
+        f"pytest's own machinery around those checks: {machinery:.2f} s per submission (the time "
+        "the naive runs of solved submissions spend in pytest's run loop beyond the checks: "
+        "hooks, fixtures, the json report)"
     )
     print(
         "overhead per submission = wall per submission - the checks' own compute "
@@ -165,17 +213,13 @@ def main() -> None:
     # A batch pays once to start (template, imports, suites); then each submission costs
     # its marginal share. The start is measured with one submission of each kind, so that
     # the difference to the whole batch has the same mix.
-    firsts = submissions[: len(KINDS)]
-    few = work / "few"
-    for sub in firsts:
-        shutil.copytree(sub, few / sub.name)
-    started_few = batch(few, work / "out-few", 1)
     marginal = (one - started_few) / (n - len(firsts))
     print(
         f"\ngrader batch -j 1 of {len(firsts)} submissions (one of each kind): {started_few:.2f} s. "
         f"So a batch starts in about {started_few - len(firsts) * marginal:.2f} s, then costs "
         f"{marginal:.2f} s per submission: {marginal - compute:.2f} s of overhead per submission "
-        "beyond the checks' own compute"
+        f"beyond the checks' own compute; of that, {marginal - compute - machinery:.2f} s beyond "
+        "what pytest's machinery costs in-process (isolation, workers, judges, reports)"
     )
 
     bare = median_of([sys.executable, "-c", "import torch"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from grader.course import EXERCISE_DIR
 from grader.run import guard
 from grader.run.learner import LearnerRaised, NotImplementedYet, Watched
+from grader.run.plugin import skipped_up_front
 from grader.run.protocol import decode_value, encode_value
 from grader.run.worker import _rebuild as _rebuilt
 from grader.testing import probes_of
@@ -37,6 +39,32 @@ def pytest_configure(config: pytest.Config) -> None:
     from grader.run.judge import warm_up
 
     warm_up(meta=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    # As a judge does: checks skipped whatever happens (CUDA without CUDA) are not run.
+    skipped = [item for item in items if skipped_up_front(item) is not None]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if skipped_up_front(item) is None]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session):
+    started = time.perf_counter()
+    try:
+        return (yield)
+    finally:
+        _loop["seconds"] = time.perf_counter() - started
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_json_modifyreport(json_report: dict) -> None:
+    # The checks and pytest's machinery around them (the report's durations hold the checks).
+    json_report["runtestloop_seconds"] = _loop.get("seconds", 0.0)
+
+
+_loop: dict[str, float] = {}
 
 
 class InProcess:
