@@ -43,10 +43,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     # As a judge does: checks skipped whatever happens (CUDA without CUDA) are not run.
-    skipped = [item for item in items if skipped_up_front(item) is not None]
+    skipped = {item for item in items if skipped_up_front(item) is not None}
     if skipped:
-        config.hook.pytest_deselected(items=skipped)
-        items[:] = [item for item in items if skipped_up_front(item) is None]
+        config.hook.pytest_deselected(items=[item for item in items if item in skipped])
+        items[:] = [item for item in items if item not in skipped]
 
 
 @pytest.hookimpl(wrapper=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import secrets
 import select
 import shutil
@@ -221,7 +220,7 @@ class Grader:
         elif report is None:
             problem = say("judge_no_report", code=exit_.code)
         elif report.get("exitcode") in PYTEST_FAILED_ITSELF:
-            problem = _suites_problem(run_dir / judges.JUDGE_LOG, report.get("exitcode"))
+            problem = _suites_problem((collected or {}).get("broken_suites"), report["exitcode"])
         hidden = (collected or {}).get("hidden_not_run") or {}
         if self.options.public_only and not hidden.get("checks"):
             hidden = self._kit_hidden_summary()
@@ -402,16 +401,11 @@ def _has_exited(pid: int) -> bool:
     return info is not None
 
 
-def _suites_problem(judge_log: Path, exit_code: int) -> str:
-    """Which suite files pytest could not collect, by name only: the log's tracebacks may
-    quote hidden suites, and this text reaches learners' reports."""
-    try:
-        log = judge_log.read_text(errors="replace")
-    except OSError:
-        log = ""
-    broken = sorted(set(re.findall(r"ERROR collecting (\S+)", log)))
+def _suites_problem(broken: list | None, exit_code: int) -> str:
+    """Which suite files pytest could not collect, by name only (their tracebacks, in the
+    judge's log, may quote hidden suites, and this text reaches learners' reports)."""
     if broken:
-        return say("judge_suites_broken", files=", ".join(broken))
+        return say("judge_suites_broken", files=", ".join(sorted(set(map(str, broken)))))
     return say("judge_pytest_failed", code=exit_code)
 
 

@@ -52,15 +52,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-json-report's, which reads --tb
 def pytest_configure(config: pytest.Config) -> None:
-    if not hasattr(config.option, "tbstyle"):  # a judge runs without the terminal plugin
-        config.option.tbstyle = "no"
     config.addinivalue_line("markers", "points(n): what a check is worth")
     config.addinivalue_line("markers", "public: a check learners can run themselves")
     config.addinivalue_line("markers", "hidden: a check that runs only at grading time")
     config.stash[_JUDGE] = _judge_config(config)
     if config.getoption("--grader-config"):
         config.pluginmanager.register(CheapReports(), "grader-cheap-reports")
-        config.pluginmanager.register(TerminalStandIn(), "grader-terminal-stand-in")
+        config.option.tbstyle = "no"  # the terminal plugin's option, which a judge runs without
+        config.stash[_BROKEN] = []
+        config.pluginmanager.register(
+            TerminalStandIn(config.stash[_BROKEN]), "grader-terminal-stand-in"
+        )
     # Reference values are small tensors: one thread is fastest, and a batch runs many judges.
     import torch
 
@@ -187,16 +189,7 @@ def skipped_up_front(item: pytest.Item) -> str | None:
 
 _LISTED = pytest.StashKey[list]()  # the checks to run or skip up front, in suite order
 _HIDDEN = pytest.StashKey[dict]()
-
-
-def _listed(session: pytest.Session) -> list[pytest.Item]:
-    """The suite checks that will run, and those skipped up front, in suite order."""
-    running = set(session.items)
-    return [
-        item
-        for item in session.config.stash.get(_LISTED, [])
-        if item in running or "skipped" in item.stash[_INFO]
-    ]
+_BROKEN = pytest.StashKey[list]()  # suite files that failed to collect (TerminalStandIn)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -207,8 +200,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def _write_collected(session: pytest.Session) -> None:
     judge = session.config.stash[_JUDGE]
     collected = {
-        "checks": [item.stash[_INFO] for item in _listed(session)],
+        "checks": [item.stash[_INFO] for item in session.config.stash.get(_LISTED, [])],
         "hidden_not_run": session.config.stash.get(_HIDDEN, {}),
+        "broken_suites": session.config.stash.get(_BROKEN, []),
     }
     path = Path(judge.run_dir) / "collected.json"
     path.write_text(json.dumps(collected))
@@ -331,10 +325,14 @@ class TerminalStandIn:
     end-of-run summary of failures costs time quadratic in their number; see
     judge.JUDGE_WITHOUT)."""
 
+    def __init__(self, broken: list[str]) -> None:
+        self.broken = broken  # written to collected.json, for the grader's message
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        """Name a suite file that failed to collect, with its traceback, in the judge's log:
-        the grader reads the names there (pipeline._suites_problem), a suite author the why."""
+        """Note a suite file that failed to collect, and log its traceback for the suite's
+        author in the judge's log."""
         if report.failed:
+            self.broken.append(report.nodeid)
             sys.stderr.write(f"ERROR collecting {report.nodeid}\n{report.longreprtext}\n")
             sys.stderr.flush()
 
