@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from grader.run.judge import JUDGE_WITHOUT  # noqa: E402
+from grader.run.judge.config import JUDGE_WITHOUT  # noqa: E402
 
 KINDS = ("solutions", "stubs", "half-done")
 

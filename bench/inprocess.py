@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISE_DIR
-from grader.run import guard
-from grader.run.learner import LearnerRaised, NotImplementedYet, Watched
-from grader.run.plugin import skipped_up_front
-from grader.run.protocol import decode_value, encode_value
-from grader.run.worker import _rebuild as _rebuilt
+from grader.run.judge.checks import skipped_up_front
+from grader.run.judge.learner import Watched
+from grader.run.judge.problems import LearnerRaised, NotImplementedYet
+from grader.run.shared.codec import decode_value, encode_value
+from grader.run.workers import guard
+from grader.run.workers.worker import _rebuild as _rebuilt
 from grader.testing import probes_of
 
 
@@ -36,7 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # Start as warm as the grader's judges do (the same imports, meta kernels, frozen heap),
     # so that the checks' durations measure the checks, not one-time imports: the first
     # check on a meta tensor or the first optimizer step would otherwise carry about 2 s.
-    from grader.run.judge import warm_up
+    from grader.judging import warm_up
 
     warm_up(meta=True)
 
@@ -68,7 +69,7 @@ _loop: dict[str, float] = {}
 
 
 class InProcess:
-    """Duck-types grader.run.learner.Learner, calling the module directly."""
+    """Duck-types grader.run.judge.learner.Learner, calling the module directly."""
 
     def __init__(self, module, suite_file: str, root: Path, watch: bool = False) -> None:
         self._module, self._suite_file, self._root, self._watch = module, suite_file, root, watch

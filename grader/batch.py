@@ -2,24 +2,24 @@
 
 Each entry of the submissions folder is one learner's submission: a folder (a clone of
 their repository) or a .zip (an LMS download). Outputs go to OUT/<name>/ (results.json,
-report.html, gradescope.json); the class files (grades.csv, summary.html) are written by
-`write_class_files` from whatever results OUT holds, so shards can be merged by re-reading.
+report.html, gradescope.json); the class files (grades.csv, summary.html) are written from
+whatever results OUT holds, so shards are merged by copying their folders and re-reading.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.intake import fingerprint, safe_name
-from grader.pipeline import Submission
+from grader.intake.workspace import fingerprint, safe_name
+from grader.pipeline import Grader, Submission
+from grader.render.outputs import RESULTS_FILE, write_class_files, write_outputs
 from grader.results import ResultsFormatError, Stamp, SubmissionResult, from_json
-
-RESULTS_FILE = "results.json"
 
 
 class BatchError(Exception):
@@ -95,3 +95,60 @@ def results_in(folders: list[Path]) -> Iterator[SubmissionResult]:
             if result is not None and result.submission not in seen:
                 seen.add(result.submission)
                 yield result
+
+
+def split_done(
+    out_dir: Path, submissions: list[Submission], grader: Grader, *, force: bool
+) -> tuple[list[Submission], list[SubmissionResult]]:
+    """What is left to grade, and the results an earlier run already holds (none if `force`)."""
+    ids = tuple(ex.id for ex in grader.exercises)
+    done = {}
+    if not force:
+        for submission in submissions:
+            previous = already_graded(out_dir, submission, grader.stamp, ids)
+            if previous is not None:
+                done[submission.name] = previous
+    return [s for s in submissions if s.name not in done], list(done.values())
+
+
+def grade_into(
+    grader: Grader,
+    todo: list[Submission],
+    out_dir: Path,
+    *,
+    jobs: int,
+    reveal_hidden: bool,
+    on_result: Callable[[SubmissionResult], None] = lambda result: None,
+) -> list[SubmissionResult]:
+    """Grade `todo` with up to `jobs` judges, writing each submission's files as it finishes."""
+    results = []
+    if not todo:
+        return results
+    with grader:
+        for result in grader.grade_many(todo, jobs=jobs):
+            write_outputs(result, out_dir / result.submission, reveal_hidden=reveal_hidden)
+            results.append(result)
+            on_result(result)
+    return results
+
+
+def write_class(out_dir: Path) -> list[SubmissionResult]:
+    """grades.csv and summary.html from every result under out_dir (made if missing)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = list(results_in([out_dir]))
+    # Each result sits in out_dir/<its submission name>/: `discover` made the names safe.
+    write_class_files(out_dir, results, {r.submission: r.submission for r in results})
+    return results
+
+
+def merge(shards: list[Path], out_dir: Path) -> list[SubmissionResult]:
+    """Join the output folders of sharded batches into `out_dir` (which may be one of them)."""
+    results = list(results_in(shards))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for shard in shards:
+        for folder in sorted(p.parent for p in shard.glob(f"*/{RESULTS_FILE}")):
+            target = out_dir / folder.name
+            if folder.resolve() != target.resolve():
+                shutil.copytree(folder, target, dirs_exist_ok=True)
+    write_class(out_dir)
+    return results

@@ -7,9 +7,10 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.records import Tally
 
 # An exercise is a folder under suites/ named like "ex01_tensors".
 EXERCISE_DIR = re.compile(r"^ex(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)$")
@@ -95,14 +96,16 @@ class Course:
         chosen = {self.exercise(n).id for n in names}
         return tuple(ex for ex in self.exercises if ex.id in chosen)
 
-    def hidden_manifest(self) -> dict:
-        """What `grader release` left in a learner kit about the hidden suites, by exercise id
-        ({"checks": n, "points": p}); {} where there is none or it cannot be read."""
+    def hidden_manifest(self) -> dict[str, Tally]:
+        """What `grader release` left in a learner kit about the hidden suites, by exercise
+        id; {} where there is none or it cannot be read."""
         try:
             manifest = json.loads((self.suites_dir / HIDDEN_MANIFEST).read_text())
         except (OSError, ValueError):
             return {}
-        return manifest if isinstance(manifest, dict) else {}
+        if not isinstance(manifest, dict):
+            return {}
+        return {str(k): Tally.from_json(v) for k, v in manifest.items()}
 
     def suite_hash(self, exercises: tuple[Exercise, ...] | None = None) -> str:
         """A digest of the suite and probe files of these exercises (default: all): two runs
@@ -114,19 +117,6 @@ class Course:
                 digest.update(b"\0")
                 digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
-
-
-def tally(
-    checks: Iterable[dict], visibility: str, exercise: str | None = None
-) -> tuple[int, float]:
-    """How many of these collected checks (see pipeline.collect_checks) have this visibility,
-    in one exercise (an id) or in all, and what they are worth together."""
-    chosen = [
-        c
-        for c in checks
-        if c["visibility"] == visibility and (exercise is None or c["exercise"] == exercise)
-    ]
-    return len(chosen), sum(c["points"] for c in chosen)
 
 
 def load_course(root: Path) -> Course:

@@ -7,11 +7,9 @@ parallel. Every submission ends with a SubmissionResult, whatever it contained.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import secrets
-import select
 import shutil
 import tempfile
 import time
@@ -20,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from grader import __version__
+from grader import __version__, judging
 from grader.course import Course, Exercise
-from grader.intake import Workspace, fingerprint, prepare_workspace, safe_name
+from grader.intake.screening import screen
+from grader.intake.workspace import Workspace, fingerprint, prepare_workspace, safe_name
 from grader.messages import say
+from grader.records import DEVICES, Tally
 from grader.results import (
     PYTEST_FAILED_ITSELF,
     ExerciseInfo,
@@ -32,10 +32,10 @@ from grader.results import (
     build_result,
     rejected_result,
 )
-from grader.run import judge as judges
-from grader.run.sandbox import Limits, Plan
-from grader.run.template import TemplateProcess, start_template
-from grader.screening import screen
+from grader.run.judge import process as judges
+from grader.run.judge.config import COLLECTED, JSON_REPORT, JudgeConfig
+from grader.run.shared.launcher import TemplateProcess, start_template
+from grader.run.shared.plan import Limits, Plan
 
 SANDBOX_UID_BASE = 1_900_000_000  # far above any real account
 JUDGE_GRACE_SECONDS = 30.0  # past the submission budget, before the judge itself is killed
@@ -45,9 +45,8 @@ JUDGE_GRACE_SECONDS = 30.0  # past the submission budget, before the judge itsel
 class Options:
     exercises: tuple[str, ...] = ()  # exercise ids; empty: all
     public_only: bool = False
-    devices: tuple[str, ...] = ("cpu", "cuda", "meta")
-    limits: Limits = field(default_factory=Limits)
-    submission_seconds: float = 600.0
+    devices: tuple[str, ...] = DEVICES
+    limits: Limits = field(default_factory=Limits)  # every limit, from the command line
     isolate: bool = True
     hide: tuple[str, ...] = ()  # more folders workers must not see (submissions, outputs)
     keep_runs: Path | None = None  # keep each run folder (judge log, raw report) here
@@ -83,7 +82,7 @@ class Grader:
             self.course.root, full_warm=self.options.many
         )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
-        judges.warm_up(meta=self.options.many)  # ...while this process imports it too
+        judging.warm_up(meta=self.options.many)  # ...while this process imports it too
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -110,7 +109,7 @@ class Grader:
         if len(queue) > 1:
             self._start_judge_server()  # many judges: start pytest and collect just once
         running: dict[int, _Run] = {}
-        cpus = _cpus_for(jobs)
+        cpus = judging.cpus_for(jobs)
 
         def start_more() -> Iterator[SubmissionResult]:
             while queue and len(running) < max(1, jobs):
@@ -127,7 +126,9 @@ class Grader:
         while queue or running:
             yield from start_more()
             if running:
-                done = [self._finish(running.pop(pid)) for pid in _wait_any(running)]
+                done = [
+                    self._finish(running.pop(pid)) for pid in judging.wait_any(_deadlines(running))
+                ]
                 # The next judges start first: the caller writes these reports while they run.
                 yield from start_more()
                 yield from done
@@ -145,15 +146,7 @@ class Grader:
             root / f"ws-{secrets.token_hex(8)}",
             required=tuple(ex.module_file for ex in self.exercises),
         )
-        run = _Run(
-            submission=submission,
-            root=root,
-            workspace=workspace,
-            started=started,
-            started_at=started_at,
-            source_print=source_print,
-            cpu=cpu,
-        )
+        run = _Run(submission, root, workspace, started, started_at, source_print, cpu=cpu)
         if workspace.rejected:
             run.result = rejected_result(
                 submission=submission.name,
@@ -169,10 +162,12 @@ class Grader:
         run.flags = screen(workspace.path, workspace.modules)
         config = self._judge_config(submission, run)
         run.pid = self._fork_judge(config)
-        run.deadline = time.monotonic() + self.options.submission_seconds + JUDGE_GRACE_SECONDS
+        run.deadline = (
+            time.monotonic() + self.options.limits.submission_seconds + JUDGE_GRACE_SECONDS
+        )
         return run
 
-    def _judge_config(self, submission: Submission, run: _Run) -> judges.JudgeConfig:
+    def _judge_config(self, submission: Submission, run: _Run) -> JudgeConfig:
         run_dir = run.root / "run"
         run_dir.mkdir(mode=0o700)
         worker_tmp = run.root / "tmp"
@@ -196,38 +191,38 @@ class Grader:
             isolate=self.options.isolate,
             cpu=run.cpu,
         )
-        return judges.JudgeConfig(
+        return JudgeConfig(
             course_root=str(self.course.root),
             workspace=str(run.workspace.path),
             run_dir=str(run_dir),
             suite_files=self.suite_files,
             worker_socket=self._template.socket_path if self._template else None,
             devices=list(self.options.devices),
-            call_timeout=self.options.limits.call_seconds,
-            deadline=time.time() + self.options.submission_seconds,
+            deadline=time.time() + self.options.limits.submission_seconds,
             public_only=self.options.public_only,
-            plan=plan.to_json(),
+            plan=plan,
         )
 
     def _finish(self, run: _Run) -> SubmissionResult:
         exit_ = judges.wait_judge(run.pid, run.deadline)
         run_dir = run.root / "run"
-        collected = _read_json(run_dir / judges.COLLECTED)
-        report = _read_json(run_dir / judges.JSON_REPORT)
+        collected = judging.read_collected(run_dir / COLLECTED)
+        report = judging.read_json(run_dir / JSON_REPORT)
         problem = ""
         if exit_.timed_out:
             problem = say("judge_time_limit")
         elif report is None:
             problem = say("judge_no_report", code=exit_.code)
         elif report.get("exitcode") in PYTEST_FAILED_ITSELF:
-            problem = _suites_problem((collected or {}).get("broken_suites"), report["exitcode"])
-        hidden = (collected or {}).get("hidden_not_run") or {}
-        if self.options.public_only and not hidden.get("checks"):
+            broken = collected.broken_suites if collected is not None else []
+            problem = judging.suites_problem(broken, report["exitcode"])
+        hidden = collected.hidden_not_run if collected is not None else Tally()
+        if self.options.public_only and not hidden.checks:
             hidden = self._kit_hidden_summary()
         result = build_result(
             submission=run.submission.name,
             exercises=self._exercise_infos(),
-            collected=(collected or {}).get("checks") if collected else None,
+            collected=collected.checks if collected is not None else None,
             report=report,
             stamp=self.stamp,
             findings=run.workspace.findings,
@@ -242,27 +237,22 @@ class Grader:
         self._cleanup(run)
         return result
 
-    def inspect_sandbox(self) -> tuple[dict, dict]:
-        """The protections a worker gets here, and how a fresh worker looks from inside."""
-        from grader.run.learner import Channel
-        from grader.run.protocol import decode_value
-
+    def scratch_plan(self) -> tuple[Plan, Path]:
+        """A sandbox plan for an empty workspace (what `grader doctor` inspects), and the
+        folder to remove afterwards."""
         root = self._new_run_root()
         workspace = root / "ws"
         workspace.mkdir(mode=0o755)
-        run = _Run(
-            Submission("doctor", workspace), root, Workspace(workspace), time.monotonic(), ""
-        )
-        config = self._judge_config(run.submission, run)
-        assert self._template is not None
-        channel = Channel(self._template.socket_path, Plan.from_json(config.plan))
-        try:
-            reply = channel.request({"op": "stats"}, b"", 10.0)
-            stats = decode_value(reply.payload) if reply.payload else {}
-        finally:
-            channel.close()
-            shutil.rmtree(root, ignore_errors=True)
-        return channel.measures, stats
+        submission = Submission("doctor", workspace)
+        run = _Run(submission, root, Workspace(workspace), time.monotonic(), "")
+        plan = self._judge_config(submission, run).plan
+        assert plan is not None
+        return plan, root
+
+    @property
+    def worker_socket(self) -> str:
+        assert self._template is not None, "use Grader as a context manager"
+        return self._template.socket_path
 
     def _start_judge_server(self) -> None:
         """Start pytest and collect the suites once; each judge then forks from there."""
@@ -270,7 +260,7 @@ class Grader:
             return
         assert self._tmp_root is not None
         run_dir = Path(tempfile.mkdtemp(prefix="server-", dir=self._tmp_root))
-        config = judges.JudgeConfig(
+        config = JudgeConfig(
             course_root=str(self.course.root),
             workspace=str(run_dir),
             run_dir=str(run_dir),
@@ -283,7 +273,7 @@ class Grader:
         except judges.ServerGone:
             self._server = None  # judges fork from here, each starting pytest itself
 
-    def _fork_judge(self, config: judges.JudgeConfig) -> int:
+    def _fork_judge(self, config: JudgeConfig) -> int:
         if self._server is not None:
             try:
                 return self._server.fork_judge(config)
@@ -302,14 +292,10 @@ class Grader:
     def _scope(self) -> str:
         return "public" if self.options.public_only or not self.course.has_hidden_suites else "all"
 
-    def _kit_hidden_summary(self) -> dict[str, float]:
+    def _kit_hidden_summary(self) -> Tally:
         """In a learner kit the hidden suites are absent; release left their size behind."""
         manifest = self.course.hidden_manifest()
-        chosen = [manifest.get(ex.id, {}) for ex in self.exercises]
-        return {
-            "checks": sum(int(m.get("checks", 0)) for m in chosen),
-            "points": sum(float(m.get("points", 0)) for m in chosen),
-        }
+        return sum((manifest.get(ex.id, Tally()) for ex in self.exercises), Tally())
 
     def _new_run_root(self) -> Path:
         assert self._tmp_root is not None, "use Grader as a context manager"
@@ -342,78 +328,8 @@ class _Run:
     cpu: int | None = None  # its judge and workers run on this CPU (None: anywhere)
 
 
-def collect_checks(course: Course) -> list[dict]:
-    """Every check of the course (public and hidden), with its points: nothing is run."""
-    with tempfile.TemporaryDirectory(prefix="grader-list-") as tmp:
-        config = judges.JudgeConfig(
-            course_root=str(course.root),
-            workspace=tmp,
-            run_dir=tmp,
-            suite_files=[str(f) for ex in course.exercises for f in ex.suite_files()],
-            collect_only=True,
-        )
-        exit_ = judges.wait_judge(judges.fork_judge(config), time.monotonic() + 120)
-        collected = _read_json(Path(tmp) / judges.COLLECTED)
-        if collected is None:
-            log = (Path(tmp) / judges.JUDGE_LOG).read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"collecting the checks failed (exit {exit_.code}):\n{log}")
-        return collected["checks"]
-
-
-def _cpus_for(jobs: int) -> list[int]:
-    """CPUs to give judges one each (a judge and its worker take turns on one CPU), or none
-    when there are more judges than CPUs: then the scheduler balances them better."""
-    try:
-        allowed = sorted(os.sched_getaffinity(0))
-    except OSError:
-        return []
-    if max(1, jobs) > len(allowed):
-        return []
-    # With CPUs to spare, leave the first one to this process (reports, intake).
-    return allowed[1:] + allowed[:1] if max(1, jobs) < len(allowed) else allowed
-
-
-def _wait_any(running: dict[int, _Run]) -> list[int]:
-    """Block until at least one judge has ended or passed its deadline; return their pids."""
-    while True:
-        now = time.monotonic()
-        finished = []
-        for pid, run in running.items():
-            if _has_exited(pid) or now >= run.deadline:
-                finished.append(pid)
-        if finished:
-            return finished
-        soonest = min(run.deadline for run in running.values()) - now
-        fds = [fd for fd in (judges.pidfd(pid) for pid in running) if fd is not None]
-        try:
-            select.select(fds, [], [], max(0.0, min(soonest, 1.0)) if fds else 0.02)
-        finally:
-            for fd in fds:
-                os.close(fd)
-
-
-def _has_exited(pid: int) -> bool:
-    # waitid with WNOWAIT looks without reaping: wait_judge reaps it and reads its status.
-    try:
-        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-    except ChildProcessError:
-        return True
-    return info is not None
-
-
-def _suites_problem(broken: list | None, exit_code: int) -> str:
-    """Which suite files pytest could not collect, by name only (their tracebacks, in the
-    judge's log, may quote hidden suites, and this text reaches learners' reports)."""
-    if broken:
-        return say("judge_suites_broken", files=", ".join(sorted(set(map(str, broken)))))
-    return say("judge_pytest_failed", code=exit_code)
-
-
-def _read_json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+def _deadlines(running: dict[int, _Run]) -> dict[int, float]:
+    return {pid: run.deadline for pid, run in running.items()}
 
 
 def stamp_for(course: Course, exercises: tuple[Exercise, ...] | None = None) -> Stamp:

@@ -7,12 +7,17 @@ are public (they ship in the learner kit), so they hold no expected values and n
 inputs: the judge sends inputs and computes every expected value itself.
 
 A probes file may also define FORBIDDEN: {learner function (or glob): [API names]}.
+Probes import from this module only (its `__all__`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
+
+from grader.run.shared.devices import is_device_error
+
+__all__ = ["PROBE_MARK", "is_device_error", "probe"]
 
 F = TypeVar("F", bound=Callable)
 PROBE_MARK = "__grader_probe__"

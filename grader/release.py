@@ -15,7 +15,8 @@ from pathlib import Path
 import jinja2
 
 from grader import __version__
-from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, Course, tally
+from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, Course
+from grader.records import CollectedCheck, Tally
 from grader.render.html import templates_dir
 
 
@@ -23,7 +24,9 @@ class ReleaseError(Exception):
     """The kit cannot be written where asked."""
 
 
-def release(course: Course, out: Path, checks: list[dict], *, force: bool = False) -> list[Path]:
+def release(
+    course: Course, out: Path, checks: list[CollectedCheck], *, force: bool = False
+) -> list[Path]:
     """Write the learner kit to `out`; `checks` is the course's collected check list."""
     # Before anything is deleted: --force must never remove a part of the course.
     if _inside(out, course.root):
@@ -59,15 +62,12 @@ def _copy_exercises(course: Course, out: Path) -> None:
                 shutil.copy2(ex.suite_dir / name, suite / name)
 
 
-def _write_hidden_manifest(course: Course, out: Path, checks: list[dict]) -> None:
-    manifest = {}
-    for ex in course.exercises:
-        count, points = tally(checks, "hidden", ex.id)
-        manifest[ex.id] = {"checks": count, "points": points}
+def _write_hidden_manifest(course: Course, out: Path, checks: list[CollectedCheck]) -> None:
+    manifest = {ex.id: Tally.of(checks, "hidden", ex.id).to_json() for ex in course.exercises}
     (out / "suites" / HIDDEN_MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
 
 
-def _write_project_files(course: Course, out: Path, checks: list[dict]) -> None:
+def _write_project_files(course: Course, out: Path, checks: list[CollectedCheck]) -> None:
     # Markdown and TOML, not HTML: no autoescaping here.
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -83,8 +83,8 @@ def _write_project_files(course: Course, out: Path, checks: list[dict]) -> None:
             "id": ex.id,
             "number": ex.number,
             "title": ex.title,
-            "public": tally(checks, "public", ex.id)[1],
-            "hidden": tally(checks, "hidden", ex.id)[1],
+            "public": Tally.of(checks, "public", ex.id).points,
+            "hidden": Tally.of(checks, "hidden", ex.id).points,
         }
         for ex in course.exercises
     ]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from grader.intake import Finding
 from grader.messages import say
+from grader.records import REPORT_KEY, CollectedCheck, Finding, Tally, Verdict
 
 SCHEMA = "torch-course-grader/results"
 SCHEMA_VERSION = 1
@@ -81,7 +81,7 @@ class SubmissionResult:
     findings: tuple[Finding, ...] = ()  # intake problems
     flags: tuple[Finding, ...] = ()  # what static screening found worth a look
     sandbox: dict[str, Any] = field(default_factory=dict)
-    hidden_not_run: dict[str, float] = field(default_factory=dict)  # {"checks": n, "points": p}
+    hidden_not_run: Tally = field(default_factory=Tally)  # public-only runs
     started_at: str = ""
     duration: float = 0.0
     source_fingerprint: str = ""  # intake.fingerprint of what was graded
@@ -106,6 +106,12 @@ class SubmissionResult:
     def graded(self) -> bool:
         return self.status == "graded"
 
+    @property
+    def all_passed(self) -> bool:
+        """Graded, and no check failed, erred or was left unrun (skipped ones do not count)."""
+        bad = self.count(FAILED) + self.count(ERROR) + self.count(NOT_RUN)
+        return self.graded and bad == 0
+
     def count(self, outcome: str) -> int:
         return sum(1 for c in self.checks if c.outcome == outcome)
 
@@ -124,27 +130,28 @@ def build_result(
     *,
     submission: str,
     exercises: list[ExerciseInfo],
-    collected: list[dict[str, Any]] | None,
+    collected: list[CollectedCheck] | None,
     report: dict[str, Any] | None,
     stamp: Stamp,
     findings: list[Finding] = (),  # type: ignore[assignment]
     flags: list[Finding] = (),  # type: ignore[assignment]
     judge_problem: str = "",
     scope: str = "all",
-    hidden_not_run: dict[str, float] | None = None,
+    hidden_not_run: Tally | None = None,
     started_at: str = "",
     duration: float = 0.0,
     source_fingerprint: str = "",
 ) -> SubmissionResult:
     """Reconcile the collected checks with the judge's pytest-json-report."""
     reported = {t["nodeid"]: t for t in (report or {}).get("tests", [])}
-    checks = [_check(item, reported.get(item["nodeid"]), judge_problem) for item in collected or []]
+    checks = [_check(item, reported.get(item.nodeid), judge_problem) for item in collected or []]
     grouped = tuple(
         ExerciseResult(ex.id, ex.number, ex.title, tuple(c for c in checks if c.exercise == ex.id))
         for ex in exercises
     )
     status, detail = "graded", ""
-    integrity = (report or {}).get("grader", {}).get("learner_code_in_judge") or []
+    meta = (report or {}).get(REPORT_KEY) or {}
+    integrity = meta.get("learner_code_in_judge") or []
     exit_code = (report or {}).get("exitcode")
     if collected is None:
         status, detail = "error", judge_problem or say("judge_no_checks")
@@ -172,8 +179,8 @@ def build_result(
         scope=scope,
         findings=tuple(findings),
         flags=tuple(flags),
-        sandbox=dict((report or {}).get("grader", {}).get("sandbox") or {}),
-        hidden_not_run=dict(hidden_not_run or {}),
+        sandbox=dict(meta.get("sandbox") or {}),
+        hidden_not_run=hidden_not_run or Tally(),
         started_at=started_at,
         duration=duration,
         source_fingerprint=source_fingerprint,
@@ -209,18 +216,18 @@ def rejected_result(
 PYTEST_FAILED_ITSELF = (2, 3, 4)
 
 
-def _check(item: dict[str, Any], test: dict[str, Any] | None, judge_problem: str) -> Check:
+def _check(item: CollectedCheck, test: dict[str, Any] | None, judge_problem: str) -> Check:
     base = dict(
-        id=item["nodeid"],
-        exercise=item["exercise"],
-        name=item["name"],
-        title=item["title"],
-        visibility=item["visibility"],
-        points=float(item["points"]),
-        device=item.get("device"),
+        id=item.nodeid,
+        exercise=item.exercise,
+        name=item.name,
+        title=item.title,
+        visibility=item.visibility,
+        points=float(item.points),
+        device=item.device,
     )
-    if test is None and "skipped" in item:  # skipped up front (plugin.skipped_up_front)
-        return Check(**base, earned=0.0, outcome=SKIPPED, kind="skipped", message=item["skipped"])
+    if test is None and item.skipped is not None:  # skipped up front (checks.skipped_up_front)
+        return Check(**base, earned=0.0, outcome=SKIPPED, kind="skipped", message=item.skipped)
     if test is None:
         reason = (
             say("not_run_judge", detail=judge_problem) if judge_problem else say("not_run_budget")
@@ -232,19 +239,19 @@ def _check(item: dict[str, Any], test: dict[str, Any] | None, judge_problem: str
             kind="not_run",
             message=say("not_run", reason=reason),
         )
-    verdict = (test.get("metadata") or {}).get("grader") or {}
-    outcome = _outcome(test.get("outcome", "failed"), verdict.get("kind", ""))
+    verdict = Verdict.from_json((test.get("metadata") or {}).get(REPORT_KEY))
+    outcome = _outcome(test.get("outcome", "failed"), verdict.kind)
     duration = sum(
         float((test.get(s) or {}).get("duration", 0.0)) for s in ("setup", "call", "teardown")
     )
     return Check(
         **base,
-        earned=float(item["points"]) if outcome == PASSED else 0.0,
+        earned=float(item.points) if outcome == PASSED else 0.0,
         outcome=outcome,
-        kind=verdict.get("kind", "") if outcome != PASSED else "",
-        message=verdict.get("message", "") if outcome != PASSED else "",
-        output=verdict.get("output", ""),
-        output_truncated=bool(verdict.get("output_truncated", False)),
+        kind=verdict.kind if outcome != PASSED else "",
+        message=verdict.message if outcome != PASSED else "",
+        output=verdict.output,
+        output_truncated=verdict.output_truncated,
         duration=duration,
     )
 
@@ -314,7 +321,7 @@ def from_json(data: dict[str, Any]) -> SubmissionResult:
             findings=tuple(Finding.from_json(f) for f in data.get("findings", [])),
             flags=tuple(Finding.from_json(f) for f in data.get("flags", [])),
             sandbox=data.get("sandbox", {}),
-            hidden_not_run=data.get("hidden_not_run", {}),
+            hidden_not_run=Tally.from_json(data.get("hidden_not_run")),
             started_at=data.get("started_at", ""),
             duration=data.get("duration", 0.0),
             source_fingerprint=data.get("source_fingerprint", ""),

@@ -11,7 +11,8 @@
         x = make_tensor(4, 5, seed=1, device=device)
         assert_close(learner.softmax(x, dim=1), torch.softmax(x, dim=1), what="softmax(x, dim=1)")
 
-Expected values are always computed here, in the judge, with real PyTorch.
+Expected values are always computed here, in the judge, with real PyTorch. Suites import
+from this module only (its `__all__`); probes import from `grader.probe`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,34 @@ import pytest
 import torch
 
 from grader.messages import say
-from grader.run.learner import LearnerRaised
-from grader.run.protocol import Foreign
+from grader.run.judge.problems import LearnerRaised, NotImplementedYet, explain_device_error
+from grader.run.shared.codec import Foreign, NamedTupleValue
+from grader.run.shared.devices import has_meta, is_device_error
+
+__all__ = [
+    "CheckFailed",
+    "LearnerRaised",
+    "NamedTupleValue",
+    "NotImplementedYet",
+    "assert_close",
+    "assert_equal",
+    "assert_unchanged",
+    "cuda_available",
+    "default_tolerance",
+    "devices",
+    "expect_raises",
+    "explain_device_error",
+    "fail",
+    "has_meta",
+    "hidden",
+    "is_device_error",
+    "make_normal",
+    "make_tensor",
+    "points",
+    "probes_of",
+    "public",
+    "public_suite",
+]
 
 points = pytest.mark.points  # @points(2): what the check is worth
 public = pytest.mark.public  # pytestmark = public, in test_public.py

@@ -32,3 +32,29 @@ def violations(solutions: SubmissionResult, stubs: SubmissionResult) -> list[Vio
     for missing in sorted(ids_solutions ^ ids_stubs):
         found.append(Violation(missing, "both", "collected for one side only"))
     return found
+
+
+@dataclass(frozen=True)
+class Row:
+    """One exercise's line of `grader verify`'s table."""
+
+    exercise: str  # "01 tensors: creating tensors"
+    solutions: str  # "48/48"
+    stubs: str  # "0/48"
+    solutions_ok: bool
+    stubs_ok: bool
+
+
+def table(solutions: SubmissionResult, stubs: SubmissionResult) -> list[Row]:
+    rows = []
+    for mine, theirs in zip(solutions.exercises, stubs.exercises, strict=True):
+        rows.append(
+            Row(
+                exercise=f"{mine.number} {mine.title}",
+                solutions=f"{mine.earned:g}/{mine.possible:g}",
+                stubs=f"{theirs.earned:g}/{theirs.possible:g}",
+                solutions_ok=mine.earned == mine.possible,
+                stubs_ok=theirs.earned == 0,
+            )
+        )
+    return rows

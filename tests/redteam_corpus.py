@@ -296,7 +296,7 @@ def corpus(course_root: Path, listener_port: int) -> list[Case]:
             "a pytest.ini that disables the grader's plugin",
             files={
                 EX01: GARBAGE,
-                "pytest.ini": "[pytest]\naddopts = -p no:grader.run.plugin -p no:jsonreport\n",
+                "pytest.ini": "[pytest]\naddopts = -p no:grader.run.judge.plugin -p no:jsonreport\n",
                 "setup.cfg": "[tool:pytest]\naddopts = --noconftest\n",
             },
             findings={"ignored_files"},

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, make_submission, replace_function, run_grader, solution, stub
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 EX01 = "ex01_tensors.py"
 HALF = replace_function(
     stub(EX01),
@@ -230,9 +232,9 @@ def test_report_re_renders_without_grading(graded, tmp_path):
 
 
 def test_judges_get_a_cpu_each_while_there_are_enough(monkeypatch):
-    from grader import pipeline
+    from grader import judging
 
-    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
-    assert pipeline._cpus_for(1) == [1, 2, 3, 0]  # the first CPU left to the grader itself
-    assert pipeline._cpus_for(4) == [0, 1, 2, 3]
-    assert pipeline._cpus_for(5) == []  # more judges than CPUs: the scheduler balances them
+    monkeypatch.setattr(judging.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert judging.cpus_for(1) == [1, 2, 3, 0]  # the first CPU left to the grader itself
+    assert judging.cpus_for(4) == [0, 1, 2, 3]
+    assert judging.cpus_for(5) == []  # more judges than CPUs: the scheduler balances them

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, run_grader
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 

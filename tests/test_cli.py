@@ -6,6 +6,8 @@ import re
 import pytest
 from helpers import ROOT, make_submission, replace_function, run_grader, solution, stub
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 HALF_DONE = ROOT / "examples" / "submissions" / "half-done"
 EX01 = "ex01_tensors.py"
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from helpers import make_submission, replace_function, run_grader, solution
 
-from grader.run.devices import SameDeviceMode, has_meta, is_device_error
+from grader.run.shared.devices import SameDeviceMode, has_meta, is_device_error
 
 
 def test_mixing_devices_is_refused_even_where_meta_kernels_allow_it():
@@ -43,6 +43,7 @@ HARD_CODED = replace_function(
 )
 
 
+@pytest.mark.slow
 def test_a_hard_coded_cpu_tensor_loses_points_with_a_device_message(tmp_path):
     sub = make_submission(tmp_path / "sub", {"ex02_ops.py": HARD_CODED})
     done = run_grader("grade", str(sub), "--out", str(tmp_path / "out"), "-e", "02")
@@ -59,6 +60,7 @@ def test_a_hard_coded_cpu_tensor_loses_points_with_a_device_message(tmp_path):
     assert all(c["outcome"] == "passed" for c in matmul if c["device"] in (None, "cpu"))
 
 
+@pytest.mark.slow
 def test_meta_kernels_run_without_importing_dynamo():
     """Pins the private torch API that devices.skip_dynamo_on_meta_kernels relies on: if a
     torch upgrade changes it, this fails (and meta checks are only slower to start)."""
@@ -67,7 +69,7 @@ def test_meta_kernels_run_without_importing_dynamo():
 
     script = (
         "import sys, torch\n"
-        "from grader.run.devices import skip_dynamo_on_meta_kernels\n"
+        "from grader.run.shared.devices import skip_dynamo_on_meta_kernels\n"
         "touched = skip_dynamo_on_meta_kernels()\n"
         "x = torch.empty(3, 4, device='meta')\n"
         "y = torch.stack([x + x, x.exp()]).amax(0)\n"

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 import torch
 
-from grader.run import guard
+from grader.run.workers import guard
 
 LEARNER = """
 import torch
@@ -99,6 +99,7 @@ def test_catching_the_error_does_not_hide_the_call(learner):
     assert run(learner, "f_swallows", torch.ones(3)) == [("torch.softmax", "f_swallows")]
 
 
+@pytest.mark.slow
 def test_tripwires_catch_pure_python_functions_and_classes_imported_by_name(tmp_path):
     (tmp_path / "ex_trip.py").write_text(
         textwrap.dedent("""
@@ -113,7 +114,7 @@ def test_tripwires_catch_pure_python_functions_and_classes_imported_by_name(tmp_
     script = textwrap.dedent(f'''
         import importlib.util, torch
         from pathlib import Path
-        from grader.run import guard
+        from grader.run.workers import guard
         rules = {{"f": ["torch.broadcast_shapes"], "make": ["torch.nn.Linear"]}}
         guard.install_tripwires([rules])
         spec = importlib.util.spec_from_file_location("ex_trip", "{tmp_path}/ex_trip.py")

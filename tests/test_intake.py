@@ -4,7 +4,7 @@ import os
 import stat
 import zipfile
 
-from grader.intake import MAX_FILE_BYTES, prepare_workspace
+from grader.intake.workspace import MAX_FILE_BYTES, prepare_workspace
 
 MODULES = ("ex01_tensors.py", "ex02_ops.py")
 

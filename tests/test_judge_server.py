@@ -4,10 +4,13 @@ import os
 import signal
 from pathlib import Path
 
+import pytest
 from helpers import ROOT, copy_course
 
 from grader.course import load_course
 from grader.pipeline import Grader, Options, Submission
+
+pytestmark = pytest.mark.slow  # grades real submissions
 
 SOLUTIONS = Submission(name="solutions", source=ROOT / "solutions")
 STUBS = Submission(name="stubs", source=ROOT / "exercises")

@@ -20,6 +20,8 @@ from helpers import (
     solution,
 )
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 SOLUTION = solution("ex03_autograd.py")
 
 
@@ -223,8 +225,8 @@ def test_every_forbidden_jacobian_api_is_caught(tmp_path):
         import importlib.util
         from pathlib import Path
         import torch
-        from grader.run import guard
-        from grader.run.worker import load_probes
+        from grader.run.workers import guard
+        from grader.run.workers.probes import load_probes
 
         probes = load_probes(Path("{ROOT}"))
         rules = probes["ex03_autograd"].forbidden

@@ -15,6 +15,8 @@ import textwrap
 import pytest
 from helpers import ROOT, checks_named, grade_mutants, solution
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 SOLUTION = solution("ex04_backward.py")
 
 
@@ -500,7 +502,7 @@ def test_every_forbidden_api_resolves_and_trips(tmp_path):
     script = textwrap.dedent(f"""
         import importlib.util
         from pathlib import Path
-        from grader.run import guard
+        from grader.run.workers import guard
 
         def load(name, path):
             spec = importlib.util.spec_from_file_location(name, path)

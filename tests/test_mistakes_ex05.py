@@ -10,6 +10,8 @@ from helpers import (
     solution,
 )
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 SOURCE = solution("ex05_modules.py")
 
 

@@ -3,6 +3,8 @@
 import pytest
 from helpers import assert_mutant_fails, assert_mutant_passes, edited, grade_mutants, solution
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 SOURCE = solution("ex06_losses.py")
 
 

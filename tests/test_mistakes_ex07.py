@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers import checks_named, grade_mutants, solution
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 MODULE = "ex07_optim.py"
 SOLUTION = solution(MODULE)
 

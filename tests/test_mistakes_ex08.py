@@ -3,6 +3,8 @@
 import pytest
 from helpers import checks_named, grade_mutants, solution
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 FILE = "ex08_training.py"
 SOLUTION = solution(FILE)
 

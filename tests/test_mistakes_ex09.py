@@ -3,6 +3,8 @@
 import pytest
 from helpers import checks_named, grade_mutants, replace_function, solution
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 FILE = "ex09_devices.py"
 SOLUTION = solution(FILE)
 

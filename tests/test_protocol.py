@@ -11,16 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from grader.run.protocol import (
-    Foreign,
-    NamedTupleValue,
-    ProtocolError,
-    decode_value,
-    encode_value,
-    recv_frame,
-    recv_raw_frame,
-    send_frame,
-)
+from grader.run.shared.codec import Foreign, NamedTupleValue, decode_value, encode_value
+from grader.run.shared.frames import ProtocolError, recv_frame, recv_raw_frame, send_frame
 
 
 def roundtrip(value):

@@ -17,6 +17,8 @@ import pytest
 from helpers import ROOT, make_submission, run_grader
 from redteam_corpus import CANARY, EX01, GARBAGE, HOST_MARKER, MARKER, corpus
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 AS_ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not AS_ROOT, reason="the full sandbox needs root, as in CI")
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, copy_course, run_grader
 
+pytestmark = pytest.mark.slow  # grades real submissions
+
 
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory):
@@ -78,7 +80,7 @@ def test_the_kit_holds_what_a_learner_needs(kit):
         "README.md",
         "pyproject.toml",
         ".github/workflows/check.yml",
-        "grader/cli.py",
+        "grader/cli/__init__.py",
         "templates/report.html.j2",
         "suites/hidden.json",
         "exercises/ex01_tensors.py",

@@ -6,7 +6,7 @@ import json
 import pytest
 from helpers import ROOT
 
-from grader.intake import Finding
+from grader.records import CollectedCheck, Finding
 from grader.results import (
     ERROR,
     FAILED,
@@ -38,7 +38,7 @@ def build(collected, report, **extra):
     return build_result(
         submission="half-done",
         exercises=EXERCISES,
-        collected=collected,
+        collected=None if collected is None else [CollectedCheck.from_json(c) for c in collected],
         report=report,
         stamp=STAMP,
         **extra,

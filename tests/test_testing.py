@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from grader.run.learner import LearnerRaised
-from grader.run.protocol import Foreign
+from grader.run.judge.problems import LearnerRaised
+from grader.run.shared.codec import Foreign
 from grader.testing import CheckFailed, assert_close, assert_equal, expect_raises, make_tensor
 
 

@@ -9,10 +9,13 @@ import pytest
 import torch
 from helpers import ROOT
 
-from grader.run.learner import Channel, LearnerSession
-from grader.run.protocol import decode_value
-from grader.run.sandbox import Plan
-from grader.run.template import start_template
+from grader.run.judge.channel import Channel
+from grader.run.judge.session import LearnerSession
+from grader.run.shared.codec import decode_value
+from grader.run.shared.launcher import start_template
+from grader.run.shared.plan import Plan
+
+pytestmark = pytest.mark.slow  # grades real submissions
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,7 @@ def session(template, tmp_path, source):
         sandbox_uid=1_900_654_321,
     )
     return plan, LearnerSession(
-        workspace, lambda: Channel(template.socket_path, plan), call_timeout=30, deadline=None
+        workspace, lambda: Channel(template.socket_path, plan), call_seconds=30, deadline=None
     )
 
 
@@ -110,8 +113,8 @@ def test_a_judge_forked_after_warm_up_runs_torch(tmp_path):
     judges: a child must still run multi-threaded CPU ops, and CUDA stays untouched."""
     script = textwrap.dedent("""
         import os, torch
-        from grader.run import judge
-        judge.warm_up(meta=True)
+        from grader.judging import warm_up
+        warm_up(meta=True)
         assert not torch.cuda.is_initialized()
         pid = os.fork()
         if pid == 0:

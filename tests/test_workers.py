@@ -8,18 +8,20 @@ import pytest
 import torch
 from helpers import ROOT
 
-from grader.run.learner import (
-    Channel,
+from grader.run.judge.channel import Channel
+from grader.run.judge.problems import (
     LearnerDied,
     LearnerRaised,
-    LearnerSession,
     LearnerTimeout,
     MissingName,
     ModuleProblem,
     NotImplementedYet,
 )
-from grader.run.sandbox import Limits, Plan
-from grader.run.template import start_template
+from grader.run.judge.session import LearnerSession
+from grader.run.shared.launcher import start_template
+from grader.run.shared.plan import Limits, Plan
+
+pytestmark = pytest.mark.slow  # grades real submissions
 
 EX = "ex99_scratch"
 MARKER = "4242.125"  # an argument no other process on the machine has
@@ -56,7 +58,7 @@ def session_for(template, tmp_path):
         session = LearnerSession(
             workspace,
             lambda: Channel(template.socket_path, plan),
-            call_timeout=call_seconds,
+            call_seconds=call_seconds,
             deadline=None,
         )
         session.begin_test("t")

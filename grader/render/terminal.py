@@ -163,10 +163,10 @@ def _footer(result: SubmissionResult) -> list[str]:
 def public_only_note(result: SubmissionResult) -> str:
     """Never "all passed" when only the public checks ran."""
     hidden = result.hidden_not_run
-    if hidden.get("checks"):
+    if hidden.checks:
         return say(
             "summary_public_only",
-            hidden_count=int(hidden["checks"]),
-            hidden_points=f"{hidden.get('points', 0):g}",
+            hidden_count=hidden.checks,
+            hidden_points=f"{hidden.points:g}",
         )
     return say("summary_public_only_unknown")

@@ -2,8 +2,8 @@
 
 import torch
 
-from grader.run.learner import LearnerRaised
 from grader.testing import (
+    LearnerRaised,
     assert_close,
     assert_unchanged,
     devices,

@@ -7,15 +7,17 @@ come from torch.func and torch.autograd.functional, here in the judge.
 
 import torch
 
-from grader.run.devices import has_meta, is_device_error
-from grader.run.learner import LearnerRaised, explain_device_error
 from grader.testing import (
     CheckFailed,
+    LearnerRaised,
     assert_close,
     assert_unchanged,
     default_tolerance,
     devices,
+    explain_device_error,
     fail,
+    has_meta,
+    is_device_error,
     make_tensor,
     points,
     probes_of,

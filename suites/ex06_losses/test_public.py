@@ -5,9 +5,10 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 
-from grader.run.learner import LearnerRaised, NotImplementedYet
 from grader.testing import (
     CheckFailed,
+    LearnerRaised,
+    NotImplementedYet,
     assert_close,
     assert_unchanged,
     devices,

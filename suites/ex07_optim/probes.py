@@ -21,8 +21,7 @@ from typing import Any
 
 import torch
 
-from grader.probe import probe
-from grader.run.devices import is_device_error
+from grader.probe import is_device_error, probe
 
 # torch's own optimizer code, in every form a learner could reach it by (torch 2.13 names).
 _TORCH_OPTIMIZERS = [

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from grader.run.learner import LearnerRaised
-from grader.run.protocol import NamedTupleValue
 from grader.testing import (
+    LearnerRaised,
+    NamedTupleValue,
     assert_close,
     devices,
     expect_raises,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.messages import say
+from grader.records import Finding
 
 MAX_FILE_BYTES = 512 * 1024  # one exercise module
 MAX_ZIP_ENTRIES = 5000
@@ -34,24 +35,6 @@ SKIP_DIRS = {
     ".tox",
     ".mypy_cache",
 }
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something about a submission worth telling: an intake problem or a screening flag."""
-
-    severity: str  # "error" (blocks grading of a file), "warning", "info"
-    code: str
-    message: str
-    file: str | None = None
-    line: int | None = None
-
-    def to_json(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-    @classmethod
-    def from_json(cls, data: dict) -> Finding:
-        return cls(**data)
 
 
 @dataclass

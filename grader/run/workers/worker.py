@@ -9,62 +9,29 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import linecache
 import os
 import random
 import sys
 import time
 import types
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from grader.probe import PROBE_MARK
-from grader.run import devices, guard
-from grader.run.protocol import (
+from grader.run.shared import devices
+from grader.run.shared.codec import (
     NamedTupleValue,
-    PeerClosed,
     decode_value,
     encode_value,
     rebuild_namedtuple,
-    recv_frame,
-    send_frame,
 )
-
-MAX_MESSAGE = 2000
-MAX_FRAMES = 12
-
-
-@dataclass
-class ExerciseProbes:
-    """What an exercise's probes.py provides: its probes and its forbidden-call rules."""
-
-    probes: dict[str, Any] = field(default_factory=dict)
-    forbidden: dict[str, list[str]] = field(default_factory=dict)
-    hints: dict[str, str] = field(default_factory=dict)  # API -> what to do instead
-
-
-def load_probes(course_root: Path) -> dict[str, ExerciseProbes]:
-    """Import every suites/<exercise>/probes.py (trusted course code) by path."""
-    found: dict[str, ExerciseProbes] = {}
-    for path in sorted((course_root / "suites").glob("ex[0-9][0-9]_*/probes.py")):
-        exercise = path.parent.name
-        spec = importlib.util.spec_from_file_location(f"grader_probes_{exercise}", path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        found[exercise] = ExerciseProbes(
-            probes={
-                name: fn for name, fn in vars(module).items() if getattr(fn, PROBE_MARK, False)
-            },
-            forbidden=dict(getattr(module, "FORBIDDEN", {})),
-            hints=dict(getattr(module, "FORBIDDEN_HINTS", {})),
-        )
-    return found
+from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
+from grader.run.workers import guard
+from grader.run.workers.exceptions import exception_record
+from grader.run.workers.output import flush_streams, read_output
+from grader.run.workers.probes import ExerciseProbes
 
 
 class ImportFailed(Exception):
@@ -118,7 +85,7 @@ class Worker:
         """What learner code printed since the last answer (stdout and stderr go to one file,
         opened by the supervisor, on descriptor 1). The judge caps it again: it trusts none
         of this, but it is only the learner's own text."""
-        _flush_streams()
+        flush_streams()
         text, truncated, self.output_offset = read_output(1, self.output_offset, self.output_chars)
         return {"output": text, "output_truncated": truncated, "output_end": self.output_offset}
 
@@ -245,85 +212,11 @@ class Worker:
             "hint": hint,
         }
 
-    # ------------------------------------------------------------ exceptions
-
     def exception_record(self, exc: BaseException) -> dict[str, Any]:
-        kind = type(exc)
-        try:
-            mro = [c.__name__ for c in kind.__mro__][:20]
-        except BaseException:
-            mro = ["BaseException"]
-        record: dict[str, Any] = {
-            "type": _safe_text(getattr(kind, "__name__", "?"), 100),
-            "mro": [_safe_text(n, 100) for n in mro],
-            "message": _safe_str(exc),
-            "frames": self._learner_frames(exc),
-            # A stub raises NotImplementedError itself; torch raises it too (e.g. reading a
-            # meta tensor's values), and that is not "not written yet".
-            "raised_by_learner": self._raised_in_learner_code(exc),
-        }
-        if isinstance(exc, SyntaxError) and str(exc.filename or "").startswith(self.learner_root):
-            record["syntax"] = {
-                "file": Path(exc.filename).name,
-                "line": exc.lineno or 0,
-                "code": _safe_text((exc.text or "").rstrip(), 200),
-                "message": _safe_text(exc.msg or "", 300),
-            }
-        return record
-
-    def _raised_in_learner_code(self, exc: BaseException) -> bool:
-        # Walked by hand: traceback.extract_tb reads every frame's source line, and the
-        # grader's own files are hidden from workers, so linecache retries them on each call.
-        try:
-            tb = exc.__traceback__
-            if tb is None:
-                return False
-            while tb.tb_next is not None:
-                tb = tb.tb_next
-            return tb.tb_frame.f_code.co_filename.startswith(self.learner_root)
-        except BaseException:
-            return False
-
-    def _learner_frames(self, exc: BaseException) -> list[dict[str, Any]]:
-        """The learner's own lines of a traceback (qualified names: `Exp.forward`)."""
-        frames = []
-        try:
-            tb = exc.__traceback__
-            while tb is not None:
-                code = tb.tb_frame.f_code
-                if code.co_filename.startswith(self.learner_root):
-                    line = tb.tb_lineno or 0
-                    frames.append(
-                        {
-                            "file": Path(code.co_filename).name,
-                            "line": line,
-                            "function": _safe_text(getattr(code, "co_qualname", code.co_name), 100),
-                            "code": _safe_text(
-                                linecache.getline(code.co_filename, line).strip(), 200
-                            ),
-                        }
-                    )
-                tb = tb.tb_next
-        except BaseException:
-            pass
-        return frames[-MAX_FRAMES:]
+        return exception_record(exc, self.learner_root)
 
 
 _NOTHING = object()
-
-
-def read_output(fd: int, offset: int, cap: int) -> tuple[str, bool, int]:
-    """What was written to `fd` (a file) past `offset`: at most `cap` characters, whether
-    there was more, and the offset where it ends. The worker reads its own output with it
-    after each answer; the supervisor reads a dead worker's last words."""
-    try:
-        size = os.fstat(fd).st_size
-        new_bytes = max(0, size - offset)
-        data = os.pread(fd, min(new_bytes, cap * 4), offset) if new_bytes else b""
-    except OSError:
-        return "", False, offset
-    text = data.decode("utf-8", errors="replace")
-    return text[:cap], new_bytes > len(data) or len(text) > cap, size
 
 
 def _rebuild(value: Any) -> Any:
@@ -368,24 +261,3 @@ def _reseed(seed: int) -> None:
         torch.cuda.manual_seed_all(seed)
     random.seed(seed)
     np.random.seed(seed % (2**32))
-
-
-def _safe_str(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except BaseException:
-        text = "<the exception's message could not be shown>"
-    return _safe_text(text if isinstance(text, str) else "<non-text message>", MAX_MESSAGE)
-
-
-def _safe_text(text: object, limit: int) -> str:
-    text = text if type(text) is str else "?"
-    return text if len(text) <= limit else text[:limit] + " …"
-
-
-def _flush_streams() -> None:
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        try:
-            stream.flush()
-        except BaseException:
-            pass

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from grader.intake import Finding
 from grader.messages import say
+from grader.records import Finding
 
 # Modules whose import is worth a look, and why (a key of messages.EN).
 SUSPICIOUS_MODULES = {

@@ -22,9 +22,16 @@ from typing import Any
 
 import torch
 
-from grader.run import sandbox
-from grader.run.protocol import PeerClosed, recv_frame, send_frame
-from grader.run.worker import ExerciseProbes, Worker, read_output
+from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
+from grader.run.shared.plan import Measures, Plan
+from grader.run.shared.process import become_subreaper, pin_to_cpu
+from grader.run.workers import namespaces
+from grader.run.workers.cgroups import Cgroups
+from grader.run.workers.confine import confine_worker, static_measures
+from grader.run.workers.output import read_output
+from grader.run.workers.probes import ExerciseProbes
+from grader.run.workers.reaper import kill_all_descendants
+from grader.run.workers.worker import Worker
 
 OUTPUT_FILE = "output.txt"
 WORKER_SETUP_FAILED = 71  # the worker could not confine itself: a grader fault
@@ -41,8 +48,8 @@ class Supervisor:
     def __init__(
         self,
         judge: socket.socket,
-        plan: sandbox.Plan,
-        measures: sandbox.Measures,
+        plan: Plan,
+        measures: Measures,
         probes: dict[str, ExerciseProbes],
         in_namespace: bool,
     ) -> None:
@@ -52,7 +59,7 @@ class Supervisor:
         self.probes = probes
         self.in_namespace = in_namespace
         self.worker: _LiveWorker | None = None
-        self.cgroups = sandbox.Cgroups(plan.limits, measures) if plan.isolate else None
+        self.cgroups = Cgroups(plan.limits, measures) if plan.isolate else None
 
     def serve(self) -> None:
         send_frame(self.judge, {"status": "ready", "measures": self.measures.to_json()})
@@ -145,7 +152,7 @@ class Supervisor:
         keep = conn.fileno()
         os.closerange(3, keep)
         os.closerange(keep + 1, 65536)
-        sandbox.confine_worker(self.plan, home)
+        confine_worker(self.plan, home)
         torch.set_num_threads(1)
         worker = Worker(
             Path(self.plan.workspace), self.probes, output_chars=self.plan.limits.output_chars
@@ -185,7 +192,7 @@ class Supervisor:
                 os.kill(worker.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        sandbox.kill_all_descendants(self.in_namespace)
+        kill_all_descendants(self.in_namespace)
         os.close(worker.out_fd)
         shutil.rmtree(worker.home, ignore_errors=True)
 
@@ -201,19 +208,17 @@ def _signal_name(sig: int) -> str:
         return f"signal {sig}"
 
 
-def run_supervisor(
-    conn: socket.socket, plan: sandbox.Plan, probes: dict[str, ExerciseProbes]
-) -> None:
+def run_supervisor(conn: socket.socket, plan: Plan, probes: dict[str, ExerciseProbes]) -> None:
     """Entered in a child of the template: set up this submission's sandbox, then serve."""
-    sandbox.pin_to_cpu(plan.cpu)  # its workers inherit the judge's CPU
-    measures = sandbox.Measures()
-    sandbox.static_measures(plan, measures)
-    in_namespace = sandbox.enter_namespaces(plan, measures)
+    pin_to_cpu(plan.cpu)  # its workers inherit the judge's CPU
+    measures = Measures()
+    static_measures(plan, measures)
+    in_namespace = namespaces.enter_namespaces(plan, measures)
     if in_namespace:
         if os.fork() != 0:
             os._exit(0)  # our child is the new namespace's init; the template reaps it
-        sandbox.mount_private_proc(measures)
+        namespaces.mount_private_proc(measures)
     else:
-        sandbox.become_subreaper()
+        become_subreaper()
         measures.on("process_tree_kill", "orphans are reparented here and killed")
     Supervisor(conn, plan, measures, probes, in_namespace).serve()

@@ -6,7 +6,7 @@ tripwires, freezes its heap (so children do not copy it page by page) and then o
 forks. It never imports learner code, never imports the suites, never runs a torch op
 (OpenMP does not survive fork) and never initialises CUDA.
 
-Run as `python -I -m grader.run.template --socket PATH --course ROOT`; prints "listening".
+Run as `python -I -m grader.run.workers.template --socket PATH --course ROOT`; prints "listening".
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ import argparse
 import gc
 import signal
 import socket
-import subprocess
-import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 HELLO_TIMEOUT = 10.0
@@ -42,15 +38,20 @@ def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
     import numpy  # noqa: F401
     import torch  # noqa: F401
 
-    from grader.run import devices, guard, sandbox, supervisor, worker
+    from grader.run.shared import devices
+    from grader.run.shared.frames import recv_frame
+    from grader.run.shared.plan import Plan
+    from grader.run.shared.process import become_subreaper, set_parent_death_signal
+    from grader.run.workers import guard, supervisor
+    from grader.run.workers.probes import load_probes
 
     # The full warm-up only for a batch: one submission's single worker pays for meta ops
     # and torch._dynamo only if its checks need them, and `grader check` does not wait.
     devices.warm_up(full=full_warm)
-    probes = worker.load_probes(course_root)
+    probes = load_probes(course_root)
     guard.install_tripwires(p.forbidden for p in probes.values())
-    sandbox.become_subreaper()
-    sandbox.set_parent_death_signal(signal.SIGTERM)
+    become_subreaper()
+    set_parent_death_signal(signal.SIGTERM)
     gc.collect()
     gc.freeze()
 
@@ -63,8 +64,8 @@ def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
             continue
         try:
             conn.settimeout(HELLO_TIMEOUT)
-            header, _ = supervisor.recv_frame(conn)
-            plan = sandbox.Plan.from_json(header["plan"])
+            header, _ = recv_frame(conn)
+            plan = Plan.from_json(header["plan"])
             conn.settimeout(None)
         except Exception as exc:  # a bad hello: tell the judge, keep serving others
             _try_send(conn, {"status": "refused", "detail": f"{type(exc).__name__}: {exc}"})
@@ -90,83 +91,12 @@ def _reap_children() -> None:
 
 
 def _try_send(conn: socket.socket, header: dict) -> None:
-    from grader.run.protocol import send_frame
+    from grader.run.shared.frames import send_frame
 
     try:
         send_frame(conn, header)
     except OSError:
         pass
-
-
-# ---------------------------------------------------------------- the parent's side
-
-
-@dataclass
-class TemplateProcess:
-    """A running template, as seen by whoever started it (the CLI or the pytest plugin)."""
-
-    process: subprocess.Popen
-    socket_path: str
-    folder: str
-
-    def wait_ready(self) -> None:
-        """Until the template listens (it may still be warming up: connections then wait)."""
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if line.strip() != "listening":
-            rest = self.process.stdout.read() if self.process.poll() is not None else ""
-            raise RuntimeError(f"the worker template did not start: {line}{rest}".strip())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        import shutil
-
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def start_template(course_root: Path, full_warm: bool = False) -> TemplateProcess:
-    """Start a template in the background; call wait_ready() before the first connection.
-    `full_warm` also imports what only some checks need (worth it for many submissions)."""
-    folder = tempfile.mkdtemp(prefix="grader-tpl-")
-    os.chmod(folder, 0o700)
-    socket_path = os.path.join(folder, "workers.sock")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-I",
-            "-m",
-            "grader.run.template",
-            "--socket",
-            socket_path,
-            "--course",
-            str(course_root),
-            *(["--full-warm"] if full_warm else []),
-        ],
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-        env=_template_env(),
-    )
-    return TemplateProcess(process=process, socket_path=socket_path, folder=folder)
-
-
-def _template_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
-    # The template must never initialise CUDA: with the NVML check, is_available() does not.
-    env.update(
-        {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTORCH_NVML_BASED_CUDA_CHECK": "1"}
-    )
-    return env
 
 
 def main() -> None:

@@ -1,19 +1,15 @@
-"""Starting the judge: one pytest run of the trusted suites per submission.
+"""Judge processes: one pytest run of the trusted suites per submission.
 
-The judge is forked from a warm parent (the grader's own process, which has imported
-torch, pytest and the plugins but never runs a torch op), so a submission costs a fork
-rather than a fresh interpreter. It is configured only by what we pass: an ini file of
-ours, the suites folder as rootdir, no conftest, no plugin autoloading, a scrubbed
-environment, and a working folder of its own.
-
-For many submissions, a JudgeServer goes one step further: a pytest session that has
-started and collected the suites once, and forks each submission's judge from there.
+A judge is forked from a warm parent (the grader's own process, which has imported torch,
+pytest and the plugins but never runs a torch op), so a submission costs a fork rather than
+a fresh interpreter. For many submissions, a JudgeServer goes one step further: a pytest
+session that has started and collected the suites once, and forks each submission's judge
+from there.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import os
 import select
 import signal
@@ -21,126 +17,11 @@ import socket
 import sys
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.run.sandbox import become_subreaper, pin_to_cpu
-
-JUDGE_CONFIG = "judge.json"
-JUDGE_WITHOUT = (
-    "terminal",  # its end-of-run summary of failures is quadratic in their number
-    "capture",
-    "assertion",
-    "logging",
-    "warnings",
-    "unraisableexception",
-    "threadexception",
-    "faulthandler",
-    "doctest",
-    "junitxml",
-    "pastebin",
-    "nose",
-    "setuponly",
-    "setupplan",
-    "debugging",
-    "unittest",
-    "tmpdir",
-    "monkeypatch",
-    "recwarn",
-    "subtests",
-)  # json-report needs legacypath
-JUDGE_LOG = "judge.log"
-JSON_REPORT = "report.json"
-COLLECTED = "collected.json"
-
-
-@dataclass
-class JudgeConfig:
-    """Everything one judge run needs; written as JSON beside its report."""
-
-    course_root: str
-    workspace: str
-    run_dir: str
-    suite_files: list[str]
-    worker_socket: str | None = None
-    devices: list[str] = field(default_factory=lambda: ["cpu", "cuda", "meta"])
-    call_timeout: float = 10.0
-    deadline: float | None = None  # time.time() after which remaining checks are not run
-    public_only: bool = False  # hidden suites are collected (to count them) but not run
-    collect_only: bool = False  # list the checks, run none
-    plan: dict = field(default_factory=dict)  # sandbox.Plan as JSON
-    serve_fd: int | None = None  # a JudgeServer's socket: collect, then fork judges on request
-
-    def save(self) -> Path:
-        path = Path(self.run_dir) / JUDGE_CONFIG
-        path.write_text(json.dumps(asdict(self), indent=1))
-        return path
-
-    @classmethod
-    def load(cls, path: str | Path) -> JudgeConfig:
-        return cls(**json.loads(Path(path).read_text()))
-
-
-def warm_up(meta: bool = False) -> None:
-    """Import what every judge needs, once, in the parent; then freeze the heap so forked
-    judges share it instead of copying it when Python's GC touches every object.
-
-    With `meta`, also the machinery of meta-device ops and torch._dynamo (which torch.optim
-    imports at its first step): about 2 s, which pays off when many judges fork from here."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # never initialise CUDA here
-    import pytest  # noqa: F401
-    import pytest_jsonreport.plugin  # noqa: F401
-
-    import grader.run.plugin
-    import grader.testing  # noqa: F401
-    from grader.run import devices
-
-    devices.warm_up(full=meta)  # checks compute meta references too
-    gc.collect()
-    gc.freeze()
-
-
-def pytest_args(config: JudgeConfig, config_path: Path) -> list[str]:
-    run_dir = Path(config.run_dir)
-    ini = run_dir / "pytest.ini"
-    ini.write_text("[pytest]\npython_files = test_public.py test_hidden.py\n")
-    return [
-        "-c",
-        str(ini),
-        "--rootdir",
-        str(Path(config.course_root) / "suites"),
-        "--noconftest",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:stepwise",
-        "-p",
-        "pytest_jsonreport.plugin",
-        "-p",
-        "grader.run.plugin",
-        "--import-mode=importlib",
-        "--strict-markers",
-        # Per check, every plugin hook costs time: the judge runs no learner code and prints
-        # nothing, so it needs no output capture, no log or warning capture, no rewritten
-        # asserts (suites fail through grader.testing, with messages of their own), none of
-        # the fixtures suites do not use, and no terminal report: results go to the json
-        # report, and the plugin logs what went wrong with the suites themselves
-        # (plugin.TerminalStandIn).
-        *[arg for name in JUDGE_WITHOUT for arg in ("-p", f"no:{name}")],
-        "--json-report",
-        f"--json-report-file={run_dir / JSON_REPORT}",
-        "--json-report-omit",
-        "collectors",
-        "log",
-        "traceback",
-        "streams",
-        "keywords",
-        "warnings",
-        f"--grader-config={config_path}",
-        *(["--collect-only"] if config.collect_only else []),
-        *config.suite_files,
-    ]
+from grader.run.judge.config import JUDGE_LOG, JudgeConfig, pytest_args
+from grader.run.shared.process import become_subreaper, pin_to_cpu
 
 
 def fork_judge(config: JudgeConfig) -> int:
@@ -157,7 +38,9 @@ def enter_run(config: JudgeConfig) -> None:
     """In a fresh judge process: a session of its own (the grader kills it as a group), its
     CPU, its log as stdout and stderr, no stdin, its run folder as working folder."""
     os.setsid()
-    pin_to_cpu(config.plan.get("cpu"))  # the CPU its workers get too (None: anywhere)
+    pin_to_cpu(
+        config.plan.cpu if config.plan is not None else None
+    )  # the CPU its workers get too (None: anywhere)
     sys.stdout.flush()
     sys.stderr.flush()
     log = os.open(Path(config.run_dir) / JUDGE_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -1,0 +1,334 @@
+"""The instructor's commands: grade, batch, merge, report, release, verify, doctor."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader.cli.options import (
+    call_timeout_option,
+    course_of,
+    exercise_ids,
+    exercises_option,
+    limits,
+    out_option,
+    reveal_hidden_option,
+    time_limit_option,
+)
+from grader.results import SubmissionResult
+
+
+@click.command(short_help="Grade one submission (a folder or a .zip).")
+@click.argument("submission", type=click.Path(exists=True, path_type=Path))
+@out_option("Folder for results.json, report.html and gradescope.json.")
+@exercises_option
+@reveal_hidden_option
+@call_timeout_option
+@time_limit_option
+@click.option(
+    "--keep-runs",
+    type=click.Path(file_okay=False, path_type=Path),
+    hidden=True,
+    help="Keep each run's folder (judge log, raw pytest-json-report) here, for debugging.",
+)
+@click.pass_context
+def grade(
+    ctx, submission, out_dir, exercises, reveal_hidden, call_timeout, time_limit, keep_runs
+) -> None:
+    """Grade one submission (a folder or a .zip): writes results.json, report.html and
+    gradescope.json."""
+    from grader.pipeline import Grader, Options, Submission
+    from grader.render import terminal
+    from grader.render.outputs import RESULTS_FILE, write_outputs
+
+    course = course_of(ctx)
+    options = Options(
+        exercises=exercise_ids(course, exercises),
+        limits=limits(call_timeout, time_limit),
+        hide=(str(out_dir.resolve()),),
+        keep_runs=keep_runs,
+    )
+    with Grader(course, options) as grader:
+        result = grader.grade(Submission(name=submission.name, source=submission))
+    write_outputs(result, out_dir, reveal_hidden=reveal_hidden)
+    click.echo(terminal.render(result))
+    click.echo(f"Wrote {out_dir / RESULTS_FILE}, report.html and gradescope.json in {out_dir}")
+    ctx.exit(0 if result.graded else 1)
+
+
+@click.command(short_help="Grade a folder of submissions, in parallel.")
+@click.argument("submissions_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@out_option("Folder for per-submission results and the class files.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="cores",
+    help="Submissions graded at once.",
+)
+@click.option(
+    "--shard", help="Grade only shard K of N (e.g. 2/4); combine shards with `grader merge`."
+)
+@click.option(
+    "--force", is_flag=True, help="Grade again even what was already graded with the same checks."
+)
+@exercises_option
+@reveal_hidden_option
+@call_timeout_option
+@time_limit_option
+@click.pass_context
+def batch(
+    ctx,
+    submissions_dir,
+    out_dir,
+    jobs,
+    shard,
+    force,
+    exercises,
+    reveal_hidden,
+    call_timeout,
+    time_limit,
+):
+    """Grade every submission (folder or .zip) in SUBMISSIONS_DIR, in parallel."""
+    from grader import batch as batches
+    from grader.pipeline import Grader, Options
+
+    course = course_of(ctx)
+    try:
+        shard_of = batches.Shard.parse(shard) if shard else None
+        submissions = batches.discover(submissions_dir, shard_of)
+    except batches.BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    options = Options(
+        exercises=exercise_ids(course, exercises),
+        limits=limits(call_timeout, time_limit),
+        hide=(str(out_dir.resolve()), str(submissions_dir.resolve())),
+    )
+    grader = Grader(course, options)  # starts nothing until entered; knows its stamp
+    todo, done = batches.split_done(out_dir, submissions, grader, force=force)
+    options.many = len(todo) > 1  # warm up for many only when many are left to grade
+    progress = Progress(len(submissions), skipped=len(done))
+    graded = batches.grade_into(
+        grader, todo, out_dir, jobs=jobs, reveal_hidden=reveal_hidden, on_result=progress.done
+    )
+    batches.write_class(out_dir)
+    progress.close()
+    results = done + graded
+    ungraded = sorted(r.submission for r in results if not r.graded)
+    click.echo(
+        f"{len(results)} submission(s): {len(results) - len(ungraded)} graded, "
+        f"{len(done)} of them from an earlier run; class files in {out_dir}"
+    )
+    if ungraded:
+        click.echo(
+            click.style(f"Not graded: {', '.join(ungraded)} (see their reports)", fg="yellow")
+        )
+    ctx.exit(0 if not ungraded else 1)
+
+
+class Progress:
+    """A progress bar on a terminal; one plain line per submission elsewhere (CI logs)."""
+
+    def __init__(self, total: int, skipped: int) -> None:
+        self.total, self.count = total, skipped
+        interactive = sys.stdout.isatty() and not os.environ.get("CI")
+        self.bar = (
+            click.progressbar(length=total, label="Grading", show_pos=True) if interactive else None
+        )
+        if self.bar:
+            self.bar.__enter__()
+            self.bar.update(skipped)
+        elif skipped:
+            click.echo(
+                f"{skipped} of {total} already graded with the same checks: skipped "
+                "(--force grades again)"
+            )
+
+    def done(self, result: SubmissionResult) -> None:
+        self.count += 1
+        if self.bar:
+            self.bar.update(1)
+            return
+        score = f"{result.earned:g}/{result.possible:g}" if result.graded else result.status
+        click.echo(
+            f"[{self.count}/{self.total}] {result.submission}: {score} ({result.duration:.1f} s)"
+        )
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command(short_help="Join sharded batch outputs into one class.")
+@click.argument(
+    "shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@out_option("Folder for the merged class (may be one of the shard folders).")
+def merge(shards, out_dir) -> None:
+    """Combine the output folders of `grader batch --shard` runs into one class summary and
+    gradebook."""
+    from grader import batch as batches
+
+    try:
+        results = batches.merge(list(shards), out_dir)
+    except batches.BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(
+        f"Merged {len(results)} submission(s) from {len(shards)} folder(s) into {out_dir}: "
+        f"grades.csv, summary.html ({len(results)} rows)"
+    )
+
+
+REPORT_FORMATS = ("html", "csv", "gradescope", "json", "text")
+
+
+@click.command(short_help="Re-render a results.json (no grading).")
+@click.argument("results_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(REPORT_FORMATS),
+    default="html",
+    show_default=True,
+    help="html: the learner's report; csv: a one-row gradebook; gradescope: Gradescope's "
+    "results.json; json: the result itself; text: what the terminal shows.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: standard output).",
+)
+@reveal_hidden_option
+def report(results_file, fmt, out_path, reveal_hidden) -> None:
+    """Re-render a results.json (no grading is run)."""
+    from grader.batch import load_result
+    from grader.render import gradebook, html, terminal
+    from grader.render.gradescope import render_gradescope
+    from grader.render.outputs import json_text, write_text
+    from grader.results import to_json
+
+    result = load_result(results_file)
+    if result is None:
+        raise click.UsageError(
+            f"{results_file} is not a results file of this grader (or of this schema version)"
+        )
+    if fmt == "html":
+        text = html.render_report(result, reveal_hidden=reveal_hidden)
+    elif fmt == "csv":
+        text = gradebook.render_csv([result])
+    elif fmt == "gradescope":
+        text = json_text(render_gradescope(result, reveal_hidden=reveal_hidden))
+    elif fmt == "json":
+        text = json_text(to_json(result))
+    else:
+        text = click.unstyle(terminal.render(result, reveal_hidden=reveal_hidden))
+    if out_path:
+        write_text(out_path, text)
+    else:
+        click.echo(text)
+
+
+@click.command(short_help="Show the sandbox protections on this machine.")
+@click.pass_context
+def doctor(ctx) -> None:
+    """Show the sandbox protections workers get on this machine, and what a worker looks like."""
+    from grader import doctor as doctors
+    from grader.pipeline import Grader, Options
+
+    with Grader(course_of(ctx), Options()) as grader:
+        measures, stats = doctors.inspect_sandbox(grader)
+    click.echo(
+        f"Grader running as {doctors.running_as()}; learner code runs in workers with these "
+        "protections:\n"
+    )
+    for state, name, detail in doctors.describe(measures, stats):
+        colour = "green" if state == "on" else "yellow"
+        click.echo(click.style(f"  {state:<5}", fg=colour) + f"{name:<22} {detail}")
+    if stats:
+        click.echo("\n" + doctors.worker_line(stats))
+    click.echo("\nWhat each protection defends against: docs/security.md")
+
+
+@click.command("release", short_help="Cut the learner kit (no solutions, no hidden checks).")
+@out_option("Folder for the learner kit (outside the course folder).")
+@click.option("--force", is_flag=True, help="Replace what the folder holds.")
+@click.pass_context
+def release_kit(ctx, out_dir, force) -> None:
+    """Cut the learner kit: stubs, public checks, the grader; no solutions, no hidden checks."""
+    from grader.judging import collect_checks
+    from grader.records import Tally
+    from grader.release import ReleaseError, release
+
+    course = course_of(ctx)
+    checks = collect_checks(course)
+    try:
+        files = release(course, out_dir, checks, force=force)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    hidden = Tally.of(checks, "hidden").checks
+    click.echo(
+        f"Wrote the learner kit to {out_dir} ({len(files)} files): {len(course.exercises)} "
+        f"exercises, {len(checks) - hidden} public checks; {hidden} hidden checks counted, "
+        "none copied."
+    )
+
+
+@click.command(short_help="Prove the suites: solutions 100 %, stubs 0.")
+@click.argument("exercises", nargs=-1)
+@click.pass_context
+def verify(ctx, exercises) -> None:
+    """Prove the suites: solutions/ must score 100 %, the untouched exercises/ stubs 0."""
+    from grader import verify as verifying
+    from grader.pipeline import Grader, Options, Submission
+
+    course = course_of(ctx)
+    if not course.solutions_dir.is_dir():
+        raise click.UsageError("this course has no solutions/ folder to verify against")
+    options = Options(exercises=exercise_ids(course, exercises), many=True)
+    sides = [
+        Submission("solutions", course.solutions_dir),
+        Submission("stubs", course.exercises_dir),
+    ]
+    with Grader(course, options) as grader:
+        results = {r.submission: r for r in grader.grade_many(sides, jobs=2)}
+    solutions, stubs = results["solutions"], results["stubs"]
+    rows = verifying.table(solutions, stubs)
+    width = max(len(r.exercise) for r in rows)
+    click.echo(f"{'exercise':<{width}}  {'solutions':>12} {'stubs':>12}")
+    for row in rows:
+        click.echo(
+            f"{row.exercise:<{width}}  "
+            + click.style(f"{row.solutions:>12}", fg="green" if row.solutions_ok else "red")
+            + click.style(f" {row.stubs:>12}", fg="green" if row.stubs_ok else "red")
+        )
+    skipped = solutions.count("skipped")
+    if skipped:
+        click.echo(
+            click.style(
+                f"{skipped} check(s) skipped on this machine (e.g. CUDA).", fg="bright_black"
+            )
+        )
+    problems = verifying.violations(solutions, stubs)
+    for v in problems:
+        first = v.problem.splitlines()[0] if v.problem else ""
+        click.echo(click.style(f"✘ [{v.side}] {v.check}: {first}", fg="red"))
+    if problems:
+        raise click.ClickException(
+            f"{len(problems)} check(s) break the rule: solutions 100 %, stubs 0"
+        )
+    click.echo(
+        click.style(
+            f"OK: solutions score 100 % and stubs 0 on all {len(solutions.checks) - skipped} "
+            "graded checks.",
+            fg="green",
+            bold=True,
+        )
+    )
+
+
+COMMANDS = (grade, batch, merge, report, doctor, release_kit, verify)

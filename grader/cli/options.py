@@ -1,0 +1,71 @@
+"""What the commands share: the course they work on, and options written once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from grader.course import Course, CourseError, UnknownExercise, find_course_root, load_course
+from grader.run.shared.plan import Limits
+
+DEVICE_CHOICES = {
+    "all": ("cpu", "cuda", "meta"),
+    "cpu": ("cpu", "meta"),
+    "cuda": ("cuda",),
+    "meta": ("meta",),
+}
+
+
+def course_of(ctx: click.Context) -> Course:
+    """The course named by `grader --course`, or found from the current folder."""
+    try:
+        return load_course(ctx.find_root().obj or find_course_root())
+    except CourseError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def exercise_ids(course: Course, names: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(ex.id for ex in course.select(names))
+    except UnknownExercise as exc:
+        raise click.BadParameter(str(exc), param_hint="EXERCISE") from None
+
+
+def limits(call_timeout: float | None, time_limit: float | None = None) -> Limits:
+    """The run's limits: the defaults, with what the command line set."""
+    chosen = Limits()
+    if call_timeout:
+        chosen.call_seconds = call_timeout
+    if time_limit:
+        chosen.submission_seconds = time_limit
+    return chosen
+
+
+def out_option(help: str) -> Callable:
+    return click.option(
+        "--out",
+        "out_dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
+
+
+exercises_option = click.option(
+    "--exercise", "-e", "exercises", multiple=True, help="Grade only these exercises."
+)
+call_timeout_option = click.option(
+    "--call-timeout", type=float, help="Seconds one call of learner code may take."
+)
+time_limit_option = click.option(
+    "--time-limit",
+    type=float,
+    default=600.0,
+    show_default=True,
+    help="Seconds for all of one submission's checks.",
+)
+reveal_hidden_option = click.option(
+    "--reveal-hidden", is_flag=True, help="Show hidden checks' messages in the reports."
+)

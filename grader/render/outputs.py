@@ -1,0 +1,47 @@
+"""Writing a result's files (results.json, report.html, gradescope.json) and a class's files
+(grades.csv, summary.html). results.json is always written first: whatever fails after it,
+the grade is kept and can be re-rendered with `grader report`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from grader.render import gradebook, html
+from grader.render.gradescope import render_gradescope
+from grader.results import SubmissionResult, to_json
+
+RESULTS_FILE = "results.json"
+REPORT_FILE = "report.html"
+GRADESCOPE_FILE = "gradescope.json"
+GRADEBOOK_FILE = "grades.csv"
+SUMMARY_FILE = "summary.html"
+
+
+def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: bool) -> None:
+    """results.json, report.html and gradescope.json for one submission."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text(out_dir / RESULTS_FILE, json_text(to_json(result)))
+    write_text(out_dir / REPORT_FILE, html.render_report(result, reveal_hidden=reveal_hidden))
+    gradescope = render_gradescope(result, reveal_hidden=reveal_hidden)
+    write_text(out_dir / GRADESCOPE_FILE, json_text(gradescope))
+
+
+def write_class_files(
+    out_dir: Path, results: list[SubmissionResult], folders: dict[str, str]
+) -> None:
+    """grades.csv and summary.html for a class; `folders` maps each submission to its output
+    folder, relative to out_dir (where its report is)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_text(out_dir / GRADEBOOK_FILE, gradebook.render_csv(results))
+    links = {name: f"{folder}/{REPORT_FILE}" for name, folder in folders.items()}
+    write_text(out_dir / SUMMARY_FILE, html.render_summary(results, links))
+
+
+def json_text(data: object) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False)
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,127 @@
+"""The judge's connection to one submission's workers: to its supervisor (to start and stop
+workers) and straight to the current worker (for calls), under a wall clock enforced here."""
+
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.run.judge.problems import GraderFault
+from grader.run.shared.frames import (
+    PeerClosed,
+    ProtocolError,
+    frame_bytes,
+    parse_raw_frame,
+    recv_frame,
+    recv_raw_frame,
+    send_frame,
+)
+from grader.run.shared.plan import Plan
+
+
+@dataclass
+class Reply:
+    status: str  # answered | timeout | died | protocol_error
+    output: str = ""
+    output_truncated: bool = False
+    worker: dict[str, Any] = field(default_factory=dict)
+    payload: bytes = b""
+    how: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class Channel:
+    """The judge's connections for one submission: to its supervisor (to start and stop
+    workers) and straight to the current worker (for calls)."""
+
+    def __init__(self, socket_path: str, plan: Plan) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.sock.connect(socket_path)
+            send_frame(self.sock, {"op": "hello", "plan": plan.to_json()})
+            header, _ = recv_frame(self.sock)
+        except (OSError, ProtocolError) as exc:
+            raise GraderFault(f"cannot reach the worker template at {socket_path}: {exc}") from exc
+        if header.get("status") != "ready":
+            raise GraderFault(f"the worker template refused this submission: {header}")
+        self.measures: dict[str, Any] = header.get("measures", {})
+        self.output_chars = plan.limits.output_chars
+        self.worker: socket.socket | None = None
+        self.seen = 0  # bytes of the worker's output it has already reported
+
+    def request(self, header: dict[str, Any], payload: bytes, timeout: float) -> Reply:
+        """One call on the worker, under a wall clock enforced here (the judge is trusted)."""
+        worker = self.worker or self._spawn()
+        deadline = time.monotonic() + timeout
+        try:
+            worker.settimeout(timeout)
+            worker.sendall(frame_bytes(header, payload))
+            raw = recv_raw_frame(worker, deadline=deadline)
+            answer, body = parse_raw_frame(raw)
+        except TimeoutError:
+            ended = self._end()
+            return Reply("timeout", seconds=timeout, **_output_of(ended, self.output_chars))
+        except (PeerClosed, ConnectionError, BrokenPipeError):
+            ended = self._end()
+            return Reply(
+                "died", how=dict(ended.get("how") or {}), **_output_of(ended, self.output_chars)
+            )
+        except (ProtocolError, OSError) as exc:
+            ended = self._end()
+            return Reply(
+                "protocol_error", how={"detail": str(exc)}, **_output_of(ended, self.output_chars)
+            )
+        end = answer.get("output_end")
+        if type(end) is int and end >= self.seen:
+            self.seen = end
+        return Reply(
+            "answered", worker=answer, payload=body, **_output_of(answer, self.output_chars)
+        )
+
+    def _spawn(self) -> socket.socket:
+        try:
+            send_frame(self.sock, {"op": "spawn"})
+            _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)  # the worker's socket is the answer
+        except (OSError, ProtocolError) as exc:
+            raise GraderFault(f"lost the connection to the worker supervisor: {exc}") from exc
+        if not fds:
+            raise GraderFault("the supervisor sent no worker")
+        self.worker = socket.socket(fileno=fds[0])
+        self.seen = 0
+        return self.worker
+
+    def _end(self) -> dict[str, Any]:
+        """Have the supervisor stop the worker; how it ended, and its last output."""
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        try:
+            send_frame(self.sock, {"op": "end", "seen": self.seen})
+            ended, _ = recv_frame(self.sock)
+        except (OSError, ProtocolError) as exc:
+            raise GraderFault(f"lost the connection to the worker supervisor: {exc}") from exc
+        if ended.get("status") == "worker_failed":
+            raise GraderFault(f"a worker could not start: {str(ended.get('detail', ''))[-3000:]}")
+        return ended
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        try:
+            send_frame(self.sock, {"op": "shutdown"})
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def _output_of(header: dict[str, Any], cap: int) -> dict[str, Any]:
+    """Captured output from an answer (untrusted: checked and capped) or the supervisor."""
+    text = header.get("output")
+    text = text if type(text) is str else ""
+    return {
+        "output": text[:cap],
+        "output_truncated": bool(header.get("output_truncated")) or len(text) > cap,
+    }

@@ -1,0 +1,267 @@
+"""One submission's learner code, as the judge sees it for a whole run: which modules are
+there and import, which functions overran, the seed of the running check, and every request
+to a worker, interpreted into a value or a LearnerProblem."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from grader.messages import say
+from grader.run.judge.channel import Channel, Reply
+from grader.run.judge.describe import Lazy, describe_call
+from grader.run.judge.problems import (
+    API_DISPLAY,
+    BadReturn,
+    ForbiddenCallUsed,
+    GraderFault,
+    LearnerDied,
+    LearnerProblem,
+    LearnerRaised,
+    LearnerTimeout,
+    MissingName,
+    ModuleProblem,
+    explain_device_error,
+    import_problem,
+    problem_from_exception,
+)
+from grader.run.shared import devices
+from grader.run.shared.codec import decode_value, encode_value
+from grader.run.shared.frames import ProtocolError
+
+TIMEOUTS_BEFORE_GIVING_UP = 2  # per learner function, per submission
+
+
+class LearnerSession:
+    """One submission's learner code, as the judge sees it for a whole run."""
+
+    def __init__(self, workspace: Path, connect, *, call_seconds: float, deadline: float | None):
+        self.workspace = workspace
+        self._connect = connect  # () -> Channel; lazy, so a run that never calls costs nothing
+        self._channel: Channel | None = None
+        self.call_seconds = (
+            call_seconds  # the plan's limit: a call may take longer only if a check says so
+        )
+        self.deadline = deadline  # time.monotonic() value, or None
+        self.module_problems: dict[str, LearnerProblem] = {}
+        self.timeouts: Counter[str] = Counter()
+        self._imported: set[str] = set()  # modules imported in the current worker
+        self._present: set[str] = set()  # modules found in the workspace
+        self._test_seed: int | None = None
+        self._begun = False
+        self.output: list[str] = []
+        self.output_truncated = False
+        self.measures: dict[str, Any] = {}  # the sandbox's protections, once connected
+
+    @property
+    def channel(self) -> Channel:
+        if self._channel is None:
+            self._channel = self._connect()
+            self.measures = self._channel.measures
+        return self._channel
+
+    def begin_test(self, nodeid: str) -> None:
+        self._test_seed = zlib.crc32(nodeid.encode())
+        self._begun = False
+        self.output = []
+        self.output_truncated = False
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+
+    # ------------------------------------------------------------ requests
+
+    def call(
+        self,
+        exercise: str,
+        path: str,
+        args: tuple,
+        kwargs: dict,
+        timeout: float | None,
+        watch: bool = False,
+    ) -> Any:
+        # Named in messages only when something goes wrong: build the text only then.
+        described = Lazy(lambda: describe_call(path, args, kwargs))
+        header = {"op": "call", "exercise": exercise, "path": path, "watch": watch}
+        return self._explained(
+            exercise, header, args, kwargs, described, path.split(".")[0], timeout
+        )
+
+    def probe(
+        self,
+        exercise: str,
+        name: str,
+        args: tuple,
+        kwargs: dict,
+        timeout: float | None,
+        describe: str | None = None,
+    ) -> Any:
+        header = {"op": "probe", "exercise": exercise, "name": name}
+        described = describe or f"the {name} scenario"
+        return self._explained(exercise, header, args, kwargs, described, name, timeout)
+
+    def _explained(self, exercise, header, args, kwargs, described, function, timeout):
+        try:
+            return self._request(exercise, header, args, kwargs, described, function, timeout)
+        except LearnerRaised as raised:
+            # On meta inputs, a device error means the code made a tensor on a fixed device.
+            if devices.has_meta((args, kwargs)) and devices.is_device_error(raised.exc_message):
+                raise explain_device_error(raised) from None
+            raise
+
+    def _request(self, exercise, header, args, kwargs, described, function, timeout):
+        module_file = f"{exercise}.py"
+        self._check_module(exercise, module_file)
+        key = f"{exercise}.{function}"
+        if self.timeouts[key] >= TIMEOUTS_BEFORE_GIVING_UP:
+            raise LearnerTimeout(
+                say("call_timeout_skipped", function=function, count=self.timeouts[key]),
+                call=described,
+            )
+        self._ensure_imported(exercise, module_file)
+        limit = self._limit(timeout)
+        payload = encode_value((tuple(args), dict(kwargs)))
+        reply = self.channel.request(self._seeded(header), payload, limit)
+        self._keep_output(reply)
+        if reply.status == "timeout":
+            self.timeouts[key] += 1
+            self._worker_gone()
+            raise LearnerTimeout(
+                say("call_timeout", call=described, seconds=reply.seconds), call=described
+            )
+        if reply.status != "answered":
+            self._worker_gone()
+            raise LearnerDied(
+                say("call_died", call=described, how=describe_death(reply)), call=described
+            )
+        return self._interpret(reply, exercise, module_file, described)
+
+    def _interpret(self, reply: Reply, exercise: str, module_file: str, described: str) -> Any:
+        answer = reply.worker
+        status = answer.get("status")
+        if status == "returned":
+            try:
+                return decode_value(reply.payload)
+            except ProtocolError as exc:
+                raise BadReturn(
+                    say("call_bad_return", call=described, detail=str(exc)), call=described
+                )
+        if status == "raised":
+            raise problem_from_exception(answer.get("error") or {}, described, module_file)
+        if status == "forbidden":
+            api, function = str(answer.get("api")), str(answer.get("function"))
+            api = API_DISPLAY.get(api, api)
+            raise ForbiddenCallUsed(
+                say(
+                    "call_forbidden",
+                    function=function,
+                    api=api,
+                    line=answer.get("line", "?"),
+                    file=answer.get("file", module_file),
+                    hint=str(answer.get("hint") or say("forbidden_hint")),
+                ),
+                api=api,
+                function=function,
+                call=described,
+            )
+        if status == "missing":
+            name = str(answer.get("name"))
+            names = answer.get("available") or []
+            available = (
+                say("call_missing_available", names=", ".join(map(str, names))) if names else ""
+            )
+            raise MissingName(
+                say("call_missing_name", file=module_file, name=name, available=available),
+                call=described,
+            )
+        if status == "import_failed":
+            problem = import_problem(answer.get("error") or {}, module_file)
+            self.module_problems[exercise] = problem
+            raise problem
+        if status == "internal_error":
+            raise BadReturn(
+                say("call_internal_error", call=described, detail=answer.get("detail", "")),
+                call=described,
+            )
+        if status == "bad_return":
+            raise BadReturn(
+                say("call_bad_return", call=described, detail=answer.get("detail", "")),
+                call=described,
+            )
+        raise GraderFault(f"unexpected answer from the worker: {answer}")
+
+    # ------------------------------------------------------------ bookkeeping
+
+    def _check_module(self, exercise: str, module_file: str) -> None:
+        known = self.module_problems.get(exercise)
+        if known is not None:
+            raise type(known)(known.message, call=known.call, frames=known.frames)
+        if exercise not in self._present:
+            if not (self.workspace / module_file).is_file():
+                problem = ModuleProblem(say("module_missing", file=module_file))
+                self.module_problems[exercise] = problem
+                raise problem
+            self._present.add(exercise)
+
+    def _seeded(self, header: dict[str, Any]) -> dict[str, Any]:
+        """The first request of a check carries its seed: the worker reseeds before it runs."""
+        if not self._begun:
+            self._begun = True
+            return {**header, "seed": self._test_seed or 0}
+        return header
+
+    def _ensure_imported(self, exercise: str, module_file: str) -> None:
+        """Import a module on its own first, so a hang or crash at import is reported as such."""
+        if exercise in self._imported:
+            return
+        header = self._seeded({"op": "probe", "exercise": exercise, "name": "__import__"})
+        reply = self.channel.request(header, b"", self._limit(None))
+        self._keep_output(reply)
+        problem: LearnerProblem | None = None
+        if reply.status == "timeout":
+            problem = ModuleProblem(
+                say("module_import_timeout", file=module_file, seconds=reply.seconds)
+            )
+        elif reply.status != "answered":
+            problem = ModuleProblem(
+                say("module_import_died", file=module_file, how=describe_death(reply))
+            )
+        elif reply.worker.get("status") == "import_failed":
+            problem = import_problem(reply.worker.get("error") or {}, module_file)
+        if problem is not None:
+            self._worker_gone()
+            self.module_problems[exercise] = problem
+            raise problem
+        self._imported.add(exercise)
+
+    def _worker_gone(self) -> None:
+        # The supervisor forks a fresh worker for the next request: nothing is imported there.
+        self._imported.clear()
+        self._begun = False
+
+    def _limit(self, timeout: float | None) -> float:
+        limit = timeout or self.call_seconds
+        if self.deadline is not None:
+            limit = max(0.1, min(limit, self.deadline - time.monotonic()))
+        return limit
+
+    def _keep_output(self, reply: Reply) -> None:
+        if reply.output:
+            self.output.append(reply.output)
+        self.output_truncated = self.output_truncated or reply.output_truncated
+
+
+def describe_death(reply: Reply) -> str:
+    how = reply.how
+    if how.get("kind") == "signal":
+        if how.get("name") in ("SIGXCPU",):
+            return say("how_cpu_limit")
+        return say("how_signal", signal=how.get("signal"), name=how.get("name"))
+    if how.get("kind") == "exit":
+        return say("how_exit_code", code=how.get("code"))
+    return str(how.get("detail") or reply.status)
