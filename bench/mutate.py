@@ -1,7 +1,9 @@
 """Mutation testing of the suites: single-point mutants of solutions/, graded, survivors listed.
 
-    python bench/mutate.py [--exercise 04 ...] [--limit N] [--out DIR] [-j 2]
-                           [--call-timeout S] [--time-limit S] [--list] [--only ID ...]
+    python bench/mutate.py [--exercise 04 ...] [--limit N] [--only ID ...] [--out DIR] [-j 2]
+                           [--call-timeout S] [--time-limit S] [--budget S] [--work DIR]
+    python bench/mutate.py --list [--exercise 04 ...]          (make and list, grade nothing)
+    python bench/mutate.py --reclassify OLD/report.json        (re-judge survivors, no grading)
 
 Each module `solutions/exNN_*.py` is parsed with `ast`, and every single-point change below
 makes one mutant, a copy of the module with that one change:
@@ -924,24 +926,16 @@ def load_equivalents(path: Path) -> dict[str, str]:
 # ---------------------------------------------------------------- the report
 
 
-def exercise_report(
-    file: str, mutants: list[Mutant], verdicts: list[Verdict], facts: dict, equivalents: dict
-) -> dict:
+def exercise_report(file: str, mutants: list[Mutant], verdicts: list[Verdict], facts: dict) -> dict:
     by_id = {m.id: m for m in mutants}
-    survivors = []
-    for v in verdicts:
-        if v.outcome != "survived":
-            continue
-        m = by_id[v.mutant]
-        reason = equivalents.get(m.key)
-        survivors.append(
-            {
-                **{k: val for k, val in asdict(m).items() if k != "source"},
-                "description": m.description,
-                "equivalent": reason is not None,
-                "reason": reason or "",
-            }
-        )
+    survivors = [
+        {
+            **{k: val for k, val in asdict(by_id[v.mutant]).items() if k != "source"},
+            "description": by_id[v.mutant].description,
+        }
+        for v in verdicts
+        if v.outcome == "survived"
+    ]
     killed = [v for v in verdicts if v.outcome == "killed"]
     return {
         "file": file,
@@ -950,8 +944,6 @@ def exercise_report(
         "killed_by_timeout": sum(1 for v in killed if v.reason == "timeout"),
         "killed_not_graded": sum(1 for v in killed if v.reason.startswith("not graded")),
         "survived": len(survivors),
-        "equivalent": sum(1 for s in survivors if s["equivalent"]),
-        "not_killed": sum(1 for s in survivors if not s["equivalent"]),
         "unresolved": [v.mutant for v in verdicts if v.outcome == "unresolved"],
         **facts,
         "survivors": survivors,
@@ -965,6 +957,17 @@ def exercise_report(
             for m, v in zip(mutants, verdicts, strict=True)
         ],
     }
+
+
+def classify(ex: dict, equivalents: dict[str, str]) -> dict:
+    """Each survivor marked equivalent (with the listed reason) or not; the counts updated."""
+    for survivor in ex["survivors"]:
+        reason = equivalents.get(survivor["key"])
+        survivor["equivalent"] = reason is not None
+        survivor["reason"] = reason or ""
+    ex["equivalent"] = sum(1 for s in ex["survivors"] if s["equivalent"])
+    ex["not_killed"] = ex["survived"] - ex["equivalent"]
+    return ex
 
 
 def markdown(report: dict) -> str:
@@ -1063,6 +1066,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--budget", type=float, help="seconds per exercise's batch")
     parser.add_argument("--work", type=Path, help="keep the submissions and batch output here")
     parser.add_argument("--list", action="store_true", help="only list the mutants")
+    parser.add_argument(
+        "--reclassify",
+        type=Path,
+        metavar="REPORT_JSON",
+        help="grade nothing: judge an earlier report's survivors against the equivalent list",
+    )
     return parser.parse_args(argv)
 
 
@@ -1080,6 +1089,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{sum(len(ms) for ms in made.values())} mutants")
         return 0
     equivalents = load_equivalents(EQUIVALENT_FILE)
+    if args.reclassify:
+        return reclassify(args.reclassify, equivalents, args.out)
     work = args.work or Path(tempfile.mkdtemp(prefix="mutate-"))
     if work.exists() and args.work:
         shutil.rmtree(work)
@@ -1089,26 +1100,44 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for file, mutants in made.items():
             verdicts, facts = grade(file.name[2:4], file, mutants, work, args)
-            ex = exercise_report(file.name, mutants, verdicts, facts, equivalents)
+            ex = classify(exercise_report(file.name, mutants, verdicts, facts), equivalents)
             print_survivors(ex)
             exercises.append(ex)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    report = summarise(exercises, time.monotonic() - started, args)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    (args.out / "report.md").write_text(markdown(report))
+    report = summarise(exercises, time.monotonic() - started, " ".join(sys.argv[1:]), args.limit)
+    return write_report(report, args.out)
+
+
+def write_report(report: dict, out: Path) -> int:
+    """report.json and report.md in `out`; 0 when every survivor is a listed equivalent, every
+    mutant has a verdict and every control scored full marks."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    (out / "report.md").write_text(markdown(report))
     print(markdown(report).split("\n\n")[1])
-    print(f"report: {args.out / 'report.md'}, {args.out / 'report.json'}")
+    print(f"report: {out / 'report.md'}, {out / 'report.json'}")
     clean = report["not_killed"] == 0 and report["unresolved"] == 0
-    return 0 if clean and all(e["control"]["outcome"] == "survived" for e in exercises) else 1
+    controls = all(e["control"]["outcome"] == "survived" for e in report["exercises"])
+    return 0 if clean and controls else 1
 
 
-def summarise(exercises: list[dict], wall: float, args: argparse.Namespace) -> dict:
+def reclassify(previous: Path, equivalents: dict[str, str], out: Path) -> int:
+    """The report of an earlier run, its survivors judged against today's equivalent list:
+    after editing the list, no need to grade again."""
+    old = json.loads(previous.read_text())
+    exercises = [classify(ex, equivalents) for ex in old["exercises"]]
+    for ex in exercises:
+        print_survivors(ex)
+    report = summarise(exercises, old["wall_seconds"], old["command"], old.get("limit"))
+    return write_report(report, out)
+
+
+def summarise(exercises: list[dict], wall: float, command: str, limit: int | None) -> dict:
     return {
-        "command": " ".join(["bench/mutate.py", *sys.argv[1:]]),
-        "limit": args.limit,
+        "command": command,
+        "limit": limit,
         "made": sum(e["made"] for e in exercises),
         "killed": sum(e["killed"] for e in exercises),
         "killed_by_timeout": sum(e["killed_by_timeout"] for e in exercises),
