@@ -29,10 +29,11 @@ All mutants of one exercise are graded in ONE `grader batch` run (the batch fork
 from a warm process), driven only through the grader's command line, with the unmutated
 solution as a control that must score full marks. A mutant is killed when it earns less
 than full marks or is not graded; it survives when it earns full marks. A survivor whose
-key is in bench/mutation_equivalent.toml is reported as equivalent, with the reason given
-there; the rest as NOT KILLED. The report goes to --out (default bench/mutation-report/):
-report.md to read, report.json to diff a later run against. Exit code 0 only when every
-survivor is a listed equivalent and every mutant got a verdict.
+key is listed in bench/mutation_equivalent.toml is reported as equivalent, with the reason
+given there, or as needing CUDA (listed with the CUDA case that kills it, when the run had no
+CUDA); the rest as NOT KILLED. The report goes to --out (default bench/mutation-report/):
+report.md to read, report.json to diff a later run against. Exit code 0 only when no
+survivor is NOT KILLED, every mutant got a verdict and every control scored full marks.
 """
 
 from __future__ import annotations
@@ -296,12 +297,13 @@ def function_locals(function: ast.FunctionDef) -> list[str]:
 
 
 def statement_label(node: ast.stmt) -> str:
-    """A statement as keys name it: its first line, normalised (`def name` for a definition)."""
+    """A statement as keys name it: its first line, normalised (`def name` for a definition,
+    a compound statement's header without its colon)."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return f"def {node.name}"
     if isinstance(node, ast.ClassDef):
         return f"class {node.name}"
-    return short(ast.unparse(node).splitlines()[0])
+    return short(ast.unparse(node).splitlines()[0].rstrip(":"))
 
 
 def short(text: str) -> str:
@@ -896,6 +898,7 @@ def grade(
     control = verdict_of(CONTROL, read_results(out, CONTROL), not finished)
     verdicts = [verdict_of(m.id, read_results(out, m.id), not finished) for m in mutants]
     facts = {
+        "cuda_ran": cuda_ran(read_results(out, CONTROL)),
         "wall_seconds": round(wall, 1),
         "budget_seconds": round(budget, 1),
         "batch_finished": finished,
@@ -904,23 +907,42 @@ def grade(
     return verdicts, facts
 
 
-# ---------------------------------------------------------------- the known equivalents
+def cuda_ran(results: dict | None) -> bool:
+    """Whether the run had CUDA: some CUDA case of the control was not skipped."""
+    checks = [c for e in (results or {}).get("exercises", []) for c in e.get("checks", [])]
+    return any(c.get("device") == "cuda" and c.get("outcome") != "skipped" for c in checks)
 
 
-def load_equivalents(path: Path) -> dict[str, str]:
-    """{mutant key: why it is equivalent}, from entries `key = "..."` or `keys = [...]`."""
+# ---------------------------------------------------------------- the known survivors
+
+
+@dataclass(frozen=True)
+class Known:
+    """What bench/mutation_equivalent.toml says about survivors, by mutant key."""
+
+    equivalent: dict[str, str]  # why no legal input tells the mutant from the solution
+    needs_cuda: dict[str, str]  # which CUDA case kills it (and why nothing else can)
+
+
+def load_known(path: Path) -> Known:
+    """Entries `[[equivalent]]` (keys, reason) and `[[needs_cuda]]` (keys, check, reason);
+    `key = "..."` may stand for `keys = ["..."]`."""
     if not path.exists():
-        return {}
+        return Known({}, {})
     try:
         import tomllib
     except ImportError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
     data = tomllib.loads(path.read_text())
-    reasons: dict[str, str] = {}
-    for entry in data.get("equivalent", []):
-        for key in [*entry.get("keys", []), *([entry["key"]] if "key" in entry else [])]:
-            reasons[key] = entry["reason"]
-    return reasons
+    tables: dict[str, dict[str, str]] = {"equivalent": {}, "needs_cuda": {}}
+    for table, found in tables.items():
+        for entry in data.get(table, []):
+            reason = entry["reason"]
+            if table == "needs_cuda":
+                reason = f"killed by {entry['check']} on a machine with CUDA: {reason}"
+            for key in [*entry.get("keys", []), *([entry["key"]] if "key" in entry else [])]:
+                found[key] = reason
+    return Known(tables["equivalent"], tables["needs_cuda"])
 
 
 # ---------------------------------------------------------------- the report
@@ -959,32 +981,55 @@ def exercise_report(file: str, mutants: list[Mutant], verdicts: list[Verdict], f
     }
 
 
-def classify(ex: dict, equivalents: dict[str, str]) -> dict:
-    """Each survivor marked equivalent (with the listed reason) or not; the counts updated."""
+VERDICTS = {"equivalent": "equivalent", "needs_cuda": "needs CUDA", "not_killed": "NOT KILLED"}
+
+
+def classify(ex: dict, known: Known) -> dict:
+    """Each survivor judged: equivalent (listed so), needs CUDA (listed so, and this run had
+    no CUDA: with CUDA the listed case must kill it), or NOT KILLED; the counts updated."""
     for survivor in ex["survivors"]:
-        reason = equivalents.get(survivor["key"])
-        survivor["equivalent"] = reason is not None
-        survivor["reason"] = reason or ""
-    ex["equivalent"] = sum(1 for s in ex["survivors"] if s["equivalent"])
-    ex["not_killed"] = ex["survived"] - ex["equivalent"]
+        key = survivor["key"]
+        if key in known.equivalent:
+            survivor["verdict"], survivor["reason"] = "equivalent", known.equivalent[key]
+        elif key in known.needs_cuda and not ex.get("cuda_ran"):
+            survivor["verdict"], survivor["reason"] = "needs_cuda", known.needs_cuda[key]
+        else:
+            survivor["verdict"], survivor["reason"] = "not_killed", ""
+    for verdict in VERDICTS:
+        ex[verdict] = sum(1 for s in ex["survivors"] if s["verdict"] == verdict)
     return ex
+
+
+def verdict_text(survivor: dict) -> str:
+    label = VERDICTS[survivor["verdict"]]
+    return f"{label}: {survivor['reason']}" if survivor["reason"] else label
+
+
+def counts_text(d: dict) -> str:
+    return (
+        f"{d['survived']} survived ({d['equivalent']} equivalent, {d['needs_cuda']} needing "
+        f"CUDA, {d['not_killed']} NOT KILLED)"
+    )
 
 
 def markdown(report: dict) -> str:
     lines = [
         "# Mutation report",
         "",
-        f"{report['made']} mutants, {report['killed']} killed, {report['survived']} survived "
-        f"({report['equivalent']} equivalent, {report['not_killed']} NOT KILLED), "
+        f"{report['made']} mutants, {report['killed']} killed, {counts_text(report)}, "
         f"{report['unresolved']} unresolved; {report['wall_seconds']} s.",
         "",
-        "| exercise | made | killed | by timeout | survived | equivalent | NOT KILLED | wall s |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"`{report['command']}`",
+        "",
+        "| exercise | made | killed | by timeout | survived | equivalent | needs CUDA "
+        "| NOT KILLED | CUDA ran | wall s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for ex in report["exercises"]:
         lines.append(
             f"| {ex['file']} | {ex['made']} | {ex['killed']} | {ex['killed_by_timeout']} | "
-            f"{ex['survived']} | {ex['equivalent']} | {ex['not_killed']} | {ex['wall_seconds']} |"
+            f"{ex['survived']} | {ex['equivalent']} | {ex['needs_cuda']} | {ex['not_killed']} | "
+            f"{'yes' if ex.get('cuda_ran') else 'no'} | {ex['wall_seconds']} |"
         )
     for ex in report["exercises"]:
         control = ex["control"]
@@ -1004,9 +1049,9 @@ def markdown(report: dict) -> str:
             continue
         lines += ["", f"## {ex['file']}", ""]
         for s in ex["survivors"]:
-            verdict = f"equivalent: {s['reason']}" if s["equivalent"] else "NOT KILLED"
             lines += [
-                f"- `{s['id']}` {s['description']} (in `{s['scope']}`, {s['kind']}): {verdict}",
+                f"- `{s['id']}` {s['description']} (in `{s['scope']}`, {s['kind']}): "
+                f"{verdict_text(s)}",
                 f"  - key: `{s['key']}`",
                 "  - before: `" + " ⏎ ".join(x.strip() for x in s["before"].splitlines()) + "`",
                 "  - after: `" + " ⏎ ".join(x.strip() for x in s["after"].splitlines()) + "`",
@@ -1018,14 +1063,12 @@ def print_survivors(ex: dict) -> None:
     control = "" if ex["control"]["outcome"] == "survived" else "  CONTROL FAILED"
     print(
         f"{ex['file']}: {ex['made']} made, {ex['killed']} killed "
-        f"({ex['killed_by_timeout']} by timeout), {ex['survived']} survived "
-        f"({ex['equivalent']} equivalent, {ex['not_killed']} NOT KILLED), "
+        f"({ex['killed_by_timeout']} by timeout), {counts_text(ex)}, "
         f"{len(ex['unresolved'])} unresolved, {ex['wall_seconds']} s{control}",
         flush=True,
     )
     for s in ex["survivors"]:
-        verdict = f"equivalent: {s['reason']}" if s["equivalent"] else "NOT KILLED"
-        print(f"  {s['id']} {s['description']} [{s['scope']}] {verdict}")
+        print(f"  {s['id']} {s['description']} [{s['scope']}] {verdict_text(s)[:160]}")
         print(f"      - {' ⏎ '.join(x.strip() for x in s['before'].splitlines())}")
         print(f"      + {' ⏎ '.join(x.strip() for x in s['after'].splitlines())}")
 
@@ -1088,9 +1131,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{m.id} {m.description} [{m.scope}] {m.kind}: {m.target}")
         print(f"{sum(len(ms) for ms in made.values())} mutants")
         return 0
-    equivalents = load_equivalents(EQUIVALENT_FILE)
+    known = load_known(EQUIVALENT_FILE)
     if args.reclassify:
-        return reclassify(args.reclassify, equivalents, args.out)
+        return reclassify(args.reclassify, known, args.out)
     work = args.work or Path(tempfile.mkdtemp(prefix="mutate-"))
     if work.exists() and args.work:
         shutil.rmtree(work)
@@ -1100,19 +1143,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for file, mutants in made.items():
             verdicts, facts = grade(file.name[2:4], file, mutants, work, args)
-            ex = classify(exercise_report(file.name, mutants, verdicts, facts), equivalents)
+            ex = classify(exercise_report(file.name, mutants, verdicts, facts), known)
             print_survivors(ex)
             exercises.append(ex)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    report = summarise(exercises, time.monotonic() - started, " ".join(sys.argv[1:]), args.limit)
+    command = " ".join(["python bench/mutate.py", *sys.argv[1:]])
+    report = summarise(exercises, time.monotonic() - started, command, args.limit)
     return write_report(report, args.out)
 
 
 def write_report(report: dict, out: Path) -> int:
-    """report.json and report.md in `out`; 0 when every survivor is a listed equivalent, every
-    mutant has a verdict and every control scored full marks."""
+    """report.json and report.md in `out`; 0 when no survivor is NOT KILLED (each is a listed
+    equivalent, or needs the CUDA this run lacked), every mutant has a verdict and every
+    control scored full marks."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     (out / "report.md").write_text(markdown(report))
@@ -1123,11 +1168,11 @@ def write_report(report: dict, out: Path) -> int:
     return 0 if clean and controls else 1
 
 
-def reclassify(previous: Path, equivalents: dict[str, str], out: Path) -> int:
+def reclassify(previous: Path, known: Known, out: Path) -> int:
     """The report of an earlier run, its survivors judged against today's equivalent list:
     after editing the list, no need to grade again."""
     old = json.loads(previous.read_text())
-    exercises = [classify(ex, equivalents) for ex in old["exercises"]]
+    exercises = [classify(ex, known) for ex in old["exercises"]]
     for ex in exercises:
         print_survivors(ex)
     report = summarise(exercises, old["wall_seconds"], old["command"], old.get("limit"))
@@ -1143,6 +1188,7 @@ def summarise(exercises: list[dict], wall: float, command: str, limit: int | Non
         "killed_by_timeout": sum(e["killed_by_timeout"] for e in exercises),
         "survived": sum(e["survived"] for e in exercises),
         "equivalent": sum(e["equivalent"] for e in exercises),
+        "needs_cuda": sum(e["needs_cuda"] for e in exercises),
         "not_killed": sum(e["not_killed"] for e in exercises),
         "unresolved": sum(len(e["unresolved"]) for e in exercises),
         "wall_seconds": round(wall, 1),

@@ -179,14 +179,29 @@ def test_verdicts(result, stopped, outcome, reason):
     assert (verdict.outcome, verdict.reason) == (outcome, reason)
 
 
-def test_the_equivalent_list_parses_and_names_mutants_that_exist(tmp_path, solution_mutants):
-    reasons = mutate.load_equivalents(mutate.EQUIVALENT_FILE)
+def test_the_known_survivor_list_parses_and_names_mutants_that_exist(tmp_path, solution_mutants):
+    known = mutate.load_known(mutate.EQUIVALENT_FILE)
     keys = {m.key for mutants in solution_mutants.values() for m in mutants}
-    assert set(reasons) <= keys, sorted(set(reasons) - keys)
-    assert all(reason.strip() for reason in reasons.values())
-    listed = tmp_path / "eq.toml"
-    listed.write_text(
+    listed = {**known.equivalent, **known.needs_cuda}
+    assert set(listed) <= keys, sorted(set(listed) - keys)
+    assert not set(known.equivalent) & set(known.needs_cuda)
+    assert all(reason.strip() for reason in listed.values())
+    toml = tmp_path / "known.toml"
+    toml.write_text(
         '[[equivalent]]\nkey = "a"\nreason = "one"\n\n'
-        '[[equivalent]]\nkeys = ["b", "c"]\nreason = "two"\n'
+        '[[equivalent]]\nkeys = ["b", "c"]\nreason = "two"\n\n'
+        '[[needs_cuda]]\nkeys = ["d"]\ncheck = "test_x[cuda]"\nreason = "three"\n'
     )
-    assert mutate.load_equivalents(listed) == {"a": "one", "b": "two", "c": "two"}
+    known = mutate.load_known(toml)
+    assert known.equivalent == {"a": "one", "b": "two", "c": "two"}
+    assert known.needs_cuda == {"d": "killed by test_x[cuda] on a machine with CUDA: three"}
+
+
+@pytest.mark.parametrize(("cuda_ran", "verdict"), [(False, "needs_cuda"), (True, "not_killed")])
+def test_survivors_are_classified(cuda_ran, verdict):
+    known = mutate.Known({"a": "same"}, {"b": "killed by test_x[cuda] ..."})
+    ex = {"survived": 3, "cuda_ran": cuda_ran, "survivors": [{"key": k} for k in "abc"]}
+    mutate.classify(ex, known)
+    assert [s["verdict"] for s in ex["survivors"]] == ["equivalent", verdict, "not_killed"]
+    assert ex["equivalent"] == 1
+    assert ex["not_killed"] == (2 if cuda_ran else 1)
