@@ -44,6 +44,7 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -1154,12 +1155,27 @@ def main(argv: list[str] | None = None) -> int:
     return write_report(report, args.out)
 
 
+def report_json(report: dict) -> str:
+    """The report as indented JSON with one line per mutant, so that diffing two runs' files
+    shows the mutants whose verdict changed, one line each."""
+    records: list[str] = []
+    exercises = []
+    for ex in report["exercises"]:
+        tokens = []
+        for mutant in ex["mutants"]:
+            tokens.append(f"@mutant-{len(records)}@")
+            records.append(json.dumps(mutant, ensure_ascii=False))
+        exercises.append({**ex, "mutants": tokens})
+    text = json.dumps({**report, "exercises": exercises}, indent=1, ensure_ascii=False)
+    return re.sub(r'"@mutant-(\d+)@"', lambda m: records[int(m.group(1))], text) + "\n"
+
+
 def write_report(report: dict, out: Path) -> int:
     """report.json and report.md in `out`; 0 when no survivor is NOT KILLED (each is a listed
     equivalent, or needs the CUDA this run lacked), every mutant has a verdict and every
     control scored full marks."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    (out / "report.json").write_text(report_json(report))
     (out / "report.md").write_text(markdown(report))
     print(markdown(report).split("\n\n")[1])
     print(f"report: {out / 'report.md'}, {out / 'report.json'}")

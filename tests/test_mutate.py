@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import sys
 
 import pytest
@@ -205,3 +206,11 @@ def test_survivors_are_classified(cuda_ran, verdict):
     assert [s["verdict"] for s in ex["survivors"]] == ["equivalent", verdict, "not_killed"]
     assert ex["equivalent"] == 1
     assert ex["not_killed"] == (2 if cuda_ran else 1)
+
+
+def test_the_json_report_has_one_line_per_mutant():
+    mutants = [{"id": f"01-{i}", "key": "a::b", "outcome": "killed"} for i in range(3)]
+    report = {"made": 3, "exercises": [{"file": "ex01.py", "mutants": mutants}]}
+    text = mutate.report_json(report)
+    assert json.loads(text) == report
+    assert sum(1 for line in text.splitlines() if '"outcome"' in line) == 3
