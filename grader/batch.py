@@ -8,9 +8,11 @@ whatever results OUT holds, so shards are merged by copying their folders and re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +22,8 @@ from grader.intake.workspace import fingerprint, safe_name
 from grader.pipeline import Grader, Submission
 from grader.render.outputs import RESULTS_FILE, write_class_files, write_outputs
 from grader.results import ResultsFormatError, Stamp, SubmissionResult, from_json
+
+SUBMISSIONS_DIR = "submissions"  # OUT/submissions/<folder>/: one learner's files; OUT/: the class's
 
 
 class BatchError(Exception):
@@ -43,24 +47,42 @@ class Shard:
 
 
 def discover(folder: Path, shard: Shard | None = None) -> list[Submission]:
-    """The submissions in `folder`, in name order, with unique, filesystem-safe names."""
+    """The submissions in `folder`, in name order: each named as the learner named it, with
+    an output folder of its own (see folders_for)."""
     if not folder.is_dir():
         raise BatchError(f"{folder} is not a folder of submissions")
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     stems = [_stem(p) for p in entries]
     uses = Counter(stems)
-    submissions = []
-    for position, (entry, stem) in enumerate(zip(entries, stems, strict=True)):
-        name = stem if uses[stem] == 1 else safe_name(entry.name)
-        if shard is None or shard.take(position):
-            submissions.append(Submission(name=name, source=entry))
-    return submissions
+    # "bob.zip" and a folder "bob" are both "bob": then each keeps its full entry name.
+    names = [
+        stem if uses[stem] == 1 else entry.name for entry, stem in zip(entries, stems, strict=True)
+    ]
+    folders = folders_for(names)
+    return [
+        Submission(name=name, source=entry, folder=folders[name])
+        for position, (entry, name) in enumerate(zip(entries, names, strict=True))
+        if shard is None or shard.take(position)
+    ]
+
+
+def folders_for(names: list[str]) -> dict[str, str]:
+    """An output folder per submission name: the name folded to letters, digits and `._@+-`
+    (accents dropped: "zoë" -> "zoe"), and where two names fold alike (or differ only in
+    case, as on a case-insensitive disk) each gets a suffix from its own name: stable across
+    runs and shards, never a merge of two learners."""
+    folded = {name: safe_name(unicodedata.normalize("NFKD", name)) for name in names}
+    clashes = Counter(f.lower() for f in folded.values())
+    return {
+        name: f
+        if clashes[f.lower()] == 1
+        else f"{f}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+        for name, f in folded.items()
+    }
 
 
 def _stem(path: Path) -> str:
-    return safe_name(
-        path.stem if path.suffix.lower() == ".zip" and not path.is_dir() else path.name
-    )
+    return path.stem if path.suffix.lower() == ".zip" and not path.is_dir() else path.name
 
 
 def already_graded(
@@ -68,8 +90,8 @@ def already_graded(
 ) -> SubmissionResult | None:
     """The result of an earlier run, if it graded this same submission with the same checks
     (the same suites, torch, Python and grader, the same exercises)."""
-    previous = load_result(out_dir / submission.name / RESULTS_FILE)
-    if previous is None or previous.status == "error":
+    previous = load_result(out_dir / SUBMISSIONS_DIR / submission.folder / RESULTS_FILE)
+    if previous is None or previous.status == "error" or previous.submission != submission.name:
         return None
     same_checks = previous.stamp == stamp and tuple(e.id for e in previous.exercises) == exercises
     if not same_checks or previous.source_fingerprint != fingerprint(submission.source):
@@ -84,17 +106,15 @@ def load_result(path: Path) -> SubmissionResult | None:
         return None
 
 
-def results_in(folders: list[Path]) -> Iterator[SubmissionResult]:
-    """Every result under these output folders (one batch, or the shards of one)."""
-    seen: set[str] = set()
+def results_in(folders: list[Path]) -> Iterator[tuple[str, SubmissionResult]]:
+    """(output folder, result) for every result under these batch outputs (one, or shards)."""
     for folder in folders:
         if not folder.is_dir():
             raise BatchError(f"{folder} is not a batch output folder")
-        for path in sorted(folder.glob(f"*/{RESULTS_FILE}")):
+        for path in sorted((folder / SUBMISSIONS_DIR).glob(f"*/{RESULTS_FILE}")):
             result = load_result(path)
-            if result is not None and result.submission not in seen:
-                seen.add(result.submission)
-                yield result
+            if result is not None:
+                yield path.parent.name, result
 
 
 def split_done(
@@ -124,9 +144,11 @@ def grade_into(
     results = []
     if not todo:
         return results
+    folders = {s.name: s.folder for s in todo}
     with grader:
         for result in grader.grade_many(todo, jobs=jobs):
-            write_outputs(result, out_dir / result.submission, reveal_hidden=reveal_hidden)
+            folder = out_dir / SUBMISSIONS_DIR / folders[result.submission]
+            write_outputs(result, folder, reveal_hidden=reveal_hidden)
             results.append(result)
             on_result(result)
     return results
@@ -135,20 +157,43 @@ def grade_into(
 def write_class(out_dir: Path) -> list[SubmissionResult]:
     """grades.csv and summary.html from every result under out_dir (made if missing)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = list(results_in([out_dir]))
-    # Each result sits in out_dir/<its submission name>/: `discover` made the names safe.
-    write_class_files(out_dir, results, {r.submission: r.submission for r in results})
+    found = list(results_in([out_dir]))
+    results = [result for _, result in found]
+    folders = {result.submission: f"{SUBMISSIONS_DIR}/{folder}" for folder, result in found}
+    write_class_files(out_dir, results, folders)
     return results
 
 
-def merge(shards: list[Path], out_dir: Path) -> list[SubmissionResult]:
-    """Join the output folders of sharded batches into `out_dir` (which may be one of them)."""
-    results = list(results_in(shards))
-    out_dir.mkdir(parents=True, exist_ok=True)
+def merge(
+    shards: list[Path], out_dir: Path, *, allow_duplicates: bool = False
+) -> list[SubmissionResult]:
+    """Join the outputs of sharded batches into `out_dir` (which may be one of them). Refuses
+    an input with no result, and a submission found in two inputs (unless allowed: then the
+    last input wins)."""
+    resolved = [shard.resolve() for shard in shards]
+    twice = sorted({str(s) for s in shards if resolved.count(s.resolve()) > 1})
+    if twice:
+        raise BatchError(f"{twice[0]} is given twice: merge each shard once")
+    seen: dict[str, Path] = {}
     for shard in shards:
-        for folder in sorted(p.parent for p in shard.glob(f"*/{RESULTS_FILE}")):
-            target = out_dir / folder.name
-            if folder.resolve() != target.resolve():
-                shutil.copytree(folder, target, dirs_exist_ok=True)
-    write_class(out_dir)
-    return results
+        found = list(results_in([shard]))
+        if not found:
+            raise BatchError(
+                f"{shard} holds no results of a batch (no {SUBMISSIONS_DIR}/*/{RESULTS_FILE})"
+            )
+        for folder, _ in found:
+            if (
+                folder in seen
+                and seen[folder].resolve() != shard.resolve()
+                and not allow_duplicates
+            ):
+                raise BatchError(
+                    f"{folder} is in both {seen[folder]} and {shard}: merge each shard once "
+                    "(or pass --allow-duplicates to keep the last one)"
+                )
+            seen[folder] = shard
+    for folder, shard in seen.items():
+        source, target = shard / SUBMISSIONS_DIR / folder, out_dir / SUBMISSIONS_DIR / folder
+        if source.resolve() != target.resolve():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+    return write_class(out_dir)

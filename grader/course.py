@@ -45,6 +45,21 @@ class Exercise:
         names = [PUBLIC_SUITE, HIDDEN_SUITE] if include_hidden else [PUBLIC_SUITE]
         return [self.suite_dir / n for n in names if (self.suite_dir / n).is_file()]
 
+    @property
+    def has_forbidden_rules(self) -> bool:
+        """Does its probes.py forbid any API (read from the source: nothing is imported)?"""
+        path = self.suite_dir / PROBES_FILE
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, ValueError):
+            return False
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "FORBIDDEN" for t in node.targets
+            ):
+                return isinstance(node.value, ast.Dict) and bool(node.value.keys)
+        return False
+
     def matches(self, name: str) -> bool:
         """True for "01", "1", "tensors", "01_tensors" or "ex01_tensors"."""
         name = name.strip().lower().removesuffix(".py")

@@ -27,13 +27,34 @@ EN: dict[str, str] = {
     "call_forbidden": "`{function}` called `{api}` (line {line} of {file}), which this exercise "
     "forbids. {hint}",
     "forbidden_hint": "Write it yourself with basic tensor operations.",
+    "call_forbidden_kernel": "`{function}` made PyTorch run its own `{api}` (line {line} of "
+    "{file}), which this exercise forbids, whichever function led there. {hint}",
     "device_mixed": "`{call}` failed: {exc_type}: {exc_message}\nThe input lives on another "
     "device than a tensor your code made (on a fixed device, the CPU). Create new tensors on the "
     "input's device, e.g. `torch.zeros(..., device=x.device)` or `torch.zeros_like(x)`.",
+    "call_tamper": "`{call}` was stopped: your code {what}{where}. Nothing in this course needs "
+    "to inspect or rewrite the running program, and the grader measures some things beside "
+    "your code: the points of every check that relies on those measurements are held back, and "
+    "an instructor will look at your submission.",
+    "tamper_where": " (line {line} of {file})",
+    "tamper_frames": "asked for the interpreter's stack frames (sys._getframe, inspect, traceback)",
+    "tamper_frame_internals": "read the internals of a frame or of running code ({detail})",
+    "tamper_rewrite": "rewrote the code or internals of a function ({detail})",
+    "tamper_code": "built or relabelled a code object",
+    "tamper_compile": "compiled and ran code made at run time (compile, exec, eval)",
+    "tamper_gc": "searched the garbage collector's objects (gc)",
+    "tamper_trace": "installed a tracer or an audit hook",
+    "tamper_native": "used native code ({event})",
+    "tamper_import": "imported {detail}",
+    "tamper_open": "opened {detail}",
+    "tamper_other": "did {event}",
+    "importing": "importing {file}",
     "call_bad_return": "`{call}` returned something the grader could not read: {detail}",
     "call_missing_name": "{file} has no `{name}`. Check the spelling: the name must be exactly "
     "`{name}`.{available}",
     "call_missing_available": " It defines: {names}.",
+    "call_too_large": "`{call}` returned more than {limit} MiB of data, more than any answer in "
+    "this course needs, so it was not read.",
     "call_internal_error": "While running `{call}`, the grader's helper process failed: {detail}. "
     "If your code changes PyTorch or Python itself (monkeypatching), undo that.",
     "module_missing": "{file} is missing from your submission, so nothing in it could be checked.",
@@ -68,6 +89,11 @@ EN: dict[str, str] = {
     "input_modified": "{what}: your function changed its input `{name}`. Work on a copy "
     "(or build new tensors) instead of writing into the input.",
     # --- verdicts and summaries
+    "tamper_withheld": "Held back: this check relies on what the grader measures beside your "
+    "code, and your submission reaches into the grader's machinery: {sign}. An instructor "
+    "will look at it.",
+    "flag_tamper_runtime": "was stopped for reaching into the running program: {what}",
+    "message_cut": "[… {count} more characters cut]",
     "check_crashed": "The check itself failed (a grader problem, not yours): {detail}",
     "not_run": "This check did not run: {reason}",
     "not_run_budget": "the time budget for this submission ran out before it",
@@ -112,6 +138,15 @@ EN: dict[str, str] = {
     "flag_exit": "ends the process abruptly ({what})",
     "flag_guard": "switches off PyTorch's function hooks ({what}), which the forbidden-call check uses",
     "flag_dynamic_code": "runs code built at run time ({what})",
+    "flag_internals": "reaches into the interpreter's internals ({what}): exercise code never "
+    "needs them, and they lead to the grader's own machinery",
+    "flag_private": "uses PyTorch's private internals ({what}): they can switch off or get around "
+    "the checks that run beside your code",
+    "flag_private_attribute": "reads a private attribute of an object it did not make ({what})",
+    "flag_dynamic_access": "looks up attributes by a name computed at run time ({what}): write "
+    "the attribute out (`obj.name`), so it is plain what your code uses",
+    "flag_descriptors": "works with raw file descriptors ({what})",
+    "flag_star_import": "imports everything from {what} (`import *`)",
     # --- intake: what was wrong with the files handed in
     "intake_missing_module": "{file} was not found in the submission.",
     "intake_ignored": "Not part of the exercises, so not used: {files}",
@@ -129,6 +164,8 @@ EN: dict[str, str] = {
     "intake_why_absolute": "an absolute path",
     "intake_why_parent": "a path that climbs out of the archive (..)",
     "intake_why_link": "a symbolic link",
+    "intake_why_ratio": "it would inflate to far more than an exercise module (a zip bomb)",
+    "intake_zip_total": "{name} would inflate to {mib} MiB (at most {limit} MiB).",
     "intake_unreadable": "{file} could not be read ({detail}).",
     "intake_too_large": "{file} is larger than {limit_kib} KiB, so it was not graded.",
     "intake_not_utf8": "{file} is not UTF-8 text (byte {byte}); save it as UTF-8.",

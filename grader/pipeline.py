@@ -33,6 +33,7 @@ from grader.results import (
     rejected_result,
 )
 from grader.run.judge import process as judges
+from grader.run.judge import seeds
 from grader.run.judge.config import COLLECTED, JSON_REPORT, JudgeConfig
 from grader.run.shared.launcher import TemplateProcess, start_template
 from grader.run.shared.plan import Limits, Plan
@@ -47,16 +48,17 @@ class Options:
     public_only: bool = False
     devices: tuple[str, ...] = DEVICES
     limits: Limits = field(default_factory=Limits)  # every limit, from the command line
+    hidden_seed: int | None = None  # the secret of hidden inputs (None: a new one per run)
     isolate: bool = True
-    hide: tuple[str, ...] = ()  # more folders workers must not see (submissions, outputs)
     keep_runs: Path | None = None  # keep each run folder (judge log, raw report) here
     many: bool = False  # many submissions: warm everything up front (batch, verify)
 
 
 @dataclass
 class Submission:
-    name: str  # how results and reports call it
+    name: str  # how results and reports call it (a learner's folder or zip name, as it is)
     source: Path  # a folder or a .zip
+    folder: str = ""  # its output folder in a batch: safe everywhere, unique in the class
 
 
 class Grader:
@@ -74,6 +76,9 @@ class Grader:
         self._tmp_root: Path | None = None
         self._counter = 0
         self.stamp = stamp_for(course, self.exercises)
+        self.hidden_seed = (
+            seeds.new_secret() if options.hidden_seed is None else options.hidden_seed
+        )
 
     def __enter__(self) -> Grader:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="grader-"))
@@ -104,8 +109,11 @@ class Grader:
         jobs: int,
         on_start: Callable[[Submission], None] | None = None,
     ) -> Iterator[SubmissionResult]:
-        """Grade with up to `jobs` judges at once; yields results as they finish."""
+        """Grade with up to `jobs` judges at once; yields results as they finish. A submission
+        whose grading failed for the grader's own reasons (status "error") is graded once more
+        before its error is reported."""
         queue = list(submissions)
+        retried: set[int] = set()
         if len(queue) > 1:
             self._start_judge_server()  # many judges: start pytest and collect just once
         running: dict[int, _Run] = {}
@@ -126,9 +134,15 @@ class Grader:
         while queue or running:
             yield from start_more()
             if running:
-                done = [
-                    self._finish(running.pop(pid)) for pid in judging.wait_any(_deadlines(running))
-                ]
+                done = []
+                for pid in judging.wait_any(_deadlines(running)):
+                    run = running.pop(pid)
+                    result = self._finish(run)
+                    if result.status == "error" and id(run.submission) not in retried:
+                        retried.add(id(run.submission))
+                        queue.insert(0, run.submission)
+                    else:
+                        done.append(result)
                 # The next judges start first: the caller writes these reports while they run.
                 yield from start_more()
                 yield from done
@@ -173,20 +187,10 @@ class Grader:
         worker_tmp = run.root / "tmp"
         worker_tmp.mkdir(mode=0o711)
         self._counter += 1
-        # The course (solutions, hidden suites), the grading folders, and the grader's home.
-        hide = [
-            str(self.course.root),
-            *self.options.hide,
-            str(self._tmp_root),
-            os.path.expanduser("~"),
-        ]
-        if submission.source.is_dir():
-            hide.append(str(submission.source))
         plan = Plan(
             workspace=str(run.workspace.path),
             worker_tmp=str(worker_tmp),
             limits=self.options.limits,
-            hide=hide,
             sandbox_uid=SANDBOX_UID_BASE + os.getpid() % 10_000 * 100 + self._counter % 100,
             isolate=self.options.isolate,
             cpu=run.cpu,
@@ -200,6 +204,7 @@ class Grader:
             devices=list(self.options.devices),
             deadline=time.time() + self.options.limits.submission_seconds,
             public_only=self.options.public_only,
+            hidden_seed=self.hidden_seed,
             plan=plan,
         )
 
@@ -233,6 +238,7 @@ class Grader:
             started_at=run.started_at,
             duration=time.monotonic() - run.started,
             source_fingerprint=run.source_print,
+            hidden_seed=self.hidden_seed if self._scope() == "all" else None,
         )
         self._cleanup(run)
         return result

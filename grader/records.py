@@ -139,6 +139,7 @@ class Verdict:
     message: str = ""
     output: str = ""  # what learner code printed during the check
     output_truncated: bool = False
+    measured: bool = False  # it relied on measurements made in a worker, beside learner code
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v}
@@ -152,4 +153,5 @@ class Verdict:
             message=str(data.get("message", "")),
             output=str(data.get("output", "")),
             output_truncated=bool(data.get("output_truncated", False)),
+            measured=bool(data.get("measured", False)),
         )

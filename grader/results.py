@@ -36,6 +36,7 @@ class Check:
     output_truncated: bool = False
     device: str | None = None
     duration: float = 0.0
+    measured: bool = False  # its verdict relied on measurements made in a worker
 
     @property
     def counts(self) -> bool:
@@ -85,6 +86,7 @@ class SubmissionResult:
     started_at: str = ""
     duration: float = 0.0
     source_fingerprint: str = ""  # intake.fingerprint of what was graded
+    hidden_seed: int | None = None  # the run's secret for hidden inputs: a regrade reuses it
 
     @property
     def earned(self) -> float:
@@ -141,6 +143,7 @@ def build_result(
     started_at: str = "",
     duration: float = 0.0,
     source_fingerprint: str = "",
+    hidden_seed: int | None = None,
 ) -> SubmissionResult:
     """Reconcile the collected checks with the judge's pytest-json-report."""
     reported = {t["nodeid"]: t for t in (report or {}).get("tests", [])}
@@ -151,6 +154,7 @@ def build_result(
     )
     status, detail = "graded", ""
     meta = (report or {}).get(REPORT_KEY) or {}
+    flags = [*flags, *(tamper_finding(r) for r in meta.get("tamper") or [] if isinstance(r, dict))]
     integrity = meta.get("learner_code_in_judge") or []
     exit_code = (report or {}).get("exitcode")
     if collected is None:
@@ -169,7 +173,14 @@ def build_result(
             replace(e, checks=tuple(_void(c, detail) for c in e.checks)) for e in grouped
         )
     elif judge_problem:
-        detail = judge_problem
+        # The judge itself failed (no report, killed past its deadline, out of memory): the
+        # grader's failure, never a score for the learner.
+        status, detail = "error", judge_problem
+    tampered = [f for f in flags if f.severity == TAMPER]
+    if tampered and status == "graded":
+        grouped = tuple(
+            replace(e, checks=tuple(_withheld(c, tampered[0]) for c in e.checks)) for e in grouped
+        )
     return SubmissionResult(
         submission=submission,
         status=status,
@@ -184,6 +195,7 @@ def build_result(
         started_at=started_at,
         duration=duration,
         source_fingerprint=source_fingerprint,
+        hidden_seed=hidden_seed,
     )
 
 
@@ -253,6 +265,7 @@ def _check(item: CollectedCheck, test: dict[str, Any] | None, judge_problem: str
         output=verdict.output,
         output_truncated=verdict.output_truncated,
         duration=duration,
+        measured=verdict.measured,
     )
 
 
@@ -266,6 +279,36 @@ def _outcome(pytest_outcome: str, kind: str) -> str:
     if kind == "grader_error":
         return ERROR
     return FAILED
+
+
+TAMPER = "tamper"  # the severity of a finding that is a sign of tampering
+
+
+def tamper_finding(record: dict[str, Any]) -> Finding:
+    """What the tamper tripwire reported, as a flag for the instructor (and the learner)."""
+    event, detail = str(record.get("event", ""))[:80], str(record.get("detail", ""))[:200]
+    line = str(record.get("line", ""))
+    return Finding(
+        TAMPER,
+        "tamper_runtime",
+        say("flag_tamper_runtime", what=f"{event} {detail}".strip()),
+        str(record.get("file") or "") or None,
+        int(line) if line.isdigit() and int(line) > 0 else None,
+    )
+
+
+def _withheld(check: Check, sign: Finding) -> Check:
+    """A measured check of a tampered submission: its points are held back."""
+    if not check.measured or check.outcome != PASSED:
+        return check
+    where = f" ({sign.file}:{sign.line})" if sign.file and sign.line else ""
+    return replace(
+        check,
+        earned=0.0,
+        outcome=FAILED,
+        kind=TAMPER,
+        message=say("tamper_withheld", sign=sign.message + where),
+    )
 
 
 def _void(check: Check, why: str) -> Check:
@@ -325,6 +368,7 @@ def from_json(data: dict[str, Any]) -> SubmissionResult:
             started_at=data.get("started_at", ""),
             duration=data.get("duration", 0.0),
             source_fingerprint=data.get("source_fingerprint", ""),
+            hidden_seed=data.get("hidden_seed"),
         )
     except (KeyError, TypeError) as exc:
         raise ResultsFormatError(f"malformed results file: {exc}") from None

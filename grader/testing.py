@@ -31,6 +31,7 @@ import torch
 
 from grader.messages import say
 from grader.run.judge.problems import LearnerRaised, NotImplementedYet, explain_device_error
+from grader.run.judge.seeds import mixed as seeded
 from grader.run.shared.codec import Foreign, NamedTupleValue
 from grader.run.shared.devices import has_meta, is_device_error
 
@@ -57,6 +58,7 @@ __all__ = [
     "probes_of",
     "public",
     "public_suite",
+    "seeded",
 ]
 
 points = pytest.mark.points  # @points(2): what the check is worth
@@ -137,8 +139,9 @@ def make_tensor(
     high: float = 2.0,
     requires_grad: bool = False,
 ) -> torch.Tensor:
-    """Uniform values in [low, high) from a fixed seed; the same on every machine."""
-    generator = torch.Generator().manual_seed(seed)
+    """Uniform values in [low, high) from a seed: the same on every machine for a public
+    check; in a hidden check, the seed is mixed with the grading run's secret (`seeded`)."""
+    generator = torch.Generator().manual_seed(seeded(seed))
     if dtype.is_floating_point:
         tensor = torch.empty(shape, dtype=dtype).uniform_(low, high, generator=generator)
     else:
@@ -150,7 +153,7 @@ def make_tensor(
 def make_normal(
     *shape: int, seed: int, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"
 ) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seeded(seed))
     return torch.randn(shape, generator=generator, dtype=dtype).to(device)
 
 

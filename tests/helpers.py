@@ -73,7 +73,10 @@ def grade_mutants(
     out = tmp / "out"
     done = run_grader("batch", str(subs), "--out", str(out), "-e", exercise, "-j", "2", *extra)
     assert done.returncode == 0, done.stdout + done.stderr
-    return {name: json.loads((out / name / "results.json").read_text()) for name in mutants}
+    return {
+        name: json.loads((out / "submissions" / name / "results.json").read_text())
+        for name in mutants
+    }
 
 
 def checks_named(results: dict, prefix: str) -> list[dict]:

@@ -92,7 +92,7 @@ def test_every_submission_gets_a_row_and_a_report(graded):
     assert set(rows(out)) == names
     for name in names:
         for file in ("results.json", "report.html", "gradescope.json"):
-            assert (out / name / file).is_file(), (name, file)
+            assert (out / "submissions" / name / file).is_file(), (name, file)
     assert "Not graded: dan, eve.txt, fay, hal, ivy, jo" in done.stdout
 
 
@@ -107,16 +107,16 @@ def test_good_submissions_score_and_zips_grade_like_folders(graded):
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_a_bad_submission_says_what_was_wrong(graded, name):
     _, out, _, _ = graded
-    results = json.loads((out / name / "results.json").read_text())
+    results = json.loads((out / "submissions" / name / "results.json").read_text())
     assert results["status"] == "rejected" and results["totals"]["earned"] == 0
     assert BAD[name] in {f["code"] for f in results["findings"]}
-    report = (out / name / "report.html").read_text()
+    report = (out / "submissions" / name / "report.html").read_text()
     assert "Not graded" in report
 
 
 def test_an_unsafe_zip_is_graded_without_its_unsafe_entries(graded):
     klass, out, _, _ = graded
-    results = json.loads((out / "gus" / "results.json").read_text())
+    results = json.loads((out / "submissions" / "gus" / "results.json").read_text())
     assert results["status"] == "graded" and results["totals"]["percent"] == 100.0
     unsafe = [f for f in results["findings"] if f["code"] == "unsafe_zip_entry"]
     assert len(unsafe) == 3
@@ -125,7 +125,7 @@ def test_an_unsafe_zip_is_graded_without_its_unsafe_entries(graded):
 
 def test_gradescope_results_follow_the_format(graded):
     _, out, _, _ = graded
-    data = json.loads((out / "bob" / "gradescope.json").read_text())
+    data = json.loads((out / "submissions" / "bob" / "gradescope.json").read_text())
     assert data["score"] == sum(t["score"] for t in data["tests"])
     for test in data["tests"]:
         assert {"name", "score", "max_score", "status", "visibility"} <= set(test)
@@ -138,7 +138,7 @@ def test_gradescope_results_follow_the_format(graded):
 def test_the_summary_page_has_the_class(graded):
     _, out, _, _ = graded
     page = (out / "summary.html").read_text()
-    assert "<svg" in page and 'href="ada/report.html"' in page
+    assert "<svg" in page and 'href="submissions/ada/report.html"' in page
     assert "Checks the class struggles with" in page and "Not graded" in page
 
 
@@ -170,7 +170,7 @@ def test_shards_merged_equal_the_whole(graded, tmp_path):
             f"{k}/2",
         )
     shard_names = [
-        {p.name for p in (tmp_path / f"shard{k}").iterdir() if p.is_dir()} for k in (1, 2)
+        {p.name for p in (tmp_path / f"shard{k}" / "submissions").iterdir()} for k in (1, 2)
     ]
     assert shard_names[0] and shard_names[1] and not shard_names[0] & shard_names[1]
     merged = run_grader(
@@ -221,7 +221,7 @@ def test_report_re_renders_without_grading(graded, tmp_path):
     for fmt in ("html", "csv", "gradescope", "json", "text"):
         done = run_grader(
             "report",
-            str(out / "bob" / "results.json"),
+            str(out / "submissions" / "bob" / "results.json"),
             "--format",
             fmt,
             "--out",

@@ -68,7 +68,9 @@ def load(browser, path: Path) -> tuple[list[dict], list[str]]:
     return console, requests
 
 
-@pytest.mark.parametrize("page", ["summary.html", "half-done/report.html", "broken/report.html"])
+@pytest.mark.parametrize(
+    "page", ["summary.html", "submissions/half-done/report.html", "submissions/broken/report.html"]
+)
 def test_pages_render_without_errors_or_external_requests(browser, pages, page):
     path = pages / page
     console, requests = load(browser, path)
@@ -83,4 +85,4 @@ def test_the_summary_draws_the_distribution_and_links_reports(browser, pages):
     bars = browser.find_elements("css selector", "svg rect.hbar")
     assert len(bars) == 10 and any(float(b.get_attribute("height")) > 0 for b in bars)
     links = [a.get_attribute("href") for a in browser.find_elements("css selector", "a")]
-    assert (pages / "perfect" / "report.html").as_uri() in links
+    assert (pages / "submissions" / "perfect" / "report.html").as_uri() in links

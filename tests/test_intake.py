@@ -1,10 +1,12 @@
 """Intake: only exercise modules reach the workspace; every problem is a finding."""
 
+import io
 import os
 import stat
+import struct
 import zipfile
 
-from grader.intake.workspace import MAX_FILE_BYTES, prepare_workspace
+from grader.intake.workspace import MAX_FILE_BYTES, prepare_workspace, zip_directory_size
 
 MODULES = ("ex01_tensors.py", "ex02_ops.py")
 
@@ -107,4 +109,24 @@ def test_corrupt_zips_and_zip_bombs(tmp_path):
     with zipfile.ZipFile(tmp_path / "bomb.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("ex01_tensors.py", b"0" * (200 * 1024 * 1024))
     ws = prepare_workspace(tmp_path / "bomb.zip", MODULES, tmp_path / "ws2")
-    assert "too_large" in codes(ws) and ws.rejected
+    assert ws.rejected and "zip bomb" in " ".join(f.message for f in ws.findings)
+
+
+def test_a_zip_directory_too_big_is_refused_before_it_is_read(tmp_path):
+    """An archive whose end record announces two million entries is refused from that record
+    alone: zipfile would read them all (hundreds of MiB) before anything could count them."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ex01_tensors.py", "A = 1\n")
+    data = bytearray(buffer.getvalue())
+    end = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HHI", data, end + 8, 0xFFFF, 0xFFFF, 0xFFFFFFFF)  # zip64 markers...
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, end, 1)  # ...and a zip64 record
+    record = struct.pack(
+        "<4sQHHIIQQQQ", b"PK\x06\x06", 44, 45, 45, 0, 0, 2_000_000, 2_000_000, 90 << 20, 0
+    )
+    archive = tmp_path / "huge.zip"
+    archive.write_bytes(bytes(data[:end]) + record + locator + bytes(data[end:]))
+    assert zip_directory_size(archive) == (2_000_000, 90 << 20)
+    ws = prepare_workspace(archive, MODULES, tmp_path / "ws")
+    assert ws.rejected and codes(ws) == {"zip_too_many_entries"}

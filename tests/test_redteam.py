@@ -142,7 +142,7 @@ def graded(tmp_path_factory):
 
 
 def results(graded, name):
-    return json.loads((graded["out"] / name / "results.json").read_text())
+    return json.loads((graded["out"] / "submissions" / name / "results.json").read_text())
 
 
 def checks_by_id(data):
@@ -159,7 +159,7 @@ def test_the_batch_finishes_and_every_case_ends_with_a_report(graded):
     assert "Traceback" not in done.stderr
     for name in [*graded["cases"], "control"]:
         for file in ("results.json", "report.html", "gradescope.json"):
-            assert (graded["out"] / name / file).is_file(), (name, file)
+            assert (graded["out"] / "submissions" / name / file).is_file(), (name, file)
     assert (graded["out"] / "summary.html").is_file()
 
 
@@ -238,7 +238,9 @@ def test_output_floods_are_cut(graded):
     data = results(graded, "prints_megabytes")
     flooded = [c for c in checks_by_id(data).values() if c["output"]]
     assert flooded and all(c["output_truncated"] and len(c["output"]) <= 20_000 for c in flooded)
-    assert (graded["out"] / "prints_megabytes" / "report.html").stat().st_size < 2_000_000
+    assert (
+        graded["out"] / "submissions" / "prints_megabytes" / "report.html"
+    ).stat().st_size < 2_000_000
 
 
 def test_a_guard_bypass_is_flagged_for_the_instructor(graded):

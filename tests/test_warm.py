@@ -36,7 +36,6 @@ def session(template, tmp_path, source):
     plan = Plan(
         workspace=str(workspace),
         worker_tmp=str(tmp_path / "tmp"),
-        hide=[str(ROOT)],
         sandbox_uid=1_900_654_321,
     )
     return plan, LearnerSession(

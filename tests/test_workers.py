@@ -52,7 +52,6 @@ def session_for(template, tmp_path):
             workspace=str(workspace),
             worker_tmp=str(root / "tmp"),
             limits=Limits(call_seconds=call_seconds, output_chars=output_chars),
-            hide=[str(ROOT)],
             sandbox_uid=1_900_123_456,
         )
         session = LearnerSession(

@@ -13,6 +13,7 @@ from grader.cli.options import (
     course_of,
     exercise_ids,
     exercises_option,
+    hidden_seed_option,
     limits,
     out_option,
     reveal_hidden_option,
@@ -28,6 +29,7 @@ from grader.results import SubmissionResult
 @reveal_hidden_option
 @call_timeout_option
 @time_limit_option
+@hidden_seed_option
 @click.option(
     "--keep-runs",
     type=click.Path(file_okay=False, path_type=Path),
@@ -36,7 +38,15 @@ from grader.results import SubmissionResult
 )
 @click.pass_context
 def grade(
-    ctx, submission, out_dir, exercises, reveal_hidden, call_timeout, time_limit, keep_runs
+    ctx,
+    submission,
+    out_dir,
+    exercises,
+    reveal_hidden,
+    call_timeout,
+    time_limit,
+    hidden_seed,
+    keep_runs,
 ) -> None:
     """Grade one submission (a folder or a .zip): writes results.json, report.html and
     gradescope.json."""
@@ -48,7 +58,7 @@ def grade(
     options = Options(
         exercises=exercise_ids(course, exercises),
         limits=limits(call_timeout, time_limit),
-        hide=(str(out_dir.resolve()),),
+        hidden_seed=hidden_seed,
         keep_runs=keep_runs,
     )
     with Grader(course, options) as grader:
@@ -80,6 +90,7 @@ def grade(
 @reveal_hidden_option
 @call_timeout_option
 @time_limit_option
+@hidden_seed_option
 @click.pass_context
 def batch(
     ctx,
@@ -92,6 +103,7 @@ def batch(
     reveal_hidden,
     call_timeout,
     time_limit,
+    hidden_seed,
 ):
     """Grade every submission (folder or .zip) in SUBMISSIONS_DIR, in parallel."""
     from grader import batch as batches
@@ -106,7 +118,7 @@ def batch(
     options = Options(
         exercises=exercise_ids(course, exercises),
         limits=limits(call_timeout, time_limit),
-        hide=(str(out_dir.resolve()), str(submissions_dir.resolve())),
+        hidden_seed=hidden_seed,
     )
     grader = Grader(course, options)  # starts nothing until entered; knows its stamp
     todo, done = batches.split_done(out_dir, submissions, grader, force=force)
@@ -168,13 +180,18 @@ class Progress:
     "shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @out_option("Folder for the merged class (may be one of the shard folders).")
-def merge(shards, out_dir) -> None:
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Accept a submission found in two inputs (the last one wins) instead of refusing.",
+)
+def merge(shards, out_dir, allow_duplicates) -> None:
     """Combine the output folders of `grader batch --shard` runs into one class summary and
     gradebook."""
     from grader import batch as batches
 
     try:
-        results = batches.merge(list(shards), out_dir)
+        results = batches.merge(list(shards), out_dir, allow_duplicates=allow_duplicates)
     except batches.BatchError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(

@@ -69,3 +69,9 @@ time_limit_option = click.option(
 reveal_hidden_option = click.option(
     "--reveal-hidden", is_flag=True, help="Show hidden checks' messages in the reports."
 )
+hidden_seed_option = click.option(
+    "--hidden-seed",
+    type=click.IntRange(min=0),
+    help="The secret hidden checks mix into their inputs, as recorded in an earlier "
+    "results.json (hidden_seed): grades again with the same inputs. Default: a new secret.",
+)

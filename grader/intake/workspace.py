@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import stat
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from grader.records import Finding
 
 MAX_FILE_BYTES = 512 * 1024  # one exercise module
 MAX_ZIP_ENTRIES = 5000
+MAX_ZIP_DIRECTORY = 4 << 20  # bytes of central directory: 5,000 entries need far less
+MAX_ZIP_TOTAL = 512 << 20  # uncompressed bytes of everything in it
+MAX_ZIP_RATIO = 200  # uncompressed / compressed, for an entry we would read
 MAX_WALK_FILES = 20_000
 SKIP_DIRS = {
     ".git",
@@ -173,6 +177,7 @@ def _file_reader(path: Path):
 
 
 def _zip_candidates(path: Path, result: Workspace) -> Iterator[_Candidate]:
+    _check_zip_directory(path)  # before zipfile reads a directory of any size
     try:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
@@ -180,14 +185,7 @@ def _zip_candidates(path: Path, result: Workspace) -> Iterator[_Candidate]:
         raise _Rejected(
             Finding("error", "bad_zip", say("intake_bad_zip", name=path.name, detail=exc))
         )
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise _Rejected(
-            Finding(
-                "error",
-                "zip_too_many_entries",
-                say("intake_zip_entries", name=path.name, count=len(infos), limit=MAX_ZIP_ENTRIES),
-            )
-        )
+    _check_zip_entries(path, infos)
     for info in infos:
         name = info.filename
         unsafe = _unsafe_zip_entry(info)
@@ -206,6 +204,69 @@ def _zip_candidates(path: Path, result: Workspace) -> Iterator[_Candidate]:
         yield _Candidate(PurePosixPath(name), _zip_reader(archive, info, result), info.file_size)
 
 
+def _check_zip_directory(path: Path) -> None:
+    """Refuse, from the end-of-directory record alone, an archive whose directory is too big."""
+    entries, directory_bytes = zip_directory_size(path)
+    if entries > MAX_ZIP_ENTRIES or directory_bytes > MAX_ZIP_DIRECTORY:
+        raise _Rejected(
+            Finding(
+                "error",
+                "zip_too_many_entries",
+                say("intake_zip_entries", name=path.name, count=entries, limit=MAX_ZIP_ENTRIES),
+            )
+        )
+
+
+def zip_directory_size(path: Path) -> tuple[int, int]:
+    """(entries, bytes of central directory) as the archive's end record states them, zip64
+    included; (0, 0) where there is no such record (zipfile then says what is wrong)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        tail_start = max(0, size - (22 + 0xFFFF))  # the record, after a comment of any length
+        handle.seek(tail_start)
+        tail = handle.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return 0, 0
+        entries, directory = struct.unpack_from("<HI", tail, at + 10)
+        if entries != 0xFFFF and directory != 0xFFFFFFFF:
+            return entries, directory
+        locator = tail_start + at - 20  # zip64: its locator stands right before the record
+        if locator < 0:
+            return entries, directory
+        handle.seek(locator)
+        found = handle.read(20)
+        if found[:4] != b"PK\x06\x07":
+            return entries, directory
+        (record,) = struct.unpack_from("<Q", found, 8)
+        handle.seek(record)
+        zip64 = handle.read(56)
+        if zip64[:4] != b"PK\x06\x06" or len(zip64) < 56:
+            return entries, directory
+        return struct.unpack_from("<QQ", zip64, 32)
+
+
+def _check_zip_entries(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_ZIP_ENTRIES:  # a directory that lied about its size in its end record
+        raise _Rejected(
+            Finding(
+                "error",
+                "zip_too_many_entries",
+                say("intake_zip_entries", name=path.name, count=len(infos), limit=MAX_ZIP_ENTRIES),
+            )
+        )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_ZIP_TOTAL:
+        raise _Rejected(
+            Finding(
+                "error",
+                "zip_too_large",
+                say("intake_zip_total", name=path.name, mib=total >> 20, limit=MAX_ZIP_TOTAL >> 20),
+            )
+        )
+
+
 def _unsafe_zip_entry(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
     if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
@@ -214,6 +275,8 @@ def _unsafe_zip_entry(info: zipfile.ZipInfo) -> str | None:
         return "intake_why_parent"
     if stat.S_ISLNK(info.external_attr >> 16):
         return "intake_why_link"
+    if info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1) and info.file_size > 1 << 20:
+        return "intake_why_ratio"
     return None
 
 

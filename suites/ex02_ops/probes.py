@@ -34,6 +34,17 @@ _MATMUL = [
     "torch.linalg.multi_dot",
     "torch.nn.functional.linear",
     "torch.nn.functional.bilinear",
+    # The kernels themselves: reached through any function, they are still a matrix product.
+    "aten.mm",
+    "aten.bmm",
+    "aten.mv",
+    "aten.dot",
+    "aten.vdot",
+    "aten.addmm",
+    "aten.addbmm",
+    "aten.baddbmm",
+    "aten.addmv",
+    "aten._addmm_activation",
 ]
 _SOFTMAX = [
     "torch.softmax",
@@ -46,14 +57,28 @@ _SOFTMAX = [
     "torch.special.log_softmax",
     "torch._softmax",
     "torch._log_softmax",
+    "aten._softmax",
+    "aten._log_softmax",
 ]
 
 FORBIDDEN = {
     "broadcast_shape": ["torch.broadcast_shapes", "torch.broadcast_tensors", "@tensor_factories"],
-    "pairwise_sq_dists": ["torch.cdist", "torch.pdist", "torch.nn.functional.pdist"],
+    "pairwise_sq_dists": [
+        "torch.cdist",
+        "torch.pdist",
+        "torch.nn.functional.pdist",
+        "aten._cdist_forward",
+        "aten._pdist_forward",
+        "aten._euclidean_dist",
+    ],
     "batched_matmul": _MATMUL,
     "softmax": _SOFTMAX,
-    "logsumexp": ["torch.logsumexp", "Tensor.logsumexp", "torch.special.logsumexp"],
+    "logsumexp": [
+        "torch.logsumexp",
+        "Tensor.logsumexp",
+        "torch.special.logsumexp",
+        "aten.logsumexp",
+    ],
     "stack": [
         "torch.stack",
         "torch.hstack",
@@ -61,6 +86,7 @@ FORBIDDEN = {
         "torch.dstack",
         "torch.column_stack",
         "torch.row_stack",
+        "aten.stack",
     ],
     "normalize": ["torch.nn.functional.normalize"],
 }

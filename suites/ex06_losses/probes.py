@@ -25,6 +25,9 @@ FORBIDDEN = {
         "torch.nn.CrossEntropyLoss",
         "torch.nn.NLLLoss",
         "torch.nn.LogSoftmax",
+        "aten._log_softmax",
+        "aten.nll_loss_forward",
+        "aten.nll_loss2d_forward",
     ],
     "binary_cross_entropy_with_logits": [
         "torch.nn.functional.binary_cross_entropy_with_logits",
@@ -33,6 +36,8 @@ FORBIDDEN = {
         "torch._C._nn.binary_cross_entropy",
         "torch.nn.BCEWithLogitsLoss",
         "torch.nn.BCELoss",
+        "aten.binary_cross_entropy_with_logits",
+        "aten.binary_cross_entropy",
     ],
 }
 

@@ -3,6 +3,7 @@ workers) and straight to the current worker (for calls), under a wall clock enfo
 
 from __future__ import annotations
 
+import secrets
 import socket
 import time
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 
 from grader.run.judge.problems import GraderFault
 from grader.run.shared.frames import (
+    FrameTooLarge,
     PeerClosed,
     ProtocolError,
     frame_bytes,
@@ -30,6 +32,7 @@ class Reply:
     payload: bytes = b""
     how: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    tamper: list[dict[str, str]] = field(default_factory=list)  # why the worker was stopped
 
 
 class Channel:
@@ -48,6 +51,7 @@ class Channel:
             raise GraderFault(f"the worker template refused this submission: {header}")
         self.measures: dict[str, Any] = header.get("measures", {})
         self.output_chars = plan.limits.output_chars
+        self.answer_bytes = plan.limits.answer_mb << 20
         self.worker: socket.socket | None = None
         self.seen = 0  # bytes of the worker's output it has already reported
 
@@ -55,18 +59,33 @@ class Channel:
         """One call on the worker, under a wall clock enforced here (the judge is trusted)."""
         worker = self.worker or self._spawn()
         deadline = time.monotonic() + timeout
+        # A worker echoes each request's nonce: an answer written by anything else on its
+        # socket (learner code that found the descriptor) does not pass for the worker's.
+        nonce = secrets.token_hex(8)
         try:
             worker.settimeout(timeout)
-            worker.sendall(frame_bytes(header, payload))
-            raw = recv_raw_frame(worker, deadline=deadline)
+            worker.sendall(frame_bytes({**header, "nonce": nonce}, payload))
+            raw = recv_raw_frame(worker, self.answer_bytes, deadline=deadline)
             answer, body = parse_raw_frame(raw)
+            if answer.get("nonce") != nonce:
+                raise ProtocolError("an answer that is not the worker's (wrong nonce)")
         except TimeoutError:
             ended = self._end()
             return Reply("timeout", seconds=timeout, **_output_of(ended, self.output_chars))
         except (PeerClosed, ConnectionError, BrokenPipeError):
             ended = self._end()
             return Reply(
-                "died", how=dict(ended.get("how") or {}), **_output_of(ended, self.output_chars)
+                "died",
+                how=dict(ended.get("how") or {}),
+                tamper=_tamper_records(ended.get("tamper")),
+                **_output_of(ended, self.output_chars),
+            )
+        except FrameTooLarge as exc:
+            ended = self._end()  # it is not read: the worker is stopped mid-answer
+            return Reply(
+                "too_large",
+                how={"limit_mb": exc.limit >> 20},
+                **_output_of(ended, self.output_chars),
             )
         except (ProtocolError, OSError) as exc:
             ended = self._end()
@@ -106,6 +125,11 @@ class Channel:
             raise GraderFault(f"a worker could not start: {str(ended.get('detail', ''))[-3000:]}")
         return ended
 
+    def retire(self) -> None:
+        """End the current worker, if there is one (the next request gets a fresh one)."""
+        if self.worker is not None:
+            self._end()
+
     def close(self) -> None:
         if self.worker is not None:
             self.worker.close()
@@ -115,6 +139,15 @@ class Channel:
         except OSError:
             pass
         self.sock.close()
+
+
+def _tamper_records(records: Any) -> list[dict[str, str]]:
+    """The supervisor's tamper records (it read them from the worker's pipe: their text is
+    the learner's to choose), as short strings."""
+    if not isinstance(records, list):
+        return []
+    keys = ("event", "detail", "file", "line")
+    return [{k: str(r.get(k, ""))[:200] for k in keys} for r in records[:5] if isinstance(r, dict)]
 
 
 def _output_of(header: dict[str, Any], cap: int) -> dict[str, Any]:

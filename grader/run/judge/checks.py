@@ -73,8 +73,24 @@ def skipped_up_front(item: pytest.Item) -> str | None:
     return None
 
 
+MESSAGE_CHARS = 6000  # of one check's message: more is cut, with a mark that says so
+
+
 def classify(exc: BaseException) -> Verdict:
-    """What kind of failure this was, and the message a learner should read."""
+    """What kind of failure this was, and the message a learner should read (capped). Never
+    raises: a message that cannot even be built is the grader's error in this one check."""
+    try:
+        verdict = _classify(exc)
+    except Exception as error:  # e.g. a learner error record of a shape nobody foresaw
+        verdict = Verdict("grader_error", say("check_crashed", detail=type(error).__name__))
+    if len(verdict.message) > MESSAGE_CHARS:
+        cut = len(verdict.message) - MESSAGE_CHARS
+        message = verdict.message[:MESSAGE_CHARS] + "\n" + say("message_cut", count=cut)
+        verdict = Verdict(verdict.kind, message)
+    return verdict
+
+
+def _classify(exc: BaseException) -> Verdict:
     if isinstance(exc, NotRun):
         return Verdict("not_run", say("not_run", reason=str(exc)))
     if isinstance(exc, LearnerProblem):

@@ -21,8 +21,10 @@ from typing import Any
 
 import pytest
 
+from grader.course import load_course
 from grader.messages import say
 from grader.records import DEVICES, REPORT_KEY, Collected, CollectedCheck, Tally, Verdict
+from grader.run.judge import seeds
 from grader.run.judge.channel import Channel
 from grader.run.judge.checks import (
     NotRun,
@@ -48,6 +50,7 @@ _BROKEN = pytest.StashKey[list]()  # suite files that failed to collect (Termina
 _SESSION = pytest.StashKey[LearnerSession]()
 _VERDICT = pytest.StashKey[Verdict]()
 _OUTPUT = pytest.StashKey[tuple]()  # (what learner code printed, whether it was cut)
+_MEASURED = pytest.StashKey[bool]()  # it relied on measurements made in a worker
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,6 +62,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--grader-public-only",
         action="store_true",
         help="deselect hidden checks, counting them only",
+    )
+    group.addoption(
+        "--grader-hidden-seed",
+        type=int,
+        help="the secret hidden checks mix into their inputs (default: a new one per run)",
     )
     parser.addini(
         "grader_target", "default folder of learner modules for plain runs", default="solutions"
@@ -94,6 +102,7 @@ def _judge_config(config: pytest.Config) -> JudgeConfig:
     workspace = (root / target).resolve()
     devices = config.getoption("--grader-devices")
     tmp = os.environ.get("TMPDIR", "/tmp")
+    hidden_seed = config.getoption("--grader-hidden-seed")
     return JudgeConfig(
         course_root=str(root),
         workspace=str(workspace),
@@ -101,7 +110,14 @@ def _judge_config(config: pytest.Config) -> JudgeConfig:
         suite_files=[],
         devices=devices.split(",") if devices else list(DEVICES),
         plan=Plan(workspace=str(workspace), worker_tmp=tmp),
+        hidden_seed=seeds.new_secret() if hidden_seed is None else hidden_seed,
     )
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """A plain run says its secret, so a hidden check that failed can be run again as it was."""
+    seed = config.stash[_JUDGE].hidden_seed
+    return None if seed is None else f"grader: hidden inputs from --grader-hidden-seed={seed}"
 
 
 # ---------------------------------------------------------------- collection
@@ -134,7 +150,12 @@ def pytest_collection_modifyitems(
             listed.append(item)
     if drop or hidden or skipped:
         config.hook.pytest_deselected(items=drop + hidden + skipped)
-        items[:] = keep
+    # Every public check runs before any hidden one (the list of checks, and so every report,
+    # keeps the suites' order): a worker that served a hidden check never serves a public one,
+    # so nothing a learner can see carries what a hidden check handed over.
+    items[:] = sorted(
+        keep, key=lambda item: is_suite_item(item) and item.stash[_CHECK].visibility == "hidden"
+    )
     config.stash[_HIDDEN] = Tally.of([item.stash[_CHECK] for item in hidden])
     config.stash[_LISTED] = listed
 
@@ -201,8 +222,13 @@ def learner_session(request: pytest.FixtureRequest):
     deadline = None
     if judge.deadline is not None:
         deadline = time.monotonic() + (judge.deadline - time.time())
+    course = load_course(Path(judge.course_root))
     session = LearnerSession(
-        Path(judge.workspace), connect, call_seconds=judge.call_seconds, deadline=deadline
+        Path(judge.workspace),
+        connect,
+        call_seconds=judge.call_seconds,
+        deadline=deadline,
+        ruled=frozenset(ex.id for ex in course.exercises if ex.has_forbidden_rules),
     )
     request.config.stash[_SESSION] = session
     _state["session"] = session
@@ -219,7 +245,8 @@ def learner(request: pytest.FixtureRequest, learner_session: LearnerSession) -> 
         raise GraderFault(
             f"the learner fixture is for suites/exNN_*/ checks, not {request.node.nodeid}"
         )
-    learner_session.begin_test(request.node.nodeid)
+    check = request.node.stash[_CHECK]
+    learner_session.begin_test(request.node.nodeid, room=check.visibility)
     return Learner(learner_session, Path(str(request.node.path)).parent.name)
 
 
@@ -227,8 +254,11 @@ def learner(request: pytest.FixtureRequest, learner_session: LearnerSession) -> 
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not is_suite_item(item):
+        return
     judge = item.config.stash[_JUDGE]
-    if judge.deadline is not None and time.time() > judge.deadline and is_suite_item(item):
+    seeds.enter_check(item.nodeid, item.stash[_CHECK].visibility == "hidden", judge.hidden_seed)
+    if judge.deadline is not None and time.time() > judge.deadline:
         raise NotRun(say("not_run_budget"))
 
 
@@ -249,6 +279,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if session is not None and session.output:
             item.stash[_OUTPUT] = ("".join(session.output), session.output_truncated)
             session.output = []
+        if session is not None and session.measured:
+            item.stash[_MEASURED] = True
     return report
 
 
@@ -258,8 +290,8 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> di
         return None
     verdict = item.stash.get(_VERDICT, Verdict())
     output, truncated = item.stash.get(_OUTPUT, ("", False))
-    if output:
-        verdict = Verdict(verdict.kind, verdict.message, output, truncated)
+    measured = item.stash.get(_MEASURED, False)
+    verdict = Verdict(verdict.kind, verdict.message, output, truncated, measured)
     data = verdict.to_json()
     return {REPORT_KEY: data} if data else None
 
@@ -270,6 +302,7 @@ def pytest_json_modifyreport(json_report: dict) -> None:
     json_report[REPORT_KEY] = {
         "learner_code_in_judge": _learner_modules_in_judge(),
         "sandbox": session.measures if session is not None else {},
+        "tamper": session.tamper if session is not None else [],
     }
 
 

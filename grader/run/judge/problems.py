@@ -61,6 +61,12 @@ class LearnerTimeout(LearnerProblem):
     kind = "timeout"  # the call ran past its wall clock, and the worker was stopped
 
 
+class LearnerTampered(LearnerProblem):
+    """Learner code reached for the machinery that runs beside it: the worker was stopped."""
+
+    kind = "tamper"
+
+
 class LearnerDied(LearnerProblem):
     kind = "died"  # the worker ended during the call (a crash, os._exit, a signal)
 
@@ -96,9 +102,57 @@ def format_problem(message: str, frames: list[dict]) -> str:
     return "\n".join(lines)
 
 
+MESSAGE_CHARS = 2000  # of an exception's message, as a worker reports it
+MAX_FRAMES = 12
+
+
+def clean_record(record: Any) -> dict[str, Any]:
+    """A worker's exception record, made safe to use: every field of the type it should have,
+    every text capped. The worker is untrusted: a record that is malformed, huge or of the
+    wrong shape yields an ordinary (if less informative) problem, never a grader crash."""
+    record = record if isinstance(record, dict) else {}
+    frames = record.get("frames")
+    frames = frames if isinstance(frames, list) else []
+    syntax = record.get("syntax") if isinstance(record.get("syntax"), dict) else None
+    mro = record.get("mro")
+    return {
+        "kind": _text(record.get("kind"), 20),
+        "type": _text(record.get("type"), 100) or "Exception",
+        "mro": [_text(n, 100) for n in (mro if isinstance(mro, list) else [])[:20]],
+        "message": _text(record.get("message"), MESSAGE_CHARS),
+        "frames": [_frame(f) for f in frames[-MAX_FRAMES:] if isinstance(f, dict)],
+        "raised_by_learner": record.get("raised_by_learner", True) is not False,
+        "syntax": _syntax(syntax) if syntax else None,
+    }
+
+
+def _syntax(syntax: dict) -> dict[str, Any]:
+    """Where a syntax error is (a frame of the module's own code), and what Python said."""
+    return {
+        **_frame({**syntax, "function": "<module>"}),
+        "message": _text(syntax.get("message"), 300),
+    }
+
+
+def _frame(frame: dict) -> dict[str, Any]:
+    line = frame.get("line")
+    return {
+        "file": _text(frame.get("file"), 100),
+        "line": line if type(line) is int else 0,
+        "function": _text(frame.get("function"), 100),
+        "code": _text(frame.get("code"), 200),
+    }
+
+
+def _text(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else ""
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 def problem_from_exception(
     record: dict[str, Any], described: str, module_file: str
 ) -> LearnerProblem:
+    record = clean_record(record)
     type_name = str(record.get("type", "Exception"))
     message = str(record.get("message", ""))
     mro = record.get("mro") or []
@@ -117,30 +171,19 @@ def problem_from_exception(
 
 
 def import_problem(record: dict[str, Any], module_file: str) -> ModuleProblem:
+    record = clean_record(record)
     if record.get("kind") == "missing":
         return ModuleProblem(say("module_missing", file=module_file))
     syntax = record.get("syntax")
     if syntax:
         message = say(
             "module_syntax_error",
-            file=syntax.get("file", module_file),
-            line=syntax.get("line", "?"),
-            exc_message=syntax.get("message", ""),
+            file=syntax["file"] or module_file,
+            line=syntax["line"] or "?",
+            exc_message=syntax["message"],
         )
-        code = syntax.get("code")
-        frames = (
-            [
-                {
-                    "file": syntax.get("file", module_file),
-                    "line": syntax.get("line", 0),
-                    "function": "<module>",
-                    "code": code,
-                }
-            ]
-            if code
-            else []
-        )
-        return ModuleProblem(message, frames=frames)
+        frame = {k: syntax[k] for k in ("file", "line", "function", "code")}
+        return ModuleProblem(message, frames=[frame] if syntax["code"] else [])
     return ModuleProblem(
         say(
             "module_import_failed",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import select
 import signal
 import socket
@@ -36,11 +37,12 @@ def fork_judge(config: JudgeConfig) -> int:
 
 def enter_run(config: JudgeConfig) -> None:
     """In a fresh judge process: a session of its own (the grader kills it as a group), its
-    CPU, its log as stdout and stderr, no stdin, its run folder as working folder."""
+    CPU (its workers run there too), a memory limit, its log as stdout and stderr, no stdin,
+    its run folder as working folder."""
     os.setsid()
-    pin_to_cpu(
-        config.plan.cpu if config.plan is not None else None
-    )  # the CPU its workers get too (None: anywhere)
+    if config.plan is not None:
+        pin_to_cpu(config.plan.cpu)
+        limit_memory(config.plan.limits.judge_memory_mb)
     sys.stdout.flush()
     sys.stderr.flush()
     log = os.open(Path(config.run_dir) / JUDGE_LOG, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -81,6 +83,20 @@ def _run_pytest(config: JudgeConfig, args: list[str]) -> None:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def limit_memory(extra_mb: int) -> None:
+    """A judge may grow by `extra_mb` (decoding answers, reference values) and no more: past it,
+    its allocation fails and the run ends without a report, which is the grader's error, not a
+    score. Not where CUDA is present: it maps more address space than any useful limit."""
+    if os.path.exists("/dev/nvidiactl"):
+        return
+    with open("/proc/self/statm") as handle:
+        now = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    limit = now + (extra_mb << 20)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or limit <= hard:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 class ServerGone(Exception):

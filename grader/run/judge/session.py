@@ -5,12 +5,12 @@ to a worker, interpreted into a value or a LearnerProblem."""
 from __future__ import annotations
 
 import time
-import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from grader.messages import say
+from grader.run.judge import seeds
 from grader.run.judge.channel import Channel, Reply
 from grader.run.judge.describe import Lazy, describe_call
 from grader.run.judge.problems import (
@@ -21,6 +21,7 @@ from grader.run.judge.problems import (
     LearnerDied,
     LearnerProblem,
     LearnerRaised,
+    LearnerTampered,
     LearnerTimeout,
     MissingName,
     ModuleProblem,
@@ -38,7 +39,15 @@ TIMEOUTS_BEFORE_GIVING_UP = 2  # per learner function, per submission
 class LearnerSession:
     """One submission's learner code, as the judge sees it for a whole run."""
 
-    def __init__(self, workspace: Path, connect, *, call_seconds: float, deadline: float | None):
+    def __init__(
+        self,
+        workspace: Path,
+        connect,
+        *,
+        call_seconds: float,
+        deadline: float | None,
+        ruled: frozenset[str] = frozenset(),
+    ):
         self.workspace = workspace
         self._connect = connect  # () -> Channel; lazy, so a run that never calls costs nothing
         self._channel: Channel | None = None
@@ -51,10 +60,14 @@ class LearnerSession:
         self._imported: set[str] = set()  # modules imported in the current worker
         self._present: set[str] = set()  # modules found in the workspace
         self._test_seed: int | None = None
+        self._room = "public"
         self._begun = False
         self.output: list[str] = []
         self.output_truncated = False
         self.measures: dict[str, Any] = {}  # the sandbox's protections, once connected
+        self.ruled = ruled  # exercises whose functions have forbidden-call rules
+        self.tamper: list[dict[str, str]] = []  # what stopped a worker, for the whole run
+        self.measured = False  # the running check relies on measurements made in a worker
 
     @property
     def channel(self) -> Channel:
@@ -63,8 +76,16 @@ class LearnerSession:
             self.measures = self._channel.measures
         return self._channel
 
-    def begin_test(self, nodeid: str) -> None:
-        self._test_seed = zlib.crc32(nodeid.encode())
+    def begin_test(self, nodeid: str, room: str = "public") -> None:
+        """A check begins. Checks of another room (public, hidden) get a fresh worker: no
+        worker that saw a hidden check's inputs ever serves a check whose output a learner
+        reads."""
+        if room != self._room and self._channel is not None:
+            self._channel.retire()
+            self._worker_gone()
+        self._room = room
+        self.measured = False
+        self._test_seed = seeds.worker_seed(nodeid)
         self._begun = False
         self.output = []
         self.output_truncated = False
@@ -88,6 +109,9 @@ class LearnerSession:
         # Named in messages only when something goes wrong: build the text only then.
         described = Lazy(lambda: describe_call(path, args, kwargs))
         header = {"op": "call", "exercise": exercise, "path": path, "watch": watch}
+        # A watched call, or any call under forbidden-call rules, is judged in part by what
+        # the worker measured beside the learner's code (see results: tampering voids these).
+        self.measured = self.measured or watch or exercise in self.ruled
         return self._explained(
             exercise, header, args, kwargs, described, path.split(".")[0], timeout
         )
@@ -103,6 +127,7 @@ class LearnerSession:
     ) -> Any:
         header = {"op": "probe", "exercise": exercise, "name": name}
         described = describe or f"the {name} scenario"
+        self.measured = True  # a probe runs beside the learner's code
         return self._explained(exercise, header, args, kwargs, described, name, timeout)
 
     def _explained(self, exercise, header, args, kwargs, described, function, timeout):
@@ -134,12 +159,33 @@ class LearnerSession:
             raise LearnerTimeout(
                 say("call_timeout", call=described, seconds=reply.seconds), call=described
             )
+        if reply.status == "too_large":
+            self._worker_gone()
+            raise BadReturn(
+                say("call_too_large", call=described, limit=reply.how.get("limit_mb")),
+                call=str(described),
+            )
         if reply.status != "answered":
             self._worker_gone()
+            self._stopped_for_tampering(reply, described)
             raise LearnerDied(
                 say("call_died", call=described, how=describe_death(reply)), call=described
             )
         return self._interpret(reply, exercise, module_file, described)
+
+    def _stopped_for_tampering(self, reply: Reply, described: object) -> None:
+        """A worker the tamper tripwire stopped: say what the learner's code reached for."""
+        if not reply.tamper:
+            return
+        self.tamper += reply.tamper
+        record = reply.tamper[0]
+        where = (
+            say("tamper_where", file=record["file"], line=record["line"]) if record["file"] else ""
+        )
+        raise LearnerTampered(
+            say("call_tamper", call=described, what=tamper_what(record), where=where),
+            call=str(described),
+        )
 
     def _interpret(self, reply: Reply, exercise: str, module_file: str, described: str) -> Any:
         answer = reply.worker
@@ -155,10 +201,11 @@ class LearnerSession:
             raise problem_from_exception(answer.get("error") or {}, described, module_file)
         if status == "forbidden":
             api, function = str(answer.get("api")), str(answer.get("function"))
-            api = API_DISPLAY.get(api, api)
+            kernel = api.startswith("aten.")
+            api = API_DISPLAY.get(api, api.removeprefix("aten."))
             raise ForbiddenCallUsed(
                 say(
-                    "call_forbidden",
+                    "call_forbidden_kernel" if kernel else "call_forbidden",
                     function=function,
                     api=api,
                     line=answer.get("line", "?"),
@@ -228,9 +275,14 @@ class LearnerSession:
                 say("module_import_timeout", file=module_file, seconds=reply.seconds)
             )
         elif reply.status != "answered":
-            problem = ModuleProblem(
-                say("module_import_died", file=module_file, how=describe_death(reply))
-            )
+            try:
+                self._stopped_for_tampering(reply, say("importing", file=module_file))
+            except LearnerTampered as tampered:
+                problem = tampered  # the module's every check fails so, as for a crash
+            else:
+                problem = ModuleProblem(
+                    say("module_import_died", file=module_file, how=describe_death(reply))
+                )
         elif reply.worker.get("status") == "import_failed":
             problem = import_problem(reply.worker.get("error") or {}, module_file)
         if problem is not None:
@@ -265,3 +317,32 @@ def describe_death(reply: Reply) -> str:
     if how.get("kind") == "exit":
         return say("how_exit_code", code=how.get("code"))
     return str(how.get("detail") or reply.status)
+
+
+TAMPER_WHAT = {
+    "sys._getframe": "tamper_frames",
+    "sys._current_frames": "tamper_frames",
+    "sys._getframemodulename": "tamper_frames",
+    "object.__getattr__": "tamper_frame_internals",
+    "object.__setattr__": "tamper_rewrite",
+    "object.__delattr__": "tamper_rewrite",
+    "code.__new__": "tamper_code",
+    "function.__new__": "tamper_code",
+    "marshal.loads": "tamper_code",
+    "compile": "tamper_compile",
+    "exec": "tamper_compile",
+    "gc.get_objects": "tamper_gc",
+    "gc.get_referrers": "tamper_gc",
+    "gc.get_referents": "tamper_gc",
+    "sys.settrace": "tamper_trace",
+    "sys.setprofile": "tamper_trace",
+    "sys.addaudithook": "tamper_trace",
+    "import": "tamper_import",
+    "open": "tamper_open",
+}
+
+
+def tamper_what(record: dict[str, str]) -> str:
+    event = record["event"]
+    key = "tamper_native" if event.startswith(("ctypes.", "cffi.")) else TAMPER_WHAT.get(event)
+    return say(key or "tamper_other", detail=record["detail"], event=event)

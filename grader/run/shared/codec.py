@@ -44,6 +44,7 @@ class NamedTupleValue:
 
 _JSON_SCALARS = (bool, int, float, str, type(None))
 _MAX_DEPTH = 32
+MAX_VALUES = 200_000  # tagged values one decoded answer may hold (tensors count one each)
 _MAX_REPR = 300
 _TREE_LENGTH = struct.Struct("!I")
 
@@ -75,6 +76,8 @@ def decode_value(data: bytes) -> Any:
         for size in sizes:
             blobs.append(data[offset : offset + size])
             offset += size
+        if _count_values(head["tree"]) > MAX_VALUES:
+            raise ProtocolError(f"more than {MAX_VALUES} values in one answer")
         return _from_tree(head["tree"], 0, blobs)
     except ProtocolError:
         raise
@@ -209,6 +212,17 @@ def _from_tree(tree: Any, depth: int, blobs: list[bytes]) -> Any:
         name, text = rest
         return Foreign(str(name)[:200], str(text)[:_MAX_REPR])
     raise ProtocolError(f"unknown value tag {tag!r}")
+
+
+def _count_values(tree: Any) -> int:
+    """How many tagged values a tree holds, counted without recursion (it is untrusted)."""
+    count, stack = 0, [tree]
+    while stack and count <= MAX_VALUES:
+        node = stack.pop()
+        if type(node) is list:
+            count += 1
+            stack.extend(item for item in node if type(item) is list)
+    return count
 
 
 def _index(index: Any, blobs: list[bytes]) -> int:

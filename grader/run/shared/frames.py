@@ -22,6 +22,15 @@ class ProtocolError(Exception):
     """The other end sent something that is not a valid frame or value."""
 
 
+class FrameTooLarge(ProtocolError):
+    """A frame announced as larger than the reader allows: refused before it is read."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"frame too large ({size} bytes, at most {limit})")
+        self.size = size
+        self.limit = limit
+
+
 class PeerClosed(ProtocolError):
     """The other end closed the connection (for a worker: it died)."""
 
@@ -54,7 +63,7 @@ def recv_raw_frame(
     data = _recv_exact(sock, _HEADER.size, deadline, greedy=True)
     head_len, payload_len = _HEADER.unpack_from(data)
     if head_len > MAX_HEADER_BYTES or payload_len > max_payload:
-        raise ProtocolError(f"frame too large ({head_len} + {payload_len} bytes)")
+        raise FrameTooLarge(head_len + payload_len, MAX_HEADER_BYTES + max_payload)
     size = _HEADER.size + head_len + payload_len
     if len(data) < size:
         data += _recv_exact(sock, size - len(data), deadline)

@@ -19,9 +19,13 @@ class Limits:
     cpu_seconds: int = 300  # CPU time for one worker (it serves one submission)
     memory_mb: int = 2048  # address space above what torch itself maps
     file_size_mb: int = 32  # any file the worker writes, its captured output included
+    scratch_mb: int = 64  # all a worker may write, together (its own tmpfs: HOME, /tmp, ...)
+    scratch_files: int = 4096  # files and folders in that tmpfs
     open_files: int = 256
     processes: int = 64  # processes and threads of the sandbox user
     output_chars: int = 20_000  # captured stdout+stderr kept per call
+    answer_mb: int = 64  # the largest answer a judge reads from a worker
+    judge_memory_mb: int = 4096  # address space a judge may add to what it has at start
 
 
 @dataclass
@@ -31,7 +35,6 @@ class Plan:
     workspace: str
     worker_tmp: str  # where per-worker HOME/working folders are made
     limits: Limits = field(default_factory=Limits)
-    hide: list[str] = field(default_factory=list)  # folders workers must not see
     sandbox_uid: int | None = None  # user to drop to when running as root
     isolate: bool = True  # namespaces, user drop (off only for debugging)
     cpu: int | None = None  # the CPU its judge runs on: workers share it (see pin_to_cpu)

@@ -11,8 +11,12 @@ calling torch, never does. Two ways of seeing a call, because no single one sees
   before any learner module is imported, so `from torch import broadcast_shapes`
   binds the tripwire too, and they do nothing unless a guard is armed.
 
-The guard is a teaching aid, not a security boundary: code that runs in the worker can
-switch it off, which the static screening flags for an instructor.
+and a third sees computations rather than calls: a rule may name a PyTorch kernel
+("aten._softmax"); a TorchDispatchMode then sees it reached by any route (torch.special.softmax,
+nn.Softmax, a private alias) and blames the innermost learner function on the stack.
+
+Learner code cannot reach this module by name (tamper.hide_machinery); the ways around it are
+caught by the tamper tripwire and static screening, and cost the points the guard protects.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 
 import torch
 from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
 
 # Shorthands a rule may use instead of listing every API.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -79,10 +84,14 @@ class Violation:
     file: str
 
 
+OP_PREFIX = "aten."  # a rule entry naming a kernel, not a function
+
+
 @dataclass
 class Rule:
     scope: str
-    apis: frozenset[str]
+    apis: frozenset[str]  # functions and classes, caught when learner code calls them
+    ops: frozenset[str] = frozenset()  # kernels ("aten._softmax"), caught however reached
 
     def applies_to(self, qualname: str) -> bool:
         return fnmatch.fnmatchcase(qualname, self.scope)
@@ -94,7 +103,8 @@ def parse_rules(spec: dict[str, Iterable[str]]) -> list[Rule]:
         expanded: set[str] = set()
         for api in apis:
             expanded.update(ALIASES.get(api, (api,)))
-        rules.append(Rule(scope=scope, apis=frozenset(expanded)))
+        ops = frozenset(a for a in expanded if a.startswith(OP_PREFIX))
+        rules.append(Rule(scope=scope, apis=frozenset(expanded - ops), ops=ops))
     return rules
 
 
@@ -129,6 +139,40 @@ _armed: _Armed | None = None
 _api_names: dict[int, set[str]] = {}  # id(object) -> its API names, for what the mode sees
 _registered: set[str] = set()
 _installed_tripwires: set[str] = set()
+
+
+class _KernelGuard(TorchDispatchMode):
+    """Sees every kernel PyTorch runs while armed; a forbidden one run on behalf of a learner
+    function under its rule is a violation, whatever function reached it."""
+
+    def __init__(self, ops: frozenset[str]) -> None:
+        super().__init__()
+        self.ops = ops
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        op = f"{OP_PREFIX}{func.overloadpacket.__name__}"
+        if op in self.ops:
+            _check_kernel(op, sys._getframe(1))
+        return func(*args, **(kwargs or {}))
+
+
+def _check_kernel(op: str, frame: types.FrameType | None) -> None:
+    armed = _armed
+    if armed is None:
+        return
+    innermost = frame
+    while innermost is not None and not innermost.f_code.co_filename.startswith(armed.learner_root):
+        innermost = innermost.f_back
+    if innermost is None:
+        return  # no learner code on the stack: a probe or torch itself asked for it
+    scopes = _learner_qualnames(innermost, armed.learner_root)
+    for rule in armed.rules:
+        if op in rule.ops and any(rule.applies_to(s) for s in scopes):
+            function = _qualname(innermost)
+            armed.violations.append(
+                Violation(op, function, innermost.f_lineno, Path(innermost.f_code.co_filename).name)
+            )
+            raise ForbiddenCall(op, function)
 
 
 def _register_names(rules: list[Rule]) -> None:
@@ -298,11 +342,13 @@ def armed(rule_spec: dict[str, Iterable[str]], learner_root: Path) -> Iterator[l
         return
     state = _Armed(rules=rules, learner_root=str(learner_root))
     previous, _armed = _armed, state
+    ops = frozenset().union(*(rule.ops for rule in rules))
     try:
         # The mode puts a Python call in front of every torch op learner code makes: only
         # when a forbidden API is one that no tripwire covers (a builtin, a C method).
         with _GuardMode() if needs_mode else nullcontext():
-            yield state.violations
+            with _KernelGuard(ops) if ops else nullcontext():
+                yield state.violations
     finally:
         _armed = previous
 

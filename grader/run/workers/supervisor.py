@@ -25,23 +25,35 @@ import torch
 from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
 from grader.run.shared.plan import Measures, Plan
 from grader.run.shared.process import become_subreaper, pin_to_cpu
-from grader.run.workers import namespaces
+from grader.run.workers import namespaces, tamper
 from grader.run.workers.cgroups import Cgroups
 from grader.run.workers.confine import confine_worker, static_measures
 from grader.run.workers.output import read_output
 from grader.run.workers.probes import ExerciseProbes
 from grader.run.workers.reaper import kill_all_descendants
+from grader.run.workers.rootfs import SUPERVISOR_DIR, WORKSPACE
+from grader.run.workers.scratch import enter_scratch, scratch_detail
 from grader.run.workers.worker import Worker
 
-OUTPUT_FILE = "output.txt"
 WORKER_SETUP_FAILED = 71  # the worker could not confine itself: a grader fault
 
 
 @dataclass
 class _LiveWorker:
     pid: int
-    home: str
-    out_fd: int
+    out_fd: int  # its captured output (the file has no name left: only this descriptor)
+    tamper_fd: int  # the read end of its tamper pipe (tamper.py)
+    home: str | None  # a host folder to remove, where there is no root of our own
+
+
+@dataclass
+class Sandbox:
+    """What this submission's supervisor could set up (see run_supervisor)."""
+
+    measures: Measures
+    in_namespace: bool  # a PID namespace whose init is this supervisor
+    rooted: bool  # a root of its own (rootfs.py): workers get their own scratch tmpfs
+    cgroups: Cgroups | None
 
 
 class Supervisor:
@@ -49,17 +61,17 @@ class Supervisor:
         self,
         judge: socket.socket,
         plan: Plan,
-        measures: Measures,
+        sandbox: Sandbox,
         probes: dict[str, ExerciseProbes],
-        in_namespace: bool,
     ) -> None:
         self.judge = judge
         self.plan = plan
-        self.measures = measures
+        self.sandbox = sandbox
+        self.measures = sandbox.measures
         self.probes = probes
-        self.in_namespace = in_namespace
+        self.in_namespace = sandbox.in_namespace
+        self.cgroups = sandbox.cgroups
         self.worker: _LiveWorker | None = None
-        self.cgroups = Cgroups(plan.limits, measures) if plan.isolate else None
 
     def serve(self) -> None:
         send_frame(self.judge, {"status": "ready", "measures": self.measures.to_json()})
@@ -107,23 +119,29 @@ class Supervisor:
         except ProcessLookupError:
             pass
         how = self.reap(worker)
+        reports = tamper.read_reports(worker.tamper_fd)
         self.stop_worker(reaped=True)
         if how.get("code") == WORKER_SETUP_FAILED and seen == 0:
             return {"status": "worker_failed", "detail": text}
-        return {"status": "ended", "how": how, **output}
+        return {"status": "ended", "how": how, "tamper": reports, **output}
 
     # ------------------------------------------------------------ worker lifecycle
 
     def spawn_worker(self) -> socket.socket:
         """Fork a confined worker; returns our end of its socket, for the judge."""
-        home = tempfile.mkdtemp(prefix="w-", dir=self.plan.worker_tmp)
-        out_path = os.path.join(home, OUTPUT_FILE)
-        # Opened here and read by descriptor: the worker cannot swap the file for a link.
-        out_fd = os.open(out_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         uid = self.plan.sandbox_uid if self._drops_user() else None
-        if uid is not None:
-            os.chown(home, uid, uid)
-            os.chown(out_path, uid, uid)
+        home = None
+        if self.sandbox.rooted:
+            folder = SUPERVISOR_DIR  # a tmpfs of ours, which workers cannot enter
+        else:
+            home = folder = tempfile.mkdtemp(prefix="w-", dir=self.plan.worker_tmp)
+            if uid is not None:
+                os.chown(home, uid, uid)
+        out_path = os.path.join(folder, f"output-{os.urandom(4).hex()}.txt")
+        # Opened here, then unlinked: read by descriptor, it cannot be swapped for a link.
+        out_fd = os.open(out_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        os.unlink(out_path)
+        tamper_read, tamper_write = os.pipe()
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # the worker
@@ -131,32 +149,39 @@ class Supervisor:
             try:
                 ours.close()
                 self.judge.close()
-                self._become_worker(theirs, out_fd, home)
+                os.close(tamper_read)
+                self._become_worker(theirs, out_fd, tamper_write, home)
             except BaseException:
                 traceback.print_exc()
                 code = WORKER_SETUP_FAILED
             finally:
                 os._exit(code)
         theirs.close()
+        os.close(tamper_write)
         if self.cgroups is not None:
             self.cgroups.add(pid)  # before the first request: no learner code has run yet
-        self.worker = _LiveWorker(pid=pid, home=home, out_fd=out_fd)
+        self.worker = _LiveWorker(pid=pid, out_fd=out_fd, tamper_fd=tamper_read, home=home)
         return ours
 
-    def _become_worker(self, conn: socket.socket, out_fd: int, home: str) -> None:
+    def _become_worker(
+        self, conn: socket.socket, out_fd: int, tamper_fd: int, home: str | None
+    ) -> None:
         """Confine this fresh child, then serve; only then is learner code imported."""
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
-        keep = conn.fileno()
-        os.closerange(3, keep)
-        os.closerange(keep + 1, 65536)
+        _close_all_but({0, 1, 2, conn.fileno(), tamper_fd})
+        if self.sandbox.rooted:
+            uid = self.plan.sandbox_uid if self._drops_user() else None
+            home = enter_scratch(self.plan.limits, uid)
+        assert home is not None
         confine_worker(self.plan, home)
         torch.set_num_threads(1)
-        worker = Worker(
-            Path(self.plan.workspace), self.probes, output_chars=self.plan.limits.output_chars
-        )
+        workspace = WORKSPACE if self.sandbox.rooted else self.plan.workspace
+        worker = Worker(Path(workspace), self.probes, output_chars=self.plan.limits.output_chars)
+        tamper.hide_machinery()
+        tamper.install(worker.learner_root, tamper_fd)
         # From here on, a crash is the learner's: exit codes are theirs to choose.
         try:
             worker.serve(conn)
@@ -194,7 +219,18 @@ class Supervisor:
                 pass
         kill_all_descendants(self.in_namespace)
         os.close(worker.out_fd)
-        shutil.rmtree(worker.home, ignore_errors=True)
+        os.close(worker.tamper_fd)
+        if worker.home is not None:
+            shutil.rmtree(worker.home, ignore_errors=True)
+
+
+def _close_all_but(keep: set[int]) -> None:
+    low = 0
+    for fd in sorted(keep):
+        if low < fd:  # os.closerange(n, n) would close every descriptor from n on
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 65536)
 
 
 def _int(value: Any) -> int:
@@ -213,6 +249,8 @@ def run_supervisor(conn: socket.socket, plan: Plan, probes: dict[str, ExercisePr
     pin_to_cpu(plan.cpu)  # its workers inherit the judge's CPU
     measures = Measures()
     static_measures(plan, measures)
+    # Before the namespaces: the cgroup hierarchy is out of sight in the new root.
+    cgroups = Cgroups(plan.limits, measures, plan.cpu) if plan.isolate else None
     in_namespace = namespaces.enter_namespaces(plan, measures)
     if in_namespace:
         if os.fork() != 0:
@@ -221,4 +259,10 @@ def run_supervisor(conn: socket.socket, plan: Plan, probes: dict[str, ExercisePr
     else:
         become_subreaper()
         measures.on("process_tree_kill", "orphans are reparented here and killed")
-    Supervisor(conn, plan, measures, probes, in_namespace).serve()
+    rooted = "whitelist_root" in measures.active
+    if rooted:
+        measures.on("private_scratch", scratch_detail(plan.limits))
+    else:
+        measures.off("private_scratch", "no root of its own here: HOME is a host folder")
+    sandbox = Sandbox(measures, in_namespace, rooted, cgroups)
+    Supervisor(conn, plan, sandbox, probes).serve()

@@ -78,6 +78,7 @@ class Worker:
                 except BaseException as exc:  # a value that would not encode
                     reply = {"status": "bad_return", "detail": f"{type(exc).__name__}: {exc}"}
             reply["elapsed"] = elapsed
+            reply["nonce"] = header.get("nonce")
             reply.update(self.new_output())
             send_frame(conn, reply, body)
 

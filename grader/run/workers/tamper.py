@@ -1,0 +1,177 @@
+"""The tamper tripwire: learner code may not reach into the machinery that runs beside it.
+
+Everything in a worker beside learner code (the forbidden-call guard, the operation counter,
+the probes, the worker's own loop) could be rewritten by code that reaches it. Ordinary code
+cannot: the grader's modules are gone from sys.modules before learner code is imported
+(`hide_machinery`), so reaching them takes introspection: frames, code objects, the garbage
+collector, native code, code compiled at run time, tracing. CPython announces each of those
+to audit hooks, and an audit hook cannot be removed by Python code. Ours acts only when the
+learner's own code is the one doing it: it writes what and where on a pipe that only the
+supervisor reads, then kills the worker before the operation completes. The judge counts the
+check as failed and the submission as tampered (results.py takes the points the machinery
+guards), and static screening catches the routes CPython does not announce.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from typing import Any
+
+# Audit events that hand out the means to rewrite another module's state.
+EVENTS = {
+    "sys._getframe",
+    "sys._current_frames",
+    "sys._getframemodulename",
+    "object.__getattr__",  # frame and code attributes: f_code, tb_frame, gi_frame, ...
+    "object.__setattr__",  # e.g. a function's __code__
+    "object.__delattr__",
+    "code.__new__",  # code.replace() too: relabelling where code comes from
+    "function.__new__",
+    "compile",
+    "exec",
+    "marshal.loads",
+    "gc.get_objects",
+    "gc.get_referrers",
+    "gc.get_referents",
+    "sys.settrace",
+    "sys.setprofile",
+    "sys.addaudithook",
+    "sys.monitoring.register_callback",
+    "builtins.breakpoint",
+}
+EVENT_PREFIXES = ("ctypes.", "cffi.")
+# Modules whose import alone is a sign (a first import: modules already loaded raise no event).
+DENIED_IMPORTS = {
+    "ctypes",
+    "_ctypes",
+    "cffi",
+    "runpy",
+    "code",
+    "codeop",
+    "pdb",
+    "bdb",
+    "trace",
+    "tracemalloc",
+    "faulthandler",
+    "_testcapi",
+    "_xxsubinterpreters",
+    "grader",
+    "pytest",
+    "_pytest",
+    "pluggy",
+}
+# Frames skipped when looking for who asked: the import machinery, and the standard library's
+# helpers that hand frames to their caller (inspect.currentframe(), traceback.walk_stack(),
+# logging.currentframe(), threading.settrace()): their caller is the actor.
+_PASS_THROUGH = ("<frozen importlib._bootstrap",)
+_HANDS_OUT_FRAMES = ("inspect.py", "traceback.py", "logging/__init__.py", "threading.py")
+TAMPER_EXIT_SIGNAL = signal.SIGKILL
+
+
+def hide_machinery() -> int:
+    """Remove the grader's own modules (and the course's probes) from sys.modules, so that
+    `sys.modules[...]` or a fresh import finds nothing of what runs here. The objects live on,
+    held by the functions that use them. Returns how many were hidden."""
+    names = [n for n in sys.modules if n == "grader" or n.startswith(("grader.", "grader_"))]
+    for name in names:
+        del sys.modules[name]
+    return len(names)
+
+
+def install(learner_root: str, report_fd: int) -> None:
+    """Arm the tripwire in this worker (once; it cannot be disarmed). `learner_root` ends in
+    a slash; `report_fd` is the write end of the supervisor's tamper pipe."""
+    pipe_inode = os.fstat(report_fd).st_ino
+    busy = [False]
+    getframe, write, kill, getpid = sys._getframe, os.write, os.kill, os.getpid
+
+    def hook(event: str, args: tuple) -> None:
+        if busy[0] or not _watched(event, args):
+            return
+        busy[0] = True
+        try:
+            actor = _actor(getframe(1), past_imports=event == "import")
+            by_learner = actor is not None and actor.f_code.co_filename.startswith(learner_root)
+            if not by_learner and not _never_honest(event, args):
+                return
+            record = {
+                "event": event,
+                "detail": _detail(event, args),
+                "file": os.path.basename(actor.f_code.co_filename) if by_learner else "",
+                "line": actor.f_lineno if by_learner else 0,
+            }
+            try:
+                if os.fstat(report_fd).st_ino == pipe_inode:
+                    write(report_fd, (json.dumps(record) + "\n").encode()[:4000])
+            finally:
+                kill(getpid(), TAMPER_EXIT_SIGNAL)  # before the operation completes
+        finally:
+            busy[0] = False
+
+    sys.addaudithook(hook)
+
+
+def _watched(event: str, args: tuple) -> bool:
+    if event in EVENTS or event.startswith(EVENT_PREFIXES):
+        return True
+    if event == "import":
+        return str(args[0]).split(".")[0] in DENIED_IMPORTS
+    if event == "open":
+        path = str(args[0]) if args else ""
+        return path.startswith("/proc/") and path.endswith("/mem")
+    return False
+
+
+def _actor(frame: Any, past_imports: bool) -> Any:
+    """The frame that asked for the audited operation: past the helpers that hand frames out,
+    and, for an import, past the import machinery (whose own work, such as running a module's
+    code, is its own)."""
+    while frame is not None:
+        name = frame.f_code.co_filename
+        passing = name.endswith(_HANDS_OUT_FRAMES) or (
+            past_imports and name.startswith(_PASS_THROUGH)
+        )
+        if not passing:
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def _never_honest(event: str, args: tuple) -> bool:
+    """Operations nothing in a worker has a reason for, whoever asks (a library the learner
+    calls cannot be a way around the tripwire)."""
+    return event == "open" and bool(args) and str(args[0]).endswith("/mem")
+
+
+def _detail(event: str, args: tuple) -> str:
+    if event in ("object.__getattr__", "object.__setattr__", "object.__delattr__") and args[1:]:
+        return str(args[1])[:100]
+    if event in ("import", "open") and args:
+        return str(args[0])[:200]
+    return ""
+
+
+def read_reports(fd: int) -> list[dict[str, Any]]:
+    """Supervisor side: the records written so far (non-blocking; at most a few)."""
+    os.set_blocking(fd, False)
+    data = b""
+    try:
+        while len(data) < 64_000:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                break
+            data += chunk
+    except BlockingIOError:
+        pass
+    records = []
+    for line in data.decode("utf-8", errors="replace").splitlines()[:20]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            records.append({k: str(v)[:300] for k, v in record.items()})
+    return records
