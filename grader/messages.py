@@ -29,9 +29,14 @@ EN: dict[str, str] = {
     "forbidden_hint": "Write it yourself with basic tensor operations.",
     "call_forbidden_kernel": "`{function}` made PyTorch run its own `{api}` (line {line} of "
     "{file}), which this exercise forbids, whichever function led there. {hint}",
-    "device_mixed": "`{call}` failed: {exc_type}: {exc_message}\nThe input lives on another "
-    "device than a tensor your code made (on a fixed device, the CPU). Create new tensors on the "
-    "input's device, e.g. `torch.zeros(..., device=x.device)` or `torch.zeros_like(x)`.",
+    "device_mixed": "`{call}` failed on the stand-in device, a pretend GPU that computes on the "
+    "CPU but, like a real GPU, refuses to mix devices: {exc_type}: {exc_message}\nYour code made "
+    "a tensor on a fixed device (the CPU) and combined it with the input. Create new tensors on "
+    "the input's device, e.g. `torch.zeros(..., device=x.device)`, `torch.zeros_like(x)` or "
+    "`x.new_zeros(...)`, never on a fixed device.",
+    "device_numpy": "`{call}` failed on the stand-in device, a pretend GPU: {exc_type}: "
+    "{exc_message}\nNumPy sees only the CPU's memory: on a GPU, `.numpy()` needs `.cpu()` first "
+    "(and `.detach()` for a tensor that requires grad).",
     "call_tamper": "`{call}` was stopped: your code {what}{where}. Nothing in this course needs "
     "to inspect or rewrite the running program, and the grader measures some things beside "
     "your code: the points of every check that relies on those measurements are held back, and "
@@ -49,6 +54,26 @@ EN: dict[str, str] = {
     "tamper_open": "opened {detail}",
     "tamper_other": "did {event}",
     "importing": "importing {file}",
+    "call_changed_input": "`{call}` changed its input `{name}`: {how} A function must leave what "
+    "it was given as it was (unless its docstring says otherwise): the caller still uses it.",
+    "changed_values": "its values are different now (an in-place operation such as `{name} -= …`, "
+    "`{name}.add_(…)`, `{name}[…] = …`, or a write through `.data` or `.numpy()`). Compute on new "
+    "tensors instead (`{name} - m`, not `{name} -= m`).",
+    "changed_written_back": "it was written in place and then put back as it was (e.g. "
+    "`{name}.sub_(m)` … `{name}.add_(m)`). Even when the values come back, an in-place write to "
+    "an input breaks autograd and any code that reads it meanwhile: compute on new tensors.",
+    "changed_shape": "its shape changed (`resize_`, `unsqueeze_`, `set_`, …).",
+    "changed_dtype": "its dtype changed.",
+    "changed_device": "it was moved to another device in place.",
+    "changed_requires_grad": "its requires_grad flag changed (`{name}.requires_grad_()` changes the "
+    "caller's tensor: use `{name}.detach().requires_grad_()` for a tensor of your own).",
+    "changed_grad": "its `.grad` changed (a `backward()` through it, or `.grad` set or zeroed): "
+    "save and restore it, or take gradients with `torch.autograd.grad`.",
+    "changed_strides": "its memory layout changed (an in-place `transpose_`, `t_`, …).",
+    "changed_items": "the container itself was changed (items added, removed or replaced): build "
+    "a new list or dict instead.",
+    "changed_more": "({count} more input(s) changed too.)",
+    "calls_described": "{first} (and {count} calls like it)",
     "call_bad_return": "`{call}` returned something the grader could not read: {detail}",
     "call_missing_name": "{file} has no `{name}`. Check the spelling: the name must be exactly "
     "`{name}`.{available}",

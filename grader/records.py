@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Every device a check can be parametrized over, in the order reports list them.
-DEVICES: tuple[str, ...] = ("cpu", "cuda", "meta")
+DEVICES: tuple[str, ...] = ("cpu", "cuda", "standin")  # standin: see run/shared/standin.py
 # Where the judge's plugin puts its own data in pytest-json-report (per test and per run).
 REPORT_KEY = "grader"
 

@@ -151,16 +151,16 @@ def test_pick_device_that_ignores_prefer_fails_the_preference_checks(results):
     assert_passes(results, name, "test_pick_device_default", "test_pick_device_order")
 
 
-def test_move_to_that_hard_codes_cpu_fails_on_meta_with_a_device_message(results):
+def test_move_to_that_hard_codes_cpu_fails_on_the_stand_in_with_a_device_message(results):
     name = "ignores_prefer__hard_coded_cpu"
     for prefix in ("test_move_to_nested", "test_move_to_namedtuple", "test_move_to_deep"):
         assert_fails(
             results,
             name,
             prefix,
-            "the tensor is on cpu, expected meta",
+            "the tensor is on cpu, expected standin",
             "never a fixed .cpu()",
-            device="meta",
+            device="standin",
         )
         assert_passes(results, name, prefix, device="cpu")
 

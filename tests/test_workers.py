@@ -10,6 +10,7 @@ from helpers import ROOT
 
 from grader.run.judge.channel import Channel
 from grader.run.judge.problems import (
+    LearnerChangedInput,
     LearnerDied,
     LearnerRaised,
     LearnerTimeout,
@@ -20,6 +21,7 @@ from grader.run.judge.problems import (
 from grader.run.judge.session import LearnerSession
 from grader.run.shared.launcher import start_template
 from grader.run.shared.plan import Limits, Plan
+from grader.testing import variants
 
 pytestmark = pytest.mark.slow  # grades real submissions
 
@@ -76,6 +78,27 @@ def call(session, name, *args, **kwargs):
 def test_values_come_back_as_tensors(session_for):
     session = session_for("import torch\ndef f(x):\n    return x * 2\n")
     assert torch.equal(call(session, "f", torch.ones(3)), torch.full((3,), 2.0))
+
+
+def test_many_calls_in_one_round_trip_keep_their_layouts(session_for):
+    session = session_for(
+        "import torch\n"
+        "def info(x):\n"
+        "    return x.is_contiguous(), x.requires_grad, x * 2\n"
+        "def careless(x):\n"
+        "    if x.shape[0] > 2:\n"
+        "        x.mul_(2)\n"
+        "    return x\n"
+    )
+    family = variants(torch.arange(6.0).reshape(2, 3))
+    got = session.call_each(EX, "info", [((v.tensor,), {}) for v in family], None)
+    assert [(c, g) for c, g, _ in got] == [
+        (v.tensor.is_contiguous(), v.tensor.requires_grad) for v in family
+    ]
+    calls = [((torch.ones(2),), {}), ((torch.ones(3),), {}), ((torch.ones(4),), {})]
+    with pytest.raises(LearnerChangedInput) as caught:  # the second call's, named as such
+        session.call_each(EX, "careless", calls, None)
+    assert "careless(<tensor 3 float32>)` changed its input `x`" in str(caught.value)
 
 
 def test_an_exception_carries_the_learners_own_traceback(session_for):

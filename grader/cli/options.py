@@ -11,10 +11,10 @@ from grader.course import Course, CourseError, UnknownExercise, find_course_root
 from grader.run.shared.plan import Limits
 
 DEVICE_CHOICES = {
-    "all": ("cpu", "cuda", "meta"),
-    "cpu": ("cpu", "meta"),
+    "all": ("cpu", "cuda", "standin"),
+    "cpu": ("cpu", "standin"),
     "cuda": ("cuda",),
-    "meta": ("meta",),
+    "standin": ("standin",),
 }
 
 

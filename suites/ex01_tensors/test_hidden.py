@@ -52,7 +52,7 @@ def test_describe_empty(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_coordinate_grid_shapes(learner, device):
     "coordinate_grid() for a single row, a single column, and float64"
     for h, w, dtype in [(1, 6, torch.float32), (5, 1, torch.float64), (7, 3, torch.float64)]:

@@ -38,7 +38,7 @@ def check_description(got, x: torch.Tensor, what: str) -> None:
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_describe(learner, device):
     "describe() reports shape, dtype, device, numel and requires_grad"
     x = make_tensor(2, 3, seed=1, device=device)
@@ -53,7 +53,7 @@ def test_describe_requires_grad(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_coordinate_grid(learner, device):
     "coordinate_grid(h, w) holds (i, j) at [i, j], on the requested device"
     rows, cols = torch.meshgrid(torch.arange(3.0), torch.arange(4.0), indexing="ij")

@@ -69,7 +69,7 @@ def test_pairwise_sq_dists_self(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_batched_matmul_batched(learner, device):
     "batched_matmul() with matching batch dimensions and float64"
     a = make_tensor(3, 2, 5, 4, seed=104, dtype=torch.float64, device=device)
@@ -135,7 +135,7 @@ def test_logsumexp_neg_inf_keepdim(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_stack_3d_negative(learner, device):
     "stack() of 3-D tensors along dim=-2"
     ts = [make_tensor(2, 3, 4, seed=s, device=device) for s in range(110, 114)]
@@ -164,7 +164,7 @@ def test_flatten_batch_empty_batch(learner):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_flatten_batch_already_flat(learner, device):
     "flatten_batch() of a (B, n) tensor, and of a (B,) tensor"
     x = make_tensor(3, 7, seed=116, device=device)

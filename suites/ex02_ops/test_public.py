@@ -44,7 +44,7 @@ def sq_dists(x, y):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_pairwise_sq_dists(learner, device):
     "pairwise_sq_dists() gives every squared distance"
     x, y = make_tensor(5, 3, seed=1, device=device), make_tensor(4, 3, seed=2, device=device)
@@ -67,7 +67,7 @@ def test_pairwise_sq_dists_no_loop(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_batched_matmul_2d(learner, device):
     "batched_matmul() multiplies two matrices (non-square)"
     a, b = make_tensor(3, 4, seed=5, device=device), make_tensor(4, 2, seed=6, device=device)
@@ -94,7 +94,7 @@ def test_batched_matmul_broadcast(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_softmax(learner, device):
     "softmax() equals torch.softmax"
     x = make_tensor(4, 5, seed=9, device=device)
@@ -125,7 +125,7 @@ def test_softmax_float64_unchanged_input(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_logsumexp(learner, device):
     "logsumexp() equals torch.logsumexp, with and without keepdim"
     x = make_tensor(3, 4, 2, seed=11, device=device, low=-5, high=5)
@@ -147,7 +147,7 @@ def test_logsumexp_all_neg_inf(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_stack(learner, device):
     "stack() equals torch.stack, also for a negative dim"
     ts = [make_tensor(2, 3, seed=s, device=device) for s in (12, 13, 14)]
@@ -167,7 +167,7 @@ def test_stack_mismatch(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_flatten_batch(learner, device):
     "flatten_batch() turns (B, ...) into (B, prod(...))"
     x = make_tensor(4, 3, 2, seed=15, device=device)
@@ -195,7 +195,7 @@ def test_flatten_batch_noncontiguous(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_masked_mean(learner, device):
     "masked_mean() averages only where the mask is True"
     x = make_tensor(4, 6, seed=18, device=device)
@@ -218,7 +218,7 @@ def test_masked_mean_empty_slice(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_normalize(learner, device):
     "normalize() equals F.normalize"
     x = make_tensor(3, 5, seed=21, device=device)

@@ -26,7 +26,7 @@ FORBIDDEN = {
 }
 
 # (name, formula shown to learners, function). Constants are Python numbers, so every
-# function runs on any device, meta included.
+# function runs on any device, the stand-in included.
 _CATALOGUE: list[tuple[str, str, Callable[[torch.Tensor], torch.Tensor]]] = [
     # scalar functions of a tensor of any shape: for grad_of and numerical_grad
     ("sum_sin", "sin(x).sum()", lambda x: x.sin().sum()),

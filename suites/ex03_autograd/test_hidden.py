@@ -26,7 +26,7 @@ P = C.P
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_grad_of_more_functions(learner, device):
     "grad_of() for more functions, shapes and float64"
     for name, shape, dtype, seed in [
@@ -112,7 +112,7 @@ def test_grad_of_leaves_2d_x_alone(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_vjp_more(learner, device):
     "vjp() for more functions, a 2-D output and float64"
     for name, shape, dtype, seed in [
@@ -152,7 +152,7 @@ def test_vjp_leaves_x_and_v_alone(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_jacobian_more(learner, device):
     "jacobian() for a vector, a matrix and a 2-D output"
     for name, shape, dtype, seed in [
@@ -246,7 +246,7 @@ def test_numerical_grad_leaves_3x3_alone(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_second_derivative_more(learner, device):
     "second_derivative() for more functions, shapes and float64"
     for name, shape, dtype, seed in [

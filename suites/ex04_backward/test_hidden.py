@@ -27,7 +27,7 @@ def elementwise_input(name: str, *shape: int, seed: int, dtype=torch.float64, de
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_unbroadcast_more(learner, device):
     "unbroadcast() on more shapes: to a 0-d shape, several size-1 dims, float64"
     cases = [((2, 3, 4), (3, 1)), ((2, 3, 4), ()), ((5, 2, 3), (1, 1, 3)), ((2, 1, 4), (2, 1, 4))]
@@ -47,7 +47,7 @@ def test_unbroadcast_torch_size(learner):
 
 @points(1)
 @pytest.mark.parametrize("name", ELEMENTWISE)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_elementwise_backward_float64_3d(learner, name, device):
     "Exp, Log, ReLU, Sigmoid, Tanh: forward and backward on 3-D float64 inputs"
     x = elementwise_input(name, 2, 3, 2, seed=320, device=device)
@@ -57,7 +57,7 @@ def test_elementwise_backward_float64_3d(learner, name, device):
 
 @points(1)
 @pytest.mark.parametrize("name", ELEMENTWISE)
-@devices("cpu", "meta")
+@devices("cpu", "standin")
 def test_elementwise_backward_scalar(learner, name, device):
     "Exp, Log, ReLU, Sigmoid, Tanh: backward of a 0-d input"
     x = elementwise_input(name, seed=330, dtype=torch.float32, device=device)
@@ -96,7 +96,7 @@ MUL_MORE = [
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_mul_backward_more(learner, device):
     "Mul: backward with leading dims, both inputs broadcast, a 0-d input, equal shapes"
     for k, (sa, sb) in enumerate(MUL_MORE):
@@ -123,7 +123,7 @@ def test_mul_gradcheck_more(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_matmul_backward_more(learner, device):
     "MatMul: backward for a row times a column, and for other non-square float64 matrices"
     for k, (sa, sb) in enumerate([((1, 5), (5, 1)), ((5, 3), (3, 6)), ((2, 7), (7, 3))]):
@@ -149,7 +149,7 @@ REDUCTIONS_MORE = [(-2, True), (-2, False), (2, False), (0, False), (3, True), (
 
 @points(2)
 @pytest.mark.parametrize("name", ["Sum", "Mean"])
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_reduction_backward_more(learner, name, device):
     "Sum and Mean: forward and backward on a 4-D float64 input, negative dims, keepdim both ways"
     x = make_tensor(2, 3, 4, 5, seed=440, dtype=torch.float64, device=device)
@@ -183,7 +183,7 @@ SOFTMAX_MORE = [((2, 3, 4), 0), ((4, 2, 3), 2), ((5,), 0), ((2, 6), -2)]
 
 @points(2)
 @pytest.mark.parametrize("name", ["Softmax", "LogSoftmax"])
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_softmax_backward_more(learner, name, device):
     "Softmax and LogSoftmax: forward and backward in float64 along other dims"
     for k, (shape, dim) in enumerate(SOFTMAX_MORE):

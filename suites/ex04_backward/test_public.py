@@ -349,7 +349,7 @@ def check_unbroadcast(learner, grad: torch.Tensor, shape) -> None:
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_unbroadcast(learner, device):
     "unbroadcast() sums leading dims and size-1 dims back to the input's shape"
     for grad_shape, shape in [
@@ -375,14 +375,14 @@ def test_unbroadcast_same_shape(learner):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_exp_forward(learner, device):
     "Exp: forward equals torch.exp"
     check_forward(learner, "Exp", [make_tensor(3, 4, seed=10, device=device)])
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_exp_backward(learner, device):
     "Exp: backward returns torch's gradient for a random grad_output"
     check_backward(learner, "Exp", [make_tensor(3, 4, seed=11, device=device)], seed=12)
@@ -397,14 +397,14 @@ def test_exp_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_log_forward(learner, device):
     "Log: forward equals torch.log"
     check_forward(learner, "Log", [make_tensor(3, 4, seed=20, device=device, low=0.5, high=3)])
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_log_backward(learner, device):
     "Log: backward returns torch's gradient for a random grad_output"
     x = make_tensor(3, 4, seed=21, device=device, low=0.5, high=3)
@@ -420,14 +420,14 @@ def test_log_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_relu_forward(learner, device):
     "ReLU: forward equals torch.relu"
     check_forward(learner, "ReLU", [relu_input(4, 5, seed=30, device=device)])
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_relu_backward(learner, device):
     "ReLU: backward returns torch's gradient, also where x == 0"
     check_backward(learner, "ReLU", [relu_input(4, 5, seed=31, device=device)], seed=33)
@@ -441,14 +441,14 @@ def test_relu_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_sigmoid_forward(learner, device):
     "Sigmoid: forward equals torch.sigmoid"
     check_forward(learner, "Sigmoid", [make_tensor(3, 4, seed=40, device=device, low=-4, high=4)])
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_sigmoid_backward(learner, device):
     "Sigmoid: backward returns torch's gradient for a random grad_output"
     x = make_tensor(3, 4, seed=41, device=device, low=-4, high=4)
@@ -464,14 +464,14 @@ def test_sigmoid_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_tanh_forward(learner, device):
     "Tanh: forward equals torch.tanh"
     check_forward(learner, "Tanh", [make_tensor(3, 4, seed=50, device=device, low=-3, high=3)])
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_tanh_backward(learner, device):
     "Tanh: backward returns torch's gradient for a random grad_output"
     x = make_tensor(3, 4, seed=51, device=device, low=-3, high=3)
@@ -492,7 +492,7 @@ MUL_SHAPES = [((4, 3), (3,)), ((4, 1), (1, 5))]
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_mul_forward(learner, device):
     "Mul: forward equals a * b, with broadcasting"
     for k, (sa, sb) in enumerate(MUL_SHAPES):
@@ -502,7 +502,7 @@ def test_mul_forward(learner, device):
 
 
 @points(3)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_mul_backward(learner, device):
     "Mul: backward returns gradients with each input's own shape, for broadcast inputs"
     for k, (sa, sb) in enumerate(MUL_SHAPES):
@@ -521,7 +521,7 @@ def test_mul_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_matmul_forward(learner, device):
     "MatMul: forward equals a @ b (3×4 @ 4×2)"
     a, b = make_tensor(3, 4, seed=90, device=device), make_tensor(4, 2, seed=91, device=device)
@@ -529,7 +529,7 @@ def test_matmul_forward(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_matmul_backward(learner, device):
     "MatMul: backward returns torch's gradients for non-square matrices"
     a, b = make_tensor(3, 4, seed=92, device=device), make_tensor(4, 2, seed=93, device=device)
@@ -549,7 +549,7 @@ def test_matmul_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_sum_forward(learner, device):
     "Sum: forward equals x.sum(dim, keepdim), for dim=None and several dims"
     x = make_tensor(2, 3, 4, seed=100, device=device)
@@ -558,7 +558,7 @@ def test_sum_forward(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_sum_backward(learner, device):
     "Sum: backward spreads grad_output over x's shape, with keepdim either way"
     x = make_tensor(2, 3, 4, seed=101, device=device)
@@ -576,7 +576,7 @@ def test_sum_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_mean_forward(learner, device):
     "Mean: forward equals x.mean(dim, keepdim), for dim=None and several dims"
     x = make_tensor(2, 3, 4, seed=120, device=device)
@@ -585,7 +585,7 @@ def test_mean_forward(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_mean_backward(learner, device):
     "Mean: backward spreads grad_output / count over x's shape, with keepdim either way"
     x = make_tensor(2, 3, 4, seed=121, device=device)
@@ -606,7 +606,7 @@ def test_mean_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_softmax_forward(learner, device):
     "Softmax: forward equals torch.softmax(x, dim)"
     for k, (shape, dim) in enumerate(SOFTMAX_CASES):
@@ -614,7 +614,7 @@ def test_softmax_forward(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_softmax_backward(learner, device):
     "Softmax: backward returns torch's gradient (the full Jacobian, not its diagonal)"
     for k, (shape, dim) in enumerate(SOFTMAX_CASES):
@@ -631,7 +631,7 @@ def test_softmax_gradcheck(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_log_softmax_forward(learner, device):
     "LogSoftmax: forward equals torch.log_softmax(x, dim)"
     for k, (shape, dim) in enumerate(SOFTMAX_CASES):
@@ -640,7 +640,7 @@ def test_log_softmax_forward(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_log_softmax_backward(learner, device):
     "LogSoftmax: backward returns torch's gradient for a random grad_output"
     for k, (shape, dim) in enumerate(SOFTMAX_CASES):

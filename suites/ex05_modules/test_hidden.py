@@ -64,7 +64,7 @@ def test_linear_forward_float64_many_dims(learner, device):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_linear_forward_no_bias(learner, device):
     "Linear(..., bias=False)'s forward equals F.linear without a bias"
     params = linear_params(5, 4, seed=104, bias=False, device=device)
@@ -176,7 +176,7 @@ def test_linear_repr_no_bias(learner):
 
 
 @points(1)
-@devices("cuda", "meta")
+@devices("cuda", "standin")
 def test_linear_to_no_bias(learner, device):
     "A bias-free Linear moves with .to() too"
     seen = learner.probe("linear_to", 4, 6, False, torch.float64, device)
@@ -244,7 +244,7 @@ def test_mlp_registration_deep(learner):
 
 
 @points(1)
-@devices("cuda", "meta")
+@devices("cuda", "standin")
 def test_mlp_to_deep(learner, device):
     "mlp.to() moves every layer of a deeper MLP"
     sizes = [3, 5, 5, 5, 2]

@@ -281,7 +281,7 @@ def test_linear_no_bias(learner):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_linear_device_dtype(learner, device):
     "Linear(..., device=, dtype=) creates its parameters there"
     info = learner.probe("linear_info", 3, 2, device=device, dtype=torch.float64)
@@ -290,7 +290,7 @@ def test_linear_device_dtype(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_linear_forward(learner, device):
     "Linear's forward equals F.linear (x @ weight.T + bias)"
     params = linear_params(3, 4, seed=1, device=device)
@@ -406,7 +406,7 @@ def test_linear_repr(learner):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_linear_to(learner, device):
     "layer.to(dtype) and layer.to(device) move every parameter"
     seen = learner.probe("linear_to", 3, 2, True, torch.float64, device)
@@ -465,7 +465,7 @@ def test_mlp_activation(learner):
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_mlp_to(learner, device):
     "mlp.to(dtype) and mlp.to(device) move every layer's parameters"
     sizes = [3, 4, 2]

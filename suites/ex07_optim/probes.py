@@ -158,8 +158,8 @@ def _watching_torch_optimizers() -> Iterator[list[str]]:
         torch.optim.Optimizer.__init__ = original  # type: ignore[method-assign]
 
 
-def _on_meta(scenario: dict) -> bool:
-    return any(t.device.type == "meta" for g in scenario["groups"] for t in g["params"])
+def _on_standin(scenario: dict) -> bool:
+    return any(t.device.type == "standin" for g in scenario["groups"] for t in g["params"])
 
 
 def _learner_line(exc: BaseException, module: Any) -> str:
@@ -169,22 +169,17 @@ def _learner_line(exc: BaseException, module: Any) -> str:
 
 
 def _device_checked(module: Any, scenario: dict, run: Callable[[], dict]) -> dict:
-    """Run `run`; on meta parameters report any op that mixes devices (the worker runs every
-    probe with meta inputs under SameDeviceMode, which refuses them), and report code that
-    needs a tensor's value (meta tensors have none)."""
-    if not _on_meta(scenario):
+    """Run `run`; on the stand-in device (a pretend GPU that refuses to mix devices), report
+    the op that mixed devices and where in the learner's file."""
+    if not _on_standin(scenario):
         return run()
     try:
         return run()
     except RuntimeError as exc:
         message = str(exc)
-        if is_device_error(message):
-            kind = "device_error"
-        elif "cannot be called on meta tensors" in message:
-            kind = "value_needed"
-        else:
+        if not is_device_error(message):
             raise
-        return {kind: message[:300], "where": _learner_line(exc, module)}
+        return {"device_error": message[:300], "where": _learner_line(exc, module)}
 
 
 @probe
@@ -311,10 +306,6 @@ def make_scenario(
     `grad_scale` (a fraction `zero_grads` of their entries exactly 0). shapes[g] lists the
     shapes of group g; dtypes[g] its dtype; no_grad[(g, i)]: the steps (0-based) at which
     parameter i of group g has no gradient."""
-    if device == "meta":
-        # Meta tensors have no values: three steps show any device mixing (state is made at
-        # step 1 and used after), and ops run slowly under SameDeviceMode.
-        steps = min(steps, 3)
     generator = torch.Generator().manual_seed(seed)
     dtypes = dtypes or [torch.float32] * len(shapes)
     group_options = group_options or [{} for _ in shapes]
@@ -493,17 +484,10 @@ def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
     if "device_error" in seen:
         where = f" ({seen['where']} of your file)" if seen.get("where") else ""
         fail(
-            f"{what}: with parameters on the meta device, your optimizer mixed devices{where}: "
+            f"{what}: with parameters on the stand-in device (a pretend GPU that refuses to mix "
+            f"devices, as a real one does), your optimizer mixed devices{where}: "
             f"{seen['device_error']}\nCreate state tensors on the parameter's device, e.g. "
             "torch.zeros_like(p), never on a fixed device (the CPU)."
-        )
-    if "value_needed" in seen:
-        where = f" ({seen['where']} of your file)" if seen.get("where") else ""
-        fail(
-            f"{what}: with parameters on the meta device (shapes, no values), your optimizer "
-            f"read a number out of a tensor (.item(), float() or an `if` on a tensor){where}: "
-            f"{seen['value_needed']}\nThe update never needs a tensor's value: keep plain "
-            "numbers, such as Adam's step count t, as Python numbers."
         )
     check_class(seen, what)
     trail, want = seen.get("trail"), expected["trail"]

@@ -52,7 +52,7 @@ def test_sgd_options_float64(learner, options):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_sgd_all_options_devices(learner, device):
     "SGD with momentum, dampening and weight decay, in float64, on each device"
     scenario = P.make_scenario(
@@ -176,7 +176,7 @@ def test_adam_options_more(learner, options, grad_scale):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_adam_float64_devices(learner, device):
     "Adam in float64 with weight decay, on each device"
     scenario = P.make_scenario(

@@ -60,7 +60,7 @@ ADAM_OPTIONS = [
 
 
 @points(1)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_sgd_plain(learner, device):
     "SGD(lr) follows torch.optim.SGD, step after step"
     scenario = P.make_scenario(
@@ -70,7 +70,7 @@ def test_sgd_plain(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_sgd_momentum(learner, device):
     "SGD with momentum follows torch.optim.SGD"
     scenario = P.make_scenario(
@@ -164,7 +164,7 @@ def test_sgd_invalid_arguments(learner):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_adam_defaults(learner, device):
     "Adam with its default options follows torch.optim.Adam, step after step"
     scenario = P.make_scenario("Adam", [[(3,), (2, 3)]], seed=11, device=device, plain=True)

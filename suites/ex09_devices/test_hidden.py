@@ -115,7 +115,7 @@ def deep_structure() -> list:
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_move_to_deep(learner, device):
     "move_to() walks structures nested five deep, with int keys and empty containers"
     obj = deep_structure()
@@ -123,7 +123,7 @@ def test_move_to_deep(learner, device):
 
 
 @points(1)
-@devices("cpu", "meta")
+@devices("cpu", "standin")
 def test_move_to_bare_values(learner, device):
     "move_to() on a bare tensor, and on values with no tensor at all"
     x = make_tensor(3, 2, seed=204)
@@ -150,7 +150,7 @@ def test_move_to_back_to_cpu(learner, device):
 
 
 @points(1)
-@devices("cpu", "meta")
+@devices("cpu", "standin")
 def test_move_to_namedtuples_of_namedtuples(learner, device):
     "move_to() keeps every namedtuple type in a list of nested namedtuples"
     obj = [

@@ -216,7 +216,7 @@ def namedtuple_batch() -> Batch:
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_move_to_nested(learner, device):
     "move_to() moves every tensor in a dict of lists of tuples"
     batch = nested_batch()
@@ -236,7 +236,7 @@ def call_with_namedtuple_hint(learner, obj, device, call: str):
 
 
 @points(2)
-@devices("cpu", "cuda", "meta")
+@devices("cpu", "cuda", "standin")
 def test_move_to_namedtuple(learner, device):
     "move_to() keeps a namedtuple a namedtuple of the same type"
     batch = namedtuple_batch()

@@ -39,6 +39,12 @@ class Learner:
         `describe` names the call in messages, e.g. "second_derivative(f, x) with f = sin"."""
         return self._session.probe(self._exercise, name, args, kwargs, self._timeout, describe)
 
+    def each(self, name: str, calls: list[tuple[tuple, dict]]) -> list[Any]:
+        """Call the learner's `name` once per (args, kwargs), in one round trip to the worker
+        (e.g. over a family of input variants); the values in order. The first call that
+        fails raises its own problem, naming that call."""
+        return self._session.call_each(self._exercise, name, list(calls), self._timeout)
+
     def with_timeout(self, seconds: float) -> Learner:
         """The same learner, with a longer wall-clock limit per call (e.g. for training)."""
         return Learner(self._session, self._exercise, seconds, self._watch)

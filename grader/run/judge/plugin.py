@@ -39,6 +39,7 @@ from grader.run.judge.problems import GraderFault
 from grader.run.judge.process import enter_run, serve_judges
 from grader.run.judge.reports import CheapReports, TerminalStandIn
 from grader.run.judge.session import LearnerSession
+from grader.run.shared import standin
 from grader.run.shared.launcher import start_template
 from grader.run.shared.plan import Plan
 
@@ -251,6 +252,15 @@ def learner(request: pytest.FixtureRequest, learner_session: LearnerSession) -> 
 
 
 # ---------------------------------------------------------------- running
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """A stand-in check builds its inputs and references on the stand-in device too."""
+    if is_suite_item(item) and item.stash[_CHECK].device == "standin":
+        with standin.active():
+            return (yield)
+    return (yield)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

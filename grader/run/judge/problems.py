@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.messages import say
+from grader.run.shared import standin
 
 # Operators are called through dunder methods: name them the way the learner wrote them.
 API_DISPLAY = {
@@ -59,6 +60,12 @@ class NotImplementedYet(LearnerRaised):
 
 class LearnerTimeout(LearnerProblem):
     kind = "timeout"  # the call ran past its wall clock, and the worker was stopped
+
+
+class LearnerChangedInput(LearnerProblem):
+    """The call returned, but changed what it was handed (unless its docstring says so)."""
+
+    kind = "side_effect"
 
 
 class LearnerTampered(LearnerProblem):
@@ -195,11 +202,16 @@ def import_problem(record: dict[str, Any], module_file: str) -> ModuleProblem:
     )
 
 
-def explain_device_error(raised: LearnerRaised) -> LearnerRaised:
-    """On meta inputs, a device error means the code made a tensor on a fixed device: say so."""
-    message = say(
-        "device_mixed", call=raised.call, exc_type=raised.type_name, exc_message=raised.exc_message
-    )
+def explain_device_error(raised: LearnerRaised) -> LearnerRaised | None:
+    """On stand-in inputs, a device error means the code made a tensor on a fixed device, or
+    handed a tensor to NumPy without .cpu(): say so (None: it was some other error)."""
+    if standin.MIXED in raised.exc_message or "same device" in raised.exc_message:
+        key = "device_mixed"
+    elif standin.NO_NUMPY in raised.exc_message:
+        key = "device_numpy"
+    else:
+        return None
+    message = say(key, call=raised.call, exc_type=raised.type_name, exc_message=raised.exc_message)
     record = {
         "type": raised.type_name,
         "mro": raised.mro,

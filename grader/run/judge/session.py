@@ -11,25 +11,22 @@ from typing import Any
 
 from grader.messages import say
 from grader.run.judge import seeds
+from grader.run.judge.answers import problem_of, tamper_what
 from grader.run.judge.channel import Channel, Reply
 from grader.run.judge.describe import Lazy, describe_call
 from grader.run.judge.problems import (
-    API_DISPLAY,
     BadReturn,
-    ForbiddenCallUsed,
     GraderFault,
     LearnerDied,
     LearnerProblem,
     LearnerRaised,
     LearnerTampered,
     LearnerTimeout,
-    MissingName,
     ModuleProblem,
     explain_device_error,
     import_problem,
-    problem_from_exception,
 )
-from grader.run.shared import devices
+from grader.run.shared import standin
 from grader.run.shared.codec import decode_value, encode_value
 from grader.run.shared.frames import ProtocolError
 
@@ -116,6 +113,38 @@ class LearnerSession:
             exercise, header, args, kwargs, described, path.split(".")[0], timeout
         )
 
+    def call_each(
+        self, exercise: str, path: str, calls: list[tuple[tuple, dict]], timeout: float | None
+    ) -> list[Any]:
+        """`path(*args, **kwargs)` for each call, in one round trip; their values, in order.
+        The first call that does not return raises its problem, named by its own call."""
+        described = [Lazy(lambda a=a, k=k: describe_call(path, a, k)) for a, k in calls]
+        header = {"op": "calls", "exercise": exercise, "path": path}
+        self.measured = self.measured or exercise in self.ruled
+        payload = [(tuple(a), dict(k)) for a, k in calls]
+        shown = Lazy(lambda: say("calls_described", first=described[0], count=len(calls)))
+        answer = self._explained(
+            exercise, header, (payload,), {}, shown, path.split(".")[0], timeout
+        )
+        return self._each(answer, exercise, calls, described)
+
+    def _each(self, answer: Any, exercise: str, calls: list, described: list) -> list[Any]:
+        replies, values = answer
+        module_file = f"{exercise}.py"
+        out = []
+        for i, (reply, value) in enumerate(zip(replies, values, strict=False)):
+            if not isinstance(reply, dict) or i >= len(calls):
+                raise GraderFault("a malformed answer to several calls")
+            if reply.get("status") != "returned":
+                problem = self._problem(reply, exercise, module_file, described[i])
+                if isinstance(problem, LearnerRaised) and standin.has_standin(calls[i]):
+                    problem = explain_device_error(problem) or problem
+                raise problem
+            out.append(value)
+        if len(out) != len(calls):
+            raise GraderFault("an answer to several calls that is missing some")
+        return out
+
     def probe(
         self,
         exercise: str,
@@ -135,8 +164,10 @@ class LearnerSession:
             return self._request(exercise, header, args, kwargs, described, function, timeout)
         except LearnerRaised as raised:
             # On meta inputs, a device error means the code made a tensor on a fixed device.
-            if devices.has_meta((args, kwargs)) and devices.is_device_error(raised.exc_message):
-                raise explain_device_error(raised) from None
+            if standin.has_standin((args, kwargs)):
+                explained = explain_device_error(raised)
+                if explained is not None:
+                    raise explained from None
             raise
 
     def _request(self, exercise, header, args, kwargs, described, function, timeout):
@@ -187,60 +218,33 @@ class LearnerSession:
             call=str(described),
         )
 
-    def _interpret(self, reply: Reply, exercise: str, module_file: str, described: str) -> Any:
+    def _interpret(self, reply: Reply, exercise: str, module_file: str, described: object) -> Any:
         answer = reply.worker
-        status = answer.get("status")
-        if status == "returned":
+        if answer.get("status") == "returned_each":
+            each = answer.get("each")
+            try:
+                values = decode_value(reply.payload)
+            except ProtocolError as exc:
+                raise BadReturn(
+                    say("call_bad_return", call=described, detail=str(exc)), call=str(described)
+                )
+            if not isinstance(each, list) or not isinstance(values, list):
+                raise GraderFault("a malformed answer to several calls")
+            return each, values
+        if answer.get("status") == "returned":
             try:
                 return decode_value(reply.payload)
             except ProtocolError as exc:
                 raise BadReturn(
-                    say("call_bad_return", call=described, detail=str(exc)), call=described
+                    say("call_bad_return", call=described, detail=str(exc)), call=str(described)
                 )
-        if status == "raised":
-            raise problem_from_exception(answer.get("error") or {}, described, module_file)
-        if status == "forbidden":
-            api, function = str(answer.get("api")), str(answer.get("function"))
-            kernel = api.startswith("aten.")
-            api = API_DISPLAY.get(api, api.removeprefix("aten."))
-            raise ForbiddenCallUsed(
-                say(
-                    "call_forbidden_kernel" if kernel else "call_forbidden",
-                    function=function,
-                    api=api,
-                    line=answer.get("line", "?"),
-                    file=answer.get("file", module_file),
-                    hint=str(answer.get("hint") or say("forbidden_hint")),
-                ),
-                api=api,
-                function=function,
-                call=described,
-            )
-        if status == "missing":
-            name = str(answer.get("name"))
-            names = answer.get("available") or []
-            available = (
-                say("call_missing_available", names=", ".join(map(str, names))) if names else ""
-            )
-            raise MissingName(
-                say("call_missing_name", file=module_file, name=name, available=available),
-                call=described,
-            )
-        if status == "import_failed":
-            problem = import_problem(answer.get("error") or {}, module_file)
+        raise self._problem(answer, exercise, module_file, described)
+
+    def _problem(self, answer: dict, exercise: str, module_file: str, described: object):
+        problem = problem_of(answer, module_file, described)
+        if answer.get("status") == "import_failed":
             self.module_problems[exercise] = problem
-            raise problem
-        if status == "internal_error":
-            raise BadReturn(
-                say("call_internal_error", call=described, detail=answer.get("detail", "")),
-                call=described,
-            )
-        if status == "bad_return":
-            raise BadReturn(
-                say("call_bad_return", call=described, detail=answer.get("detail", "")),
-                call=described,
-            )
-        raise GraderFault(f"unexpected answer from the worker: {answer}")
+        return problem
 
     # ------------------------------------------------------------ bookkeeping
 
@@ -317,32 +321,3 @@ def describe_death(reply: Reply) -> str:
     if how.get("kind") == "exit":
         return say("how_exit_code", code=how.get("code"))
     return str(how.get("detail") or reply.status)
-
-
-TAMPER_WHAT = {
-    "sys._getframe": "tamper_frames",
-    "sys._current_frames": "tamper_frames",
-    "sys._getframemodulename": "tamper_frames",
-    "object.__getattr__": "tamper_frame_internals",
-    "object.__setattr__": "tamper_rewrite",
-    "object.__delattr__": "tamper_rewrite",
-    "code.__new__": "tamper_code",
-    "function.__new__": "tamper_code",
-    "marshal.loads": "tamper_code",
-    "compile": "tamper_compile",
-    "exec": "tamper_compile",
-    "gc.get_objects": "tamper_gc",
-    "gc.get_referrers": "tamper_gc",
-    "gc.get_referents": "tamper_gc",
-    "sys.settrace": "tamper_trace",
-    "sys.setprofile": "tamper_trace",
-    "sys.addaudithook": "tamper_trace",
-    "import": "tamper_import",
-    "open": "tamper_open",
-}
-
-
-def tamper_what(record: dict[str, str]) -> str:
-    event = record["event"]
-    key = "tamper_native" if event.startswith(("ctypes.", "cffi.")) else TAMPER_WHAT.get(event)
-    return say(key or "tamper_other", detail=record["detail"], event=event)

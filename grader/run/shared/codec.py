@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from grader.run.shared import standin
 from grader.run.shared.frames import ProtocolError
 
 
@@ -140,11 +141,14 @@ _ARRAY_KINDS = "biufc"  # booleans and numbers: never object or structured array
 
 def _tensor_to_tree(t: torch.Tensor, blobs: list[bytes]) -> Any:
     subclass = type(t)
-    if subclass not in (torch.Tensor, torch.nn.Parameter):
+    if subclass not in (torch.Tensor, torch.nn.Parameter, *standin.CLASSES):
         return ["foreign", _type_name(t), "a subclass of torch.Tensor"]
+    is_parameter = isinstance(t, torch.nn.Parameter)
     with torch._C.DisableTorchFunctionSubclass():
         plain = t.detach()
         device, requires_grad = str(t.device), bool(t.requires_grad)
+        if issubclass(subclass, standin.StandIn):
+            device = str(standin.DEVICE)  # its values are on the CPU: they travel as such
         shape, dtype = [int(d) for d in plain.shape], str(plain.dtype).removeprefix("torch.")
         if plain.device.type == "meta" or plain.layout != torch.strided:
             index = None  # meta: no values; sparse layouts are not part of the course
@@ -152,7 +156,12 @@ def _tensor_to_tree(t: torch.Tensor, blobs: list[bytes]) -> Any:
             raw = plain.to("cpu").contiguous().reshape(-1).view(torch.uint8)
             blobs.append(raw.numpy().tobytes())
             index = len(blobs) - 1
-    return ["tensor", index, device, shape, dtype, requires_grad, subclass is torch.nn.Parameter]
+        # A layout other than the contiguous one travels too: a check may hand the learner a
+        # transposed or strided view on purpose (grader.testing.variants).
+        strides = None
+        if index is not None and not plain.is_contiguous() and _own_memory(plain):
+            strides = list(plain.stride())
+    return ["tensor", index, device, shape, dtype, requires_grad, is_parameter, strides]
 
 
 def _from_tree(tree: Any, depth: int, blobs: list[bytes]) -> Any:
@@ -232,14 +241,15 @@ def _index(index: Any, blobs: list[bytes]) -> int:
 
 
 def _tensor_from_tree(
-    index, device, shape, dtype_name, requires_grad, is_parameter, *, blobs
+    index, device, shape, dtype_name, requires_grad, is_parameter, strides=None, *, blobs
 ) -> torch.Tensor:
     dtype = getattr(torch, str(dtype_name), None)
     if type(dtype) is not torch.dtype:
         raise ProtocolError("malformed tensor dtype")
     shape = [int(d) for d in _as_list(shape)]
     try:
-        target = torch.device(str(device))
+        on_standin = standin.names_standin(str(device))
+        target = torch.device("cpu" if on_standin else str(device))
         if index is None:
             tensor = torch.empty(shape, dtype=dtype, device="meta")
         else:
@@ -253,6 +263,8 @@ def _tensor_from_tree(
                 tensor = (
                     torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape)
                 )
+            if strides is not None:
+                tensor = _laid_out(tensor, strides)
             if target.type != "cpu":
                 tensor = tensor.to(target)
         if requires_grad and (dtype.is_floating_point or dtype.is_complex):
@@ -263,7 +275,28 @@ def _tensor_from_tree(
         raise ProtocolError(f"cannot rebuild a tensor on {device}: {exc}") from None
     if is_parameter:
         tensor = torch.nn.Parameter(tensor, requires_grad=bool(requires_grad))
-    return tensor
+    return standin.wrap(tensor) if on_standin else tensor
+
+
+def _own_memory(t: torch.Tensor) -> bool:
+    """No element shares memory with another (not an expanded view): a layout worth keeping."""
+    return all(stride > 0 for size, stride in zip(t.shape, t.stride(), strict=True) if size > 1)
+
+
+def _laid_out(tensor: torch.Tensor, strides: Any) -> torch.Tensor:
+    """The same values with these strides (a view of a fresh buffer), where they make sense:
+    non-negative, one per dimension, over a buffer at most twice the values' size."""
+    strides = [int(s) for s in _as_list(strides)]
+    if len(strides) != tensor.dim() or any(s < 0 for s in strides):
+        raise ProtocolError("malformed tensor strides")
+    if any(s == 0 for d, s in zip(tensor.shape, strides, strict=True) if d > 1):
+        raise ProtocolError("tensor strides that overlap")
+    span = 1 + sum((d - 1) * s for d, s in zip(tensor.shape, strides, strict=True))
+    if span > 2 * tensor.numel() + 16:
+        raise ProtocolError("tensor strides span too much memory")
+    out = torch.empty_strided(tuple(tensor.shape), strides, dtype=tensor.dtype)
+    out.copy_(tensor)
+    return out
 
 
 def rebuild_namedtuple(value: NamedTupleValue) -> tuple:

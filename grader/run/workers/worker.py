@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from grader.run.shared import devices
+from grader.run.shared import standin
 from grader.run.shared.codec import (
     NamedTupleValue,
     decode_value,
@@ -28,7 +28,7 @@ from grader.run.shared.codec import (
     rebuild_namedtuple,
 )
 from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
-from grader.run.workers import guard
+from grader.run.workers import effects, guard
 from grader.run.workers.exceptions import exception_record
 from grader.run.workers.output import flush_streams, read_output
 from grader.run.workers.probes import ExerciseProbes
@@ -96,24 +96,44 @@ class Worker:
             _reseed(int(header["seed"]))
         if op == "stats":
             return {"status": "returned"}, process_stats()
-        if op in ("call", "probe"):
+        if op in ("call", "probe", "calls"):
             exercise = str(header.get("exercise"))
-            args, kwargs = decode_value(payload) if payload else ((), {})
-            args, kwargs = _rebuild(args), _rebuild(kwargs)
             try:
                 module = self.module(exercise)
             except ImportFailed as failed:
                 return {"status": "import_failed", "error": failed.record}, _NOTHING
-            # With meta inputs, refuse device mixing as CUDA would (see devices.py).
-            strict = devices.has_meta((args, kwargs))
-            with devices.SameDeviceMode() if strict else contextlib.nullcontext():
-                if op == "call":
-                    path = str(header.get("path", ""))
-                    return self.call(
-                        exercise, module, path, args, kwargs, watch=bool(header.get("watch"))
-                    )
-                return self.run_probe(exercise, module, str(header.get("name", "")), args, kwargs)
+            if op == "calls":  # the judge sends the calls as its one argument
+                (calls,), _ = decode_value(payload)
+                return self.each(exercise, module, header, calls)
+            args, kwargs = decode_value(payload) if payload else ((), {})
+            return self.one(op, exercise, module, header, args, kwargs)
         return {"status": "bad_request", "detail": f"unknown op {op!r}"}, _NOTHING
+
+    def one(self, op, exercise, module, header, args, kwargs) -> tuple[dict[str, Any], Any]:
+        args, kwargs = _rebuild(args), _rebuild(kwargs)
+        # With stand-in inputs, what asks for the stand-in gets it (see standin.py).
+        on_standin = standin.has_standin((args, kwargs))
+        if on_standin:  # CPU data handed over beside stand-in data is on the host
+            args, kwargs = standin.hosted((args, kwargs))
+        with standin.active() if on_standin else contextlib.nullcontext():
+            if op == "call":
+                path = str(header.get("path", ""))
+                return self.call(
+                    exercise, module, path, args, kwargs, watch=bool(header.get("watch"))
+                )
+            return self.run_probe(exercise, module, str(header.get("name", "")), args, kwargs)
+
+    def each(self, exercise, module, header, calls) -> tuple[dict[str, Any], Any]:
+        """Several calls of one function in one round trip, until one does not return."""
+        replies, values = [], []
+        for call in calls:
+            args, kwargs = call if isinstance(call, tuple) and len(call) == 2 else ((), {})
+            reply, value = self.one("call", exercise, module, header, args, kwargs)
+            replies.append(reply)
+            values.append(None if value is _NOTHING else value)
+            if reply["status"] != "returned":
+                break
+        return {"status": "returned_each", "each": replies}, values
 
     # ------------------------------------------------------------ learner modules
 
@@ -162,8 +182,9 @@ class Worker:
                 return {"status": "missing", "name": path, "available": available}, _NOTHING
             except BaseException as exc:
                 return {"status": "raised", "error": self.exception_record(exc)}, _NOTHING
+        handed = effects.record(target, args, kwargs)
         if not watch:
-            return self._run(exercise, lambda: target(*args, **kwargs))
+            return self._unchanged(handed, *self._run(exercise, lambda: target(*args, **kwargs)))
         counter: list[int] = []
 
         def watched():
@@ -173,9 +194,17 @@ class Worker:
                 finally:
                     counter.append(mode.count)
 
-        reply, value = self._run(exercise, watched)
+        reply, value = self._unchanged(handed, *self._run(exercise, watched))
         if reply["status"] == "returned":
             value = {"result": value, "args": list(args), "kwargs": kwargs, "ops": counter[0]}
+        return reply, value
+
+    def _unchanged(self, handed: list, reply: dict[str, Any], value: Any) -> tuple[dict, Any]:
+        """A call that returned, but changed what it was handed, did not do its job."""
+        if reply["status"] == "returned":
+            changed = effects.changes(handed)
+            if changed:
+                return {"status": "changed_input", "changes": changed}, _NOTHING
         return reply, value
 
     def run_probe(self, exercise, module, name, args, kwargs):

@@ -1,69 +1,17 @@
-"""What a suite author uses: markers, devices, seeded inputs, and comparisons that explain.
-
-    from grader.testing import assert_close, devices, make_tensor, points, public
-
-    pytestmark = public
-
-    @points(2)
-    @devices("cpu", "cuda", "meta")
-    def test_softmax_matches_torch(learner, device):
-        "softmax(x, dim) equals torch.softmax"
-        x = make_tensor(4, 5, seed=1, device=device)
-        assert_close(learner.softmax(x, dim=1), torch.softmax(x, dim=1), what="softmax(x, dim=1)")
-
-Expected values are always computed here, in the judge, with real PyTorch. Suites import
-from this module only (its `__all__`); probes import from `grader.probe`.
-"""
+"""Comparisons that explain: a mismatch told the way a learner needs it (shape, dtype or device
+first; then how many values differ, the largest differences and where)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
-from pathlib import Path
-from types import ModuleType
 from typing import Any, NoReturn
 
-import pytest
 import torch
 
 from grader.messages import say
-from grader.run.judge.problems import LearnerRaised, NotImplementedYet, explain_device_error
-from grader.run.judge.seeds import mixed as seeded
-from grader.run.shared.codec import Foreign, NamedTupleValue
-from grader.run.shared.devices import has_meta, is_device_error
-
-__all__ = [
-    "CheckFailed",
-    "LearnerRaised",
-    "NamedTupleValue",
-    "NotImplementedYet",
-    "assert_close",
-    "assert_equal",
-    "assert_unchanged",
-    "cuda_available",
-    "default_tolerance",
-    "devices",
-    "expect_raises",
-    "explain_device_error",
-    "fail",
-    "has_meta",
-    "hidden",
-    "is_device_error",
-    "make_normal",
-    "make_tensor",
-    "points",
-    "probes_of",
-    "public",
-    "public_suite",
-    "seeded",
-]
-
-points = pytest.mark.points  # @points(2): what the check is worth
-public = pytest.mark.public  # pytestmark = public, in test_public.py
-hidden = pytest.mark.hidden  # pytestmark = hidden, in test_hidden.py
+from grader.run.judge.problems import LearnerRaised
+from grader.run.shared.codec import Foreign
 
 
 class CheckFailed(AssertionError):
@@ -73,91 +21,6 @@ class CheckFailed(AssertionError):
 def fail(message: str) -> NoReturn:
     raise CheckFailed(message)
 
-
-# ---------------------------------------------------------------- devices
-
-
-def cuda_available() -> bool:
-    return torch.cuda.is_available()
-
-
-def devices(*names: str) -> pytest.MarkDecorator:
-    """Run a check once per device, as its `device` argument: "cpu", "cuda", "meta".
-
-    CUDA cases are skipped, with a reason, where the machine has no CUDA device. "meta"
-    tensors have shapes and dtypes but no values: they catch code that creates tensors on
-    a fixed device, on any machine.
-    """
-    params = []
-    for name in names or ("cpu", "cuda"):
-        marks = []
-        if name == "cuda":
-            marks.append(pytest.mark.skipif(not cuda_available(), reason=say("skipped_cuda")))
-        params.append(pytest.param(name, id=name, marks=marks))
-    return pytest.mark.parametrize("device", params)
-
-
-# ---------------------------------------------------------------- probes, seen from the judge
-
-
-def probes_of(suite_file: str) -> ModuleType:
-    """The probes.py beside a suite file, imported here in the judge too, so that a check and
-    its probe share one catalogue (e.g. the functions a learner's grad_of must differentiate).
-    It is public, trusted course code: importing it never imports learner code."""
-    return _sibling(suite_file, "probes.py", "probes")
-
-
-def public_suite(suite_file: str) -> ModuleType:
-    """The test_public.py beside a hidden suite: its helpers and hints, one copy for both.
-    Imported under a name of its own, so pytest does not collect its checks twice."""
-    return _sibling(suite_file, "test_public.py", "public")
-
-
-@cache
-def _sibling(suite_file: str, file_name: str, role: str) -> ModuleType:
-    path = Path(suite_file).resolve().parent / file_name
-    name = f"grader_judge_{role}_{path.parent.name}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader, f"no {file_name} beside {suite_file}"
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-# ---------------------------------------------------------------- inputs
-
-
-def make_tensor(
-    *shape: int,
-    seed: int,
-    dtype: torch.dtype = torch.float32,
-    device: str | torch.device = "cpu",
-    low: float = -2.0,
-    high: float = 2.0,
-    requires_grad: bool = False,
-) -> torch.Tensor:
-    """Uniform values in [low, high) from a seed: the same on every machine for a public
-    check; in a hidden check, the seed is mixed with the grading run's secret (`seeded`)."""
-    generator = torch.Generator().manual_seed(seeded(seed))
-    if dtype.is_floating_point:
-        tensor = torch.empty(shape, dtype=dtype).uniform_(low, high, generator=generator)
-    else:
-        tensor = torch.randint(int(low), int(high), shape, generator=generator, dtype=dtype)
-    tensor = tensor.to(device)
-    return tensor.requires_grad_(requires_grad) if requires_grad else tensor
-
-
-def make_normal(
-    *shape: int, seed: int, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"
-) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seeded(seed))
-    return torch.randn(shape, generator=generator, dtype=dtype).to(device)
-
-
-# ---------------------------------------------------------------- comparisons
 
 # torch.testing.assert_close's defaults, per dtype: (rtol, atol).
 _TOLERANCES = {
@@ -341,9 +204,6 @@ def expect_raises(type_name: str, *, what: str, match: str | None = None) -> Ite
             )
         return
     fail(say("expected_raise", what=what, expected=type_name, got="normally"))
-
-
-# ---------------------------------------------------------------- formatting
 
 
 def _same_device(a: torch.device, b: torch.device) -> bool:
