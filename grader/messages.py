@@ -119,6 +119,9 @@ EN: dict[str, str] = {
     "will look at it.",
     "flag_tamper_runtime": "was stopped for reaching into the running program: {what}",
     "message_cut": "[… {count} more characters cut]",
+    "golden_stale": "This check compares with values recorded when your kit was made, with torch "
+    "{made}; you have torch {have}, which may draw other inputs or compute other values. Install "
+    "torch {made} to run it (or ask for a kit made with yours).",
     "check_crashed": "The check itself failed (a grader problem, not yours): {detail}",
     "not_run": "This check did not run: {reason}",
     "not_run_budget": "the time budget for this submission ran out before it",

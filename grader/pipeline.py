@@ -49,6 +49,7 @@ class Options:
     devices: tuple[str, ...] = DEVICES
     limits: Limits = field(default_factory=Limits)  # every limit, from the command line
     hidden_seed: int | None = None  # the secret of hidden inputs (None: a new one per run)
+    record_golden: Path | None = None  # write the references' values there (making a kit)
     isolate: bool = True
     keep_runs: Path | None = None  # keep each run folder (judge log, raw report) here
     many: bool = False  # many submissions: warm everything up front (batch, verify)
@@ -205,6 +206,7 @@ class Grader:
             deadline=time.time() + self.options.limits.submission_seconds,
             public_only=self.options.public_only,
             hidden_seed=self.hidden_seed,
+            record_golden=str(self.options.record_golden) if self.options.record_golden else None,
             plan=plan,
         )
 

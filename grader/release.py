@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import jinja2
 
 from grader import __version__
 from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, Course
+from grader.leaks import find_leaks
 from grader.records import CollectedCheck, Tally
 from grader.render.html import templates_dir
+from grader.run.judge.golden import GOLDEN_FILE
 
 
 class ReleaseError(Exception):
@@ -37,12 +40,44 @@ def release(
         if not force:
             raise ReleaseError(f"{out} is not empty (use --force to replace it)")
         shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    _copy_code(out)
-    _copy_exercises(course, out)
+    with tempfile.TemporaryDirectory(prefix="grader-golden-") as golden_dir:
+        record_golden(course, Path(golden_dir))
+        out.mkdir(parents=True, exist_ok=True)
+        _copy_code(out)
+        _copy_exercises(course, out, Path(golden_dir))
     _write_hidden_manifest(course, out, checks)
     _write_project_files(course, out, checks)
+    refuse_leaks(course, out)
     return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def record_golden(course: Course, folder: Path) -> None:
+    """Run the public checks on the solutions, keeping what the suites' references compute
+    (grader.testing.references): the kit checks against those values instead."""
+    from grader.pipeline import Grader, Options, Submission
+
+    if not course.solutions_dir.is_dir():
+        raise ReleaseError("the course has no solutions/ folder to record expected values from")
+    options = Options(public_only=True, record_golden=folder)
+    with Grader(course, options) as grader:
+        result = grader.grade(Submission("solutions", course.solutions_dir))
+    if not result.all_passed:
+        failed = next((c.id for c in result.checks if c.outcome not in ("passed", "skipped")), "")
+        raise ReleaseError(
+            f"the solutions fail a public check ({failed or result.status_detail}): run "
+            "`grader verify` and fix the course first"
+        )
+
+
+def refuse_leaks(course: Course, out: Path) -> None:
+    """No file of the kit may hold a piece of a solution (grader/leaks.py): such a kit is
+    removed, and the first leak named."""
+    shipped = {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*.py")}
+    leaks = find_leaks(sorted(course.solutions_dir.glob("*.py")), shipped)
+    if leaks:
+        shutil.rmtree(out)
+        more = f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else ""
+        raise ReleaseError(f"{leaks[0]}{more}: the kit would carry an answer, so none was written")
 
 
 def _copy_code(out: Path) -> None:
@@ -51,7 +86,7 @@ def _copy_code(out: Path) -> None:
     shutil.copytree(templates_dir(), out / "templates")
 
 
-def _copy_exercises(course: Course, out: Path) -> None:
+def _copy_exercises(course: Course, out: Path, golden: Path) -> None:
     (out / "exercises").mkdir()
     for ex in course.exercises:
         shutil.copy2(course.exercises_dir / ex.module_file, out / "exercises" / ex.module_file)
@@ -60,6 +95,9 @@ def _copy_exercises(course: Course, out: Path) -> None:
         for name in (PUBLIC_SUITE, PROBES_FILE):
             if (ex.suite_dir / name).is_file():
                 shutil.copy2(ex.suite_dir / name, suite / name)
+        recorded = golden / ex.id / GOLDEN_FILE
+        if recorded.is_file():
+            shutil.copy2(recorded, suite / GOLDEN_FILE)
 
 
 def _write_hidden_manifest(course: Course, out: Path, checks: list[CollectedCheck]) -> None:

@@ -31,6 +31,7 @@ from grader.testing.compare import (
     fail,
 )
 from grader.testing.inputs import Variant, make_normal, make_tensor, variants
+from grader.testing.references import references
 from grader.testing.suite import (
     cuda_available,
     devices,
@@ -66,6 +67,7 @@ __all__ = [
     "probes_of",
     "public",
     "public_suite",
+    "references",
     "seeded",
     "variants",
 ]

@@ -33,12 +33,16 @@ LAPTOP = {"cuda": False, "cuda_count": 0, "mps": False}
 # ---------------------------------------------------------------- pick_device
 
 
+# The docstring's order: the first kind this machine has.
+PREFERENCE = (
+    ("cuda", torch.cuda.is_available),
+    ("mps", torch.backends.mps.is_available),
+    ("cpu", lambda: True),
+)
+
+
 def this_machine_default() -> torch.device:
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+    return torch.device(next(kind for kind, present in PREFERENCE if present()))
 
 
 def check_device(got: Any, expected: torch.device, *, what: str) -> None:

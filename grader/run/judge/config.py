@@ -57,6 +57,7 @@ class JudgeConfig:
     deadline: float | None = None  # time.time() after which remaining checks are not run
     public_only: bool = False  # hidden suites are collected (to count them) but not run
     hidden_seed: int | None = None  # the grading run's secret for hidden inputs (seeds.py)
+    record_golden: str | None = None  # a folder: write the references' values there (golden.py)
     collect_only: bool = False  # list the checks, run none
     plan: Plan | None = None  # the sandbox and limits its workers get (None: collect only)
     serve_fd: int | None = None  # a JudgeServer's socket: collect, then fork judges on request

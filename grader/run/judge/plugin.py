@@ -24,7 +24,7 @@ import pytest
 from grader.course import load_course
 from grader.messages import say
 from grader.records import DEVICES, REPORT_KEY, Collected, CollectedCheck, Tally, Verdict
-from grader.run.judge import seeds
+from grader.run.judge import golden, seeds
 from grader.run.judge.channel import Channel
 from grader.run.judge.checks import (
     NotRun,
@@ -292,6 +292,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if session is not None and session.measured:
             item.stash[_MEASURED] = True
     return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """When a learner kit is made: keep what the references computed (run/judge/golden.py)."""
+    folder = session.config.stash[_JUDGE].record_golden
+    if folder:
+        golden.write(Path(folder), Path(session.config.stash[_JUDGE].course_root) / "suites")
 
 
 @pytest.hookimpl(optionalhook=True)
