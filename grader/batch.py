@@ -21,7 +21,8 @@ from pathlib import Path
 from grader.intake.workspace import fingerprint, safe_name
 from grader.pipeline import Grader, Submission
 from grader.render.outputs import RESULTS_FILE, write_class_files, write_outputs
-from grader.results import ResultsFormatError, Stamp, SubmissionResult, from_json
+from grader.results import Stamp, SubmissionResult
+from grader.results_json import ResultsFormatError, from_json
 
 SUBMISSIONS_DIR = "submissions"  # OUT/submissions/<folder>/: one learner's files; OUT/: the class's
 

@@ -19,6 +19,7 @@ HIDDEN_SUITE = "test_hidden.py"
 PROBES_FILE = "probes.py"
 # Written by `grader release` into the learner kit: what the hidden suites are worth.
 HIDDEN_MANIFEST = "hidden.json"
+TITLES_FILE = "titles.json"  # in a learner kit: the exercises' titles, as the course has them
 
 
 class CourseError(Exception):
@@ -139,6 +140,8 @@ def load_course(root: Path) -> Course:
     suites = root / "suites"
     if not suites.is_dir():
         raise CourseError(f"{root} is not a course folder: it has no suites/ folder")
+    # In a kit, exercises/ holds the learner's own files: titles come from what release left.
+    kept = _kept_titles(suites / TITLES_FILE)
     exercises = []
     for entry in sorted(suites.iterdir()):
         match = EXERCISE_DIR.match(entry.name)
@@ -150,7 +153,9 @@ def load_course(root: Path) -> Course:
                 id=entry.name,
                 number=match["number"],
                 slug=match["slug"],
-                title=_docstring_title(stub) or match["slug"].replace("_", " "),
+                title=kept.get(entry.name)
+                or _docstring_title(stub)
+                or match["slug"].replace("_", " "),
                 suite_dir=entry,
             )
         )
@@ -176,6 +181,14 @@ def find_course_root(start: Path | None = None) -> Path:
         "no course found: run grader inside the course folder (the one holding "
         "exercises/ and suites/), or set GRADER_COURSE"
     )
+
+
+def _kept_titles(path: Path) -> dict[str, str]:
+    try:
+        titles = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in titles.items()} if isinstance(titles, dict) else {}
 
 
 def _docstring_title(path: Path) -> str | None:

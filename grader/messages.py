@@ -11,6 +11,7 @@ import os
 
 EN: dict[str, str] = {
     # --- what happened when the grader called learner code
+    "probe_call": "your code (as this check calls it)",
     "call_raised": "Calling `{call}` raised {exc_type}: {exc_message}",
     "call_not_implemented": "`{function}` is not written yet: it still raises NotImplementedError. "
     "Open {file} and replace the `raise NotImplementedError(...)` line with your code.",
@@ -98,9 +99,16 @@ EN: dict[str, str] = {
     "(a subclass of Tensor). Return an ordinary tensor.",
     "shape_mismatch": "{what}: wrong shape: expected {expected}, got {got}.",
     "dtype_mismatch": "{what}: wrong dtype: expected {expected}, got {got}. {hint}",
-    "dtype_hint": "Keep the dtype of the input (float64 in gives float64 out).",
-    "device_mismatch": "{what}: wrong device: expected {expected}, got {got}. Create new tensors "
-    "on the input's device (e.g. `torch.zeros(..., device=x.device)`), never on a fixed device.",
+    "dtype_hint_input": "Keep the dtype of the input (float64 in gives float64 out).",
+    "dtype_hint_argument": "Use the dtype that the `{argument}` argument asks for (its default "
+    "when the caller leaves it out).",
+    "dtype_hint_fixed": "The docstring fixes it: always {expected}, whatever the input.",
+    "device_mismatch": "{what}: wrong device: expected {expected}, got {got}. {hint}",
+    "device_hint_input": "Create new tensors on the input's device (e.g. `torch.zeros(..., "
+    "device=x.device)`), never on a fixed device.",
+    "device_hint_argument": "Create it on the device that the `{argument}` argument names (its "
+    "default when the caller leaves it out), never on a fixed device.",
+    "device_hint_fixed": "The docstring fixes it: always {expected}.",
     "values_mismatch": "{what}: {count} of {total} values differ from PyTorch's ({percent}).",
     "values_abs": "Largest absolute difference: {abs_err:.3g} at index {abs_index} (expected "
     "{abs_expected}, got {abs_got}).",
@@ -126,7 +134,9 @@ EN: dict[str, str] = {
     "not_run": "This check did not run: {reason}",
     "not_run_budget": "the time budget for this submission ran out before it",
     "not_run_judge": "the grading run stopped before it ({detail})",
-    "skipped_cuda": "no CUDA device on the grading machine",
+    "skipped_cuda": "no CUDA device",
+    "this_machine": "this machine",
+    "grading_machine": "the grading machine",
     # --- when the grading run itself failed (the grader's fault, never the learner's)
     "judge_time_limit": "the grading run was stopped after its time limit",
     "judge_no_report": "the grader's test run ended without a report (exit code {code})",
@@ -141,14 +151,24 @@ EN: dict[str, str] = {
     "submission is graded.",
     "summary_all_passed": "All {count} checks passed.",
     "summary_total": "Total: {earned:g} / {possible:g} points ({percent:.0f}%)",
-    "summary_skipped": "{count} check(s) skipped: {reasons}",
+    "summary_skipped": "{count} device case(s) skipped on {machine} ({reasons}): a check's "
+    "device cases share its points, so they change neither your points nor the total.",
     "same_as_above": "(the same problem as above)",
     "every_check_failed": "All {count} checks failed, for one reason:",
     "report_written": "HTML report: {path}",
+    "table_exercise": "exercise",
+    "table_points": "points",
+    "table_passed": "checks passed",
+    "table_todo": "not written yet",
+    "progress_heading": "Progress (public checks)",
+    "no_check_about": "no check of the exercises named is about {functions}: name a function "
+    "as it is written in the exercise (e.g. `grader check 01::one_hot`).",
     "exercise_passed_count": "{passed} of {count} checks passed",
     "check_skipped": "skipped: {reason}",
-    "report_skipped_one": "{count} check skipped, left out of the total: {reasons}",
-    "report_skipped": "{count} checks skipped, left out of the total: {reasons}",
+    "report_skipped_one": "{count} case skipped on {machine} ({reasons}); it changes neither "
+    "the points nor the total.",
+    "report_skipped": "{count} cases skipped on {machine} ({reasons}); they change neither the "
+    "points nor the total.",
     "gradescope_score": "{earned:g} / {possible:g} points ({percent:.0f}%).",
     "gradescope_not_graded": "Not graded: {detail}",
     "list_hidden_not_in_kit": "Hidden checks are not part of this kit: they run when you are "

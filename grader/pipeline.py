@@ -46,6 +46,8 @@ JUDGE_GRACE_SECONDS = 30.0  # past the submission budget, before the judge itsel
 class Options:
     exercises: tuple[str, ...] = ()  # exercise ids; empty: all
     public_only: bool = False
+    # Only the checks about these learner functions, by exercise id; an exercise not named: all.
+    functions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     devices: tuple[str, ...] = DEVICES
     limits: Limits = field(default_factory=Limits)  # every limit, from the command line
     hidden_seed: int | None = None  # the secret of hidden inputs (None: a new one per run)
@@ -53,6 +55,7 @@ class Options:
     isolate: bool = True
     keep_runs: Path | None = None  # keep each run folder (judge log, raw report) here
     many: bool = False  # many submissions: warm everything up front (batch, verify)
+    local: bool = False  # a learner checking on their own machine (grader check)
 
 
 @dataclass
@@ -205,6 +208,7 @@ class Grader:
             devices=list(self.options.devices),
             deadline=time.time() + self.options.limits.submission_seconds,
             public_only=self.options.public_only,
+            functions={k: list(v) for k, v in self.options.functions.items()},
             hidden_seed=self.hidden_seed,
             record_golden=str(self.options.record_golden) if self.options.record_golden else None,
             plan=plan,
@@ -241,6 +245,7 @@ class Grader:
             duration=time.monotonic() - run.started,
             source_fingerprint=run.source_print,
             hidden_seed=self.hidden_seed if self._scope() == "all" else None,
+            local=self.options.local,
         )
         self._cleanup(run)
         return result
@@ -275,6 +280,7 @@ class Grader:
             suite_files=self.suite_files,
             devices=list(self.options.devices),
             public_only=self.options.public_only,
+            functions={k: list(v) for k, v in self.options.functions.items()},
         )
         try:
             self._server = judges.JudgeServer(config)

@@ -40,6 +40,23 @@ class Finding:
         return cls(**data)
 
 
+def group_of(nodeid: str, device: str | None) -> str:
+    """The check a device variant belongs to: its node id without the device parameter
+    (`test_x[float64-cpu]` -> `test_x[float64]`, `test_y[cuda]` -> `test_y`).
+
+    The rule of points: a check is worth its points once, whatever devices it runs on; it
+    earns them when every variant that ran passed. A variant this machine cannot run (CUDA
+    without a GPU) is skipped and changes neither the total nor the verdict, so a class gets
+    the same totals on a CPU grader and on a GPU grader."""
+    if device is None or not nodeid.endswith("]") or "[" not in nodeid:
+        return nodeid
+    head, _, ids = nodeid[:-1].partition("[")
+    parts = ids.split("-")
+    if device in parts:
+        parts.remove(device)
+    return f"{head}[{'-'.join(parts)}]" if parts else head
+
+
 @dataclass(frozen=True)
 class CollectedCheck:
     """One check as the judge collected it, before running anything."""
@@ -52,6 +69,12 @@ class CollectedCheck:
     visibility: str  # "public" | "hidden"
     device: str | None = None  # the device parameter, if the check has one
     skipped: str | None = None  # the reason, when its marks skip it whatever happens
+    group: str = ""  # the check without its device (group_of): its variants share its points
+
+    @property
+    def key(self) -> str:
+        """The check this variant belongs to (its points are its group's)."""
+        return self.group or group_of(self.nodeid, self.device)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,7 +113,9 @@ class Tally:
             if (visibility is None or c.visibility == visibility)
             and (exercise is None or c.exercise == exercise)
         ]
-        return cls(len(chosen), float(sum(c.points for c in chosen)))
+        # A check's device variants are one check, worth its points once (see group_of).
+        worth = {c.key: c.points for c in chosen}
+        return cls(len(worth), float(sum(worth.values())))
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(self.checks + other.checks, self.points + other.points)
@@ -140,6 +165,7 @@ class Verdict:
     output: str = ""  # what learner code printed during the check
     output_truncated: bool = False
     measured: bool = False  # it relied on measurements made in a worker, beside learner code
+    function: str = ""  # the learner function that is not written yet (kind not_implemented)
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v}
@@ -154,4 +180,5 @@ class Verdict:
             output=str(data.get("output", "")),
             output_truncated=bool(data.get("output_truncated", False)),
             measured=bool(data.get("measured", False)),
+            function=str(data.get("function", ""))[:100],
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from grader import __version__
-from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, Course
+from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, TITLES_FILE, Course
 from grader.leaks import find_leaks
 from grader.records import CollectedCheck, Tally
 from grader.render.html import templates_dir
@@ -103,6 +103,9 @@ def _copy_exercises(course: Course, out: Path, golden: Path) -> None:
 def _write_hidden_manifest(course: Course, out: Path, checks: list[CollectedCheck]) -> None:
     manifest = {ex.id: Tally.of(checks, "hidden", ex.id).to_json() for ex in course.exercises}
     (out / "suites" / HIDDEN_MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    # The kit's exercises/ become the learner's files: reports take titles from here instead.
+    titles = {ex.id: ex.title for ex in course.exercises}
+    (out / "suites" / TITLES_FILE).write_text(json.dumps(titles, indent=1) + "\n")
 
 
 def _write_project_files(course: Course, out: Path, checks: list[CollectedCheck]) -> None:

@@ -8,14 +8,11 @@ Python, the grader), so a result can be trusted, compared, or skipped on re-runs
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from grader.messages import say
 from grader.records import REPORT_KEY, CollectedCheck, Finding, Tally, Verdict
-
-SCHEMA = "torch-course-grader/results"
-SCHEMA_VERSION = 1
 
 PASSED, FAILED, SKIPPED, NOT_RUN, ERROR = "passed", "failed", "skipped", "not_run", "error"
 
@@ -37,6 +34,9 @@ class Check:
     device: str | None = None
     duration: float = 0.0
     measured: bool = False  # its verdict relied on measurements made in a worker
+    group: str = ""  # the check this is a device variant of (records.group_of)
+    shared: bool = False  # a variant whose check's points are counted on another variant
+    function: str = ""  # the learner function not written yet, when that is why it failed
 
     @property
     def counts(self) -> bool:
@@ -87,6 +87,7 @@ class SubmissionResult:
     duration: float = 0.0
     source_fingerprint: str = ""  # intake.fingerprint of what was graded
     hidden_seed: int | None = None  # the run's secret for hidden inputs: a regrade reuses it
+    local: bool = False  # checked on the learner's own machine (grader check), not graded
 
     @property
     def earned(self) -> float:
@@ -144,6 +145,7 @@ def build_result(
     duration: float = 0.0,
     source_fingerprint: str = "",
     hidden_seed: int | None = None,
+    local: bool = False,
 ) -> SubmissionResult:
     """Reconcile the collected checks with the judge's pytest-json-report."""
     reported = {t["nodeid"]: t for t in (report or {}).get("tests", [])}
@@ -181,6 +183,7 @@ def build_result(
         grouped = tuple(
             replace(e, checks=tuple(_withheld(c, tampered[0]) for c in e.checks)) for e in grouped
         )
+    grouped = tuple(replace(e, checks=share_points(e.checks)) for e in grouped)
     return SubmissionResult(
         submission=submission,
         status=status,
@@ -196,6 +199,7 @@ def build_result(
         duration=duration,
         source_fingerprint=source_fingerprint,
         hidden_seed=hidden_seed,
+        local=local,
     )
 
 
@@ -237,6 +241,7 @@ def _check(item: CollectedCheck, test: dict[str, Any] | None, judge_problem: str
         visibility=item.visibility,
         points=float(item.points),
         device=item.device,
+        group=item.key,
     )
     if test is None and item.skipped is not None:  # skipped up front (checks.skipped_up_front)
         return Check(**base, earned=0.0, outcome=SKIPPED, kind="skipped", message=item.skipped)
@@ -266,6 +271,7 @@ def _check(item: CollectedCheck, test: dict[str, Any] | None, judge_problem: str
         output_truncated=verdict.output_truncated,
         duration=duration,
         measured=verdict.measured,
+        function=verdict.function if outcome != PASSED else "",
     )
 
 
@@ -279,6 +285,30 @@ def _outcome(pytest_outcome: str, kind: str) -> str:
     if kind == "grader_error":
         return ERROR
     return FAILED
+
+
+def share_points(checks: tuple[Check, ...]) -> tuple[Check, ...]:
+    """A check's device variants share its points (records.group_of): earned when every
+    variant that ran passed. They sit on the first variant that failed (the row that lost
+    them), else the first that ran; the others are `shared`, with 0, so sums stay totals."""
+    variants: dict[str, list[int]] = {}
+    for index, check in enumerate(checks):
+        variants.setdefault(check.group or check.id, []).append(index)
+    shared = list(checks)
+    for indexes in variants.values():
+        if len(indexes) < 2:
+            continue
+        group = [checks[i] for i in indexes]
+        ran = [c for c in group if c.counts]
+        carrier = next((c for c in ran if c.outcome != PASSED), ran[0] if ran else group[0])
+        worth = max(c.points for c in group)
+        earned = worth if ran and all(c.outcome == PASSED for c in ran) else 0.0
+        for i in indexes:
+            if checks[i] is carrier:
+                shared[i] = replace(checks[i], points=worth, earned=earned, shared=False)
+            else:
+                shared[i] = replace(checks[i], points=0.0, earned=0.0, shared=True)
+    return tuple(shared)
 
 
 TAMPER = "tamper"  # the severity of a finding that is a sign of tampering
@@ -319,56 +349,3 @@ def _void(check: Check, why: str) -> Check:
         kind="grader_error",
         message=say("check_crashed", detail=why),
     )
-
-
-# ---------------------------------------------------------------- JSON
-
-
-def to_json(result: SubmissionResult) -> dict[str, Any]:
-    data = asdict(result)
-    data["findings"] = [f.to_json() for f in result.findings]
-    data["flags"] = [f.to_json() for f in result.flags]
-    data["totals"] = {
-        "earned": result.earned,
-        "possible": result.possible,
-        "percent": round(result.percent, 2),
-    }
-    for exercise, raw in zip(result.exercises, data["exercises"], strict=True):
-        raw["totals"] = {"earned": exercise.earned, "possible": exercise.possible}
-    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, **data}
-
-
-class ResultsFormatError(ValueError):
-    """A results file that this grader cannot read."""
-
-
-def from_json(data: dict[str, Any]) -> SubmissionResult:
-    if data.get("schema") != SCHEMA:
-        raise ResultsFormatError("not a results file of this grader (no matching 'schema')")
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise ResultsFormatError(
-            f"results schema version {data.get('schema_version')} (this grader reads {SCHEMA_VERSION})"
-        )
-    try:
-        exercises = tuple(
-            ExerciseResult(e["id"], e["number"], e["title"], tuple(Check(**c) for c in e["checks"]))
-            for e in data["exercises"]
-        )
-        return SubmissionResult(
-            submission=data["submission"],
-            status=data["status"],
-            status_detail=data.get("status_detail", ""),
-            exercises=exercises,
-            stamp=Stamp(**data["stamp"]),
-            scope=data.get("scope", "all"),
-            findings=tuple(Finding.from_json(f) for f in data.get("findings", [])),
-            flags=tuple(Finding.from_json(f) for f in data.get("flags", [])),
-            sandbox=data.get("sandbox", {}),
-            hidden_not_run=Tally.from_json(data.get("hidden_not_run")),
-            started_at=data.get("started_at", ""),
-            duration=data.get("duration", 0.0),
-            source_fingerprint=data.get("source_fingerprint", ""),
-            hidden_seed=data.get("hidden_seed"),
-        )
-    except (KeyError, TypeError) as exc:
-        raise ResultsFormatError(f"malformed results file: {exc}") from None

@@ -11,7 +11,8 @@ from helpers import ROOT
 
 from grader.cli import main
 from grader.records import CollectedCheck
-from grader.results import ExerciseInfo, Stamp, build_result, to_json
+from grader.results import ExerciseInfo, Stamp, build_result
+from grader.results_json import to_json
 
 CAPTURED = ROOT / "tests" / "data" / "reports" / "half_done"
 

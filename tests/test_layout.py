@@ -20,7 +20,7 @@ FLOORS = [
     ("grader.run.shared",),
     ("grader.run.judge", "grader.run.workers", "grader.probe"),
     ("grader.testing",),
-    ("grader.results",),
+    ("grader.results", "grader.results_json"),
     ("grader.render",),
     ("grader.judging",),
     ("grader.pipeline", "grader.doctor"),

@@ -6,7 +6,7 @@ import json
 import pytest
 from helpers import ROOT
 
-from grader.records import CollectedCheck, Finding
+from grader.records import CollectedCheck, Finding, group_of
 from grader.results import (
     ERROR,
     FAILED,
@@ -14,13 +14,11 @@ from grader.results import (
     PASSED,
     SKIPPED,
     ExerciseInfo,
-    ResultsFormatError,
     Stamp,
     build_result,
-    from_json,
     rejected_result,
-    to_json,
 )
+from grader.results_json import ResultsFormatError, from_json, to_json
 
 CAPTURED = ROOT / "tests" / "data" / "reports" / "half_done"
 EXERCISES = [ExerciseInfo("ex01_tensors", "01", "tensors"), ExerciseInfo("ex02_ops", "02", "ops")]
@@ -51,8 +49,18 @@ def test_scores_follow_the_report(captured):
     assert result.status == "graded"
     passed = [t for t in report["tests"] if t["outcome"] == "passed"]
     assert result.count(PASSED) == len(passed)
-    by_id = {c["nodeid"]: c for c in collected}
-    assert result.earned == sum(by_id[t["nodeid"]]["points"] for t in passed)
+    # A check earns its points once, when every device variant that ran passed.
+    outcomes = {t["nodeid"]: t["outcome"] for t in report["tests"]}
+    groups: dict[str, list] = {}
+    for item in map(CollectedCheck.from_json, collected):
+        groups.setdefault(item.key, []).append(item)
+    expected = sum(
+        variants[0].points
+        for variants in groups.values()
+        if all(outcomes.get(v.nodeid, "skipped") in ("passed", "skipped") for v in variants)
+        and any(outcomes.get(v.nodeid) == "passed" for v in variants)
+    )
+    assert result.earned == expected
     assert 0 < result.earned < result.possible
 
 
@@ -137,3 +145,49 @@ def test_a_rejected_submission_scores_nothing_and_says_why():
     finding = Finding("error", "bad_zip", "class.zip is not a readable .zip file")
     result = rejected_result(submission="x", exercises=EXERCISES, findings=[finding], stamp=STAMP)
     assert result.status == "rejected" and result.earned == 0 and "readable" in result.status_detail
+
+
+def variant(name: str, device: str, points: float = 2.0) -> CollectedCheck:
+    nodeid = f"suites/ex01_tensors/test_public.py::{name}[{device}]"
+    return CollectedCheck(
+        nodeid, "ex01_tensors", f"{name}[{device}]", name, points, "public", device
+    )
+
+
+def reported(outcomes: dict[str, str]) -> dict:
+    return {"tests": [{"nodeid": n, "outcome": o} for n, o in outcomes.items()]}
+
+
+def test_device_variants_share_one_checks_points():
+    checks = [variant("test_a", "cpu"), variant("test_a", "standin"), variant("test_a", "cuda")]
+    ids = [c.nodeid for c in checks]
+    everywhere = reported({ids[0]: "passed", ids[1]: "passed", ids[2]: "passed"})
+    without_gpu = reported({ids[0]: "passed", ids[1]: "passed", ids[2]: "skipped"})
+    hard_coded = reported({ids[0]: "passed", ids[1]: "failed", ids[2]: "skipped"})
+    zeros = reported({ids[0]: "failed", ids[1]: "passed", ids[2]: "skipped"})
+    results = {
+        name: build_result(
+            submission="s", exercises=EXERCISES, collected=checks, report=report, stamp=STAMP
+        )
+        for name, report in [
+            ("everywhere", everywhere),
+            ("without_gpu", without_gpu),
+            ("hard_coded", hard_coded),
+            ("zeros", zeros),
+        ]
+    }
+    # The same worth with a GPU or without: the check is worth 2, once.
+    assert {r.possible for r in results.values()} == {2.0}
+    assert results["everywhere"].earned == results["without_gpu"].earned == 2.0
+    # A variant that fails takes the check's points; a stand-in variant never earns alone.
+    assert results["hard_coded"].earned == results["zeros"].earned == 0.0
+    carrier = [c for c in results["hard_coded"].checks if not c.shared]
+    assert [(c.device, c.points, c.earned) for c in carrier] == [("standin", 2.0, 0.0)]
+    assert sum(c.points for c in results["hard_coded"].checks) == 2.0
+
+
+def test_a_variant_is_grouped_without_its_device_parameter():
+    assert group_of("t.py::test_x[float64-cpu]", "cpu") == "t.py::test_x[float64]"
+    assert group_of("t.py::test_y[cuda]", "cuda") == "t.py::test_y"
+    assert group_of("t.py::test_z[cpu-cpu_bound]", "cpu") == "t.py::test_z[cpu_bound]"
+    assert group_of("t.py::test_w", None) == "t.py::test_w"

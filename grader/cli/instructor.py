@@ -227,7 +227,7 @@ def report(results_file, fmt, out_path, reveal_hidden) -> None:
     from grader.render import gradebook, html, terminal
     from grader.render.gradescope import render_gradescope
     from grader.render.outputs import json_text, write_text
-    from grader.results import to_json
+    from grader.results_json import to_json
 
     result = load_result(results_file)
     if result is None:

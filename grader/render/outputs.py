@@ -9,7 +9,8 @@ from pathlib import Path
 
 from grader.render import gradebook, html
 from grader.render.gradescope import render_gradescope
-from grader.results import SubmissionResult, to_json
+from grader.results import SubmissionResult
+from grader.results_json import to_json
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"

@@ -113,10 +113,10 @@ def _check(check: Check, show_message: bool) -> list[str]:
     mark, colour = _MARKS.get(check.outcome, ("?", "white"))
     device = f" [{check.device}]" if check.device else ""
     hidden = " (hidden)" if check.visibility == "hidden" else ""
-    points = f"{check.earned:g}/{check.points:g}"
+    points = "" if check.shared else f"{check.earned:g}/{check.points:g}"
     lines = [
-        f"  {click.style(mark, fg=colour)} {clean(check.title)}{device}{hidden}  "
-        + click.style(points, fg="bright_black")
+        f"  {click.style(mark, fg=colour)} {clean(check.title)}{device}{hidden}"
+        + (f"  {click.style(points, fg='bright_black')}" if points else "")
     ]
     if check.outcome == PASSED:
         return lines
@@ -150,7 +150,10 @@ def _footer(result: SubmissionResult) -> list[str]:
         reasons = ", ".join(sorted({clean(c.message) for c in skipped}))
         lines.append(
             click.style(
-                say("summary_skipped", count=len(skipped), reasons=reasons), fg="bright_black"
+                say(
+                    "summary_skipped", count=len(skipped), reasons=reasons, machine=_machine(result)
+                ),
+                fg="bright_black",
             )
         )
     if result.scope == "public":
@@ -158,6 +161,10 @@ def _footer(result: SubmissionResult) -> list[str]:
     elif failed == 0 and result.checks:
         lines.append(say("summary_all_passed", count=result.count(PASSED)))
     return lines
+
+
+def _machine(result: SubmissionResult) -> str:
+    return say("this_machine" if result.local else "grading_machine")
 
 
 def public_only_note(result: SubmissionResult) -> str:

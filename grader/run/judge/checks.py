@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from grader.course import EXERCISE_DIR, HIDDEN_SUITE, PUBLIC_SUITE
 from grader.messages import say
-from grader.records import CollectedCheck, Verdict
+from grader.records import CollectedCheck, Verdict, group_of
 from grader.run.judge.problems import LearnerProblem
 
 _IS_SUITE = pytest.StashKey[bool]()
@@ -59,7 +60,16 @@ def collected_check(item: pytest.Item) -> CollectedCheck:
         points=float(points_marks[0].args[0]),
         visibility=visibility[0],
         device=params.get("device"),
+        group=group_of(item.nodeid, params.get("device")),
     )
+
+
+def about(check: CollectedCheck, functions: list[str]) -> bool:
+    """Whether a check is about one of these learner functions (`grader check 01::one_hot`):
+    its title starts with the call (`one_hot(...)`), or its name holds the function's name
+    between underscores (`test_one_hot_bad_label`)."""
+    name = "_" + check.name.partition("[")[0] + "_"
+    return any(check.title.startswith(f"{f}(") or f"_{f}_" in name for f in functions)
 
 
 def skipped_up_front(item: pytest.Item) -> str | None:
@@ -86,7 +96,7 @@ def classify(exc: BaseException) -> Verdict:
     if len(verdict.message) > MESSAGE_CHARS:
         cut = len(verdict.message) - MESSAGE_CHARS
         message = verdict.message[:MESSAGE_CHARS] + "\n" + say("message_cut", count=cut)
-        verdict = Verdict(verdict.kind, message)
+        verdict = replace(verdict, message=message)
     return verdict
 
 
@@ -94,7 +104,7 @@ def _classify(exc: BaseException) -> Verdict:
     if isinstance(exc, NotRun):
         return Verdict("not_run", say("not_run", reason=str(exc)))
     if isinstance(exc, LearnerProblem):
-        return Verdict(exc.kind, str(exc))
+        return Verdict(exc.kind, str(exc), function=getattr(exc, "function", ""))
     if isinstance(exc, AssertionError):
         return Verdict("wrong", str(exc) or "the check failed")
     if type(exc).__name__ == "Failed":  # pytest.fail(...)

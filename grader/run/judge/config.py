@@ -56,6 +56,9 @@ class JudgeConfig:
     devices: list[str] = field(default_factory=lambda: list(DEVICES))
     deadline: float | None = None  # time.time() after which remaining checks are not run
     public_only: bool = False  # hidden suites are collected (to count them) but not run
+    # Only the checks about these learner functions, by exercise id (checks.about); an
+    # exercise not named here runs all its checks.
+    functions: dict[str, list[str]] = field(default_factory=dict)
     hidden_seed: int | None = None  # the grading run's secret for hidden inputs (seeds.py)
     record_golden: str | None = None  # a folder: write the references' values there (golden.py)
     collect_only: bool = False  # list the checks, run none

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from grader.run.judge import golden, seeds
 from grader.run.judge.channel import Channel
 from grader.run.judge.checks import (
     NotRun,
+    about,
     classify,
     collected_check,
     is_suite_item,
@@ -136,7 +138,10 @@ def pytest_collection_modifyitems(
             keep.append(item)
             continue
         check = item.stash[_CHECK] = collected_check(item)
-        if check.device is not None and check.device not in judge.devices:
+        chosen = judge.functions.get(check.exercise)
+        if (chosen and not about(check, chosen)) or (
+            check.device is not None and check.device not in judge.devices
+        ):
             drop.append(item)
         elif public_only and check.visibility == "hidden":
             hidden.append(item)
@@ -308,7 +313,7 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> di
     verdict = item.stash.get(_VERDICT, Verdict())
     output, truncated = item.stash.get(_OUTPUT, ("", False))
     measured = item.stash.get(_MEASURED, False)
-    verdict = Verdict(verdict.kind, verdict.message, output, truncated, measured)
+    verdict = replace(verdict, output=output, output_truncated=truncated, measured=measured)
     data = verdict.to_json()
     return {REPORT_KEY: data} if data else None
 

@@ -170,6 +170,7 @@ def problem_from_exception(
             say("call_not_implemented", function=function, file=module_file), record, described
         )
         stub.frames = []  # the message already says where: the traceback adds nothing
+        stub.function = function
         return stub
     key = "call_exit" if "SystemExit" in mro else "call_raised"
     return LearnerRaised(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.messages import say
-from grader.run.judge import seeds
+from grader.run.judge import seeds, stuck
 from grader.run.judge.answers import problem_of, tamper_what
 from grader.run.judge.channel import Channel, Reply
 from grader.run.judge.describe import Lazy, describe_call
@@ -23,6 +23,7 @@ from grader.run.judge.problems import (
     LearnerTampered,
     LearnerTimeout,
     ModuleProblem,
+    clean_record,
     explain_device_error,
     import_problem,
 )
@@ -155,7 +156,7 @@ class LearnerSession:
         describe: str | None = None,
     ) -> Any:
         header = {"op": "probe", "exercise": exercise, "name": name}
-        described = describe or f"the {name} scenario"
+        described = describe or ProbeCall()
         self.measured = True  # a probe runs beside the learner's code
         return self._explained(exercise, header, args, kwargs, described, name, timeout)
 
@@ -182,13 +183,18 @@ class LearnerSession:
         self._ensure_imported(exercise, module_file)
         limit = self._limit(timeout)
         payload = encode_value((tuple(args), dict(kwargs)))
-        reply = self.channel.request(self._seeded(header), payload, limit)
-        self._keep_output(reply)
+        reply = self.channel.request(self._seeded({**header, "seconds": limit}), payload, limit)
+        output, dumped = stuck.split_dump(reply.output)
+        self._keep_output(reply, output)
         if reply.status == "timeout":
             self.timeouts[key] += 1
             self._worker_gone()
+            frames = stuck.learner_frames(dumped, module_file, self.workspace)
+            _learn(described, frames)
             raise LearnerTimeout(
-                say("call_timeout", call=described, seconds=reply.seconds), call=described
+                say("call_timeout", call=described, seconds=reply.seconds),
+                call=str(described),
+                frames=frames,
             )
         if reply.status == "too_large":
             self._worker_gone()
@@ -241,6 +247,8 @@ class LearnerSession:
         raise self._problem(answer, exercise, module_file, described)
 
     def _problem(self, answer: dict, exercise: str, module_file: str, described: object):
+        error = answer.get("error")
+        _learn(described, clean_record(error).get("frames") if isinstance(error, dict) else [])
         problem = problem_of(answer, module_file, described)
         if answer.get("status") == "import_failed":
             self.module_problems[exercise] = problem
@@ -306,10 +314,31 @@ class LearnerSession:
             limit = max(0.1, min(limit, self.deadline - time.monotonic()))
         return limit
 
-    def _keep_output(self, reply: Reply) -> None:
-        if reply.output:
-            self.output.append(reply.output)
+    def _keep_output(self, reply: Reply, output: str | None = None) -> None:
+        output = reply.output if output is None else output
+        if output:
+            self.output.append(output)
         self.output_truncated = self.output_truncated or reply.output_truncated
+
+
+class ProbeCall:
+    """How a message names a probe's call into learner code: by the learner's function the
+    probe was in when it went wrong (`share_numpy(…)`), never by the probe's own name."""
+
+    def __init__(self) -> None:
+        self.function = ""
+
+    def __str__(self) -> str:
+        return f"{self.function}(…)" if self.function else say("probe_call")
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _learn(described: object, frames: list[dict]) -> None:
+    """Name a probe's call by the outermost learner frame (the function the probe called)."""
+    if isinstance(described, ProbeCall) and frames and not described.function:
+        described.function = str(frames[0].get("function") or "")
 
 
 def describe_death(reply: Reply) -> str:

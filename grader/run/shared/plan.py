@@ -66,3 +66,9 @@ class Measures:
 
     def to_json(self) -> dict:
         return {"active": self.active, "inactive": self.inactive}
+
+
+def stack_dump_at(seconds: float) -> float:
+    """When a worker writes the stack of a call allowed `seconds` (judge/stuck.py): a little
+    before the judge stops it, so the dump is there when it does."""
+    return max(0.01, seconds - min(0.5, seconds * 0.1))

@@ -8,6 +8,8 @@ against values the judge computes itself.
 from __future__ import annotations
 
 import contextlib
+import difflib
+import faulthandler
 import importlib.util
 import os
 import random
@@ -28,6 +30,7 @@ from grader.run.shared.codec import (
     rebuild_namedtuple,
 )
 from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
+from grader.run.shared.plan import stack_dump_at
 from grader.run.workers import effects, guard
 from grader.run.workers.exceptions import exception_record
 from grader.run.workers.output import flush_streams, read_output
@@ -63,6 +66,7 @@ class Worker:
             except PeerClosed:
                 return
             started = time.perf_counter()
+            _arm_stack_dump(header.get("seconds"))
             try:
                 reply, value = self.handle(header, payload)
             except Exception as exc:  # our own machinery failed (or learner code broke it)
@@ -70,6 +74,8 @@ class Worker:
                     {"status": "internal_error", "detail": f"{type(exc).__name__}: {exc}"},
                     _NOTHING,
                 )
+            finally:
+                faulthandler.cancel_dump_traceback_later()
             elapsed = time.perf_counter() - started
             body = b""
             if value is not _NOTHING:
@@ -178,7 +184,7 @@ class Worker:
             try:
                 target = getattr(target, part)
             except AttributeError:
-                available = sorted(n for n in vars(module) if not n.startswith("_"))[:30]
+                available = _defined_here(module, path.split(".")[0])
                 return {"status": "missing", "name": path, "available": available}, _NOTHING
             except BaseException as exc:
                 return {"status": "raised", "error": self.exception_record(exc)}, _NOTHING
@@ -291,3 +297,25 @@ def _reseed(seed: int) -> None:
         torch.cuda.manual_seed_all(seed)
     random.seed(seed)
     np.random.seed(seed % (2**32))
+
+
+def _arm_stack_dump(seconds: Any) -> None:
+    """Just before the judge stops a call for time, write the stack it is stuck in to the
+    output (see judge/stuck.py: the judge says where, and removes the dump)."""
+    if type(seconds) in (int, float) and 0 < seconds < 86_400:
+        faulthandler.dump_traceback_later(stack_dump_at(seconds), file=1)
+
+
+def _defined_here(module: Any, wanted: str) -> list[str]:
+    """The functions and classes the learner's module defines itself (not what it imported:
+    `np`, `torch`, `annotations`), the closest to the name asked for first."""
+    names = []
+    for name, value in list(vars(module).items()):
+        try:
+            own = callable(value) and getattr(value, "__module__", None) == module.__name__
+            if own and not name.startswith("_"):
+                names.append(name)
+        except BaseException:  # a learner object whose attributes raise: not a candidate
+            continue
+    close = difflib.get_close_matches(wanted, names, n=5, cutoff=0.5)
+    return close + sorted(n for n in names if n not in close)[: 30 - len(close)]
