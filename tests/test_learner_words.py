@@ -77,6 +77,7 @@ DUMP = (
     '  File "/workspace/ex01_tensors.py", line 3 in helper\n'
     '  File "/workspace/ex01_tensors.py", line 6 in share_numpy\n'
     '  File "/suites/ex01_tensors/probes.py", line 20 in numpy_memory\n'
+    "  ...\n"
 )
 
 

@@ -14,7 +14,10 @@ from pathlib import Path
 
 _DUMP_START = re.compile(r"^Timeout \(\d+:\d\d:\d\d(?:\.\d+)?\)!$", re.MULTILINE)
 _FRAME = re.compile(r'^\s+File "(?P<path>[^"]*)", line (?P<line>\d+) in (?P<function>\S+)$')
-_DUMP_LINE = re.compile(r'^(Thread 0x[0-9a-f]+ .*|Current thread 0x[0-9a-f]+ .*|\s+File ".*|\s*)$')
+_DUMP_LINE = re.compile(
+    r'^(Thread 0x[0-9a-f]+ .*|Current thread 0x[0-9a-f]+ .*|\s+File ".*|\s+\.\.\.|'
+    r"\s+<no Python frame>|\s*)$"
+)
 
 
 def split_dump(output: str) -> tuple[str, list[tuple[str, int, str]]]:
