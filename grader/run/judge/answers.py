@@ -118,6 +118,7 @@ TAMPER_WHAT = {
     "sys.addaudithook": "tamper_trace",
     "import": "tamper_import",
     "open": "tamper_open",
+    "forged_record": "tamper_forged",
 }
 
 

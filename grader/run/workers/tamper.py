@@ -14,6 +14,8 @@ guards), and static screening catches the routes CPython does not announce.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -81,12 +83,16 @@ def hide_machinery() -> int:
     return len(names)
 
 
-def install(learner_root: str, report_fd: int) -> None:
+def install(learner_root: str, report_fd: int, key: bytes) -> None:
     """Arm the tripwire in this worker (once; it cannot be disarmed). `learner_root` ends in
-    a slash; `report_fd` is the write end of the supervisor's tamper pipe."""
+    a slash; `report_fd` is the write end of the supervisor's tamper pipe. Learner code can
+    write on that pipe too (it is one of its own descriptors): each record is signed with
+    `key`, which only this hook's closure and the supervisor hold, and carries no text the
+    learner chose (a forged or learner-shaped record could carry a hidden input out)."""
     pipe_inode = os.fstat(report_fd).st_ino
     busy = [False]
     getframe, write, kill, getpid = sys._getframe, os.write, os.kill, os.getpid
+    sign = _signer(key)
 
     def hook(event: str, args: tuple) -> None:
         if busy[0] or not _watched(event, args):
@@ -105,7 +111,7 @@ def install(learner_root: str, report_fd: int) -> None:
             }
             try:
                 if os.fstat(report_fd).st_ino == pipe_inode:
-                    write(report_fd, (json.dumps(record) + "\n").encode()[:4000])
+                    write(report_fd, sign(record))
             finally:
                 kill(getpid(), TAMPER_EXIT_SIGNAL)  # before the operation completes
         finally:
@@ -146,16 +152,77 @@ def _never_honest(event: str, args: tuple) -> bool:
     return event == "open" and bool(args) and str(args[0]).endswith("/mem")
 
 
+# Attribute names a record may carry; any other name (a class attribute the learner named,
+# say) is reported as "an attribute": a record never carries text the learner chose.
+KNOWN_ATTRIBUTES = frozenset(
+    [
+        "f_back",
+        "f_locals",
+        "f_globals",
+        "f_code",
+        "f_trace",
+        "f_builtins",
+        "f_lasti",
+        "f_lineno",
+        "tb_frame",
+        "tb_next",
+        "gi_frame",
+        "gi_code",
+        "cr_frame",
+        "cr_code",
+        "ag_frame",
+        "ag_code",
+        "__code__",
+        "__globals__",
+        "__closure__",
+        "__defaults__",
+        "__kwdefaults__",
+        "__builtins__",
+        "__dict__",
+        "__class__",
+        "__bases__",
+        "__mro__",
+    ]
+)
+FORGED = "forged_record"  # bytes on the pipe that the tripwire did not sign
+
+
 def _detail(event: str, args: tuple) -> str:
     if event in ("object.__getattr__", "object.__setattr__", "object.__delattr__") and args[1:]:
-        return str(args[1])[:100]
-    if event in ("import", "open") and args:
-        return str(args[0])[:200]
+        name = args[1]
+        return name if type(name) is str and name in KNOWN_ATTRIBUTES else "an attribute"
+    if event == "import" and args:
+        top = str(args[0]).split(".")[0]
+        return top if top in DENIED_IMPORTS else "a module"
+    if event == "open" and args:
+        return "/proc/self/mem" if str(args[0]) == "/proc/self/mem" else "a process's memory"
     return ""
 
 
-def read_reports(fd: int) -> list[dict[str, Any]]:
-    """Supervisor side: the records written so far (non-blocking; at most a few)."""
+def _signer(key: bytes):
+    def sign(record: dict[str, Any]) -> bytes:
+        text = json.dumps(record, sort_keys=True)
+        mac = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+        return f"{mac} {text}\n".encode()[:4000]
+
+    return sign
+
+
+def _verified(line: str, key: bytes) -> dict[str, Any] | None:
+    mac, _, text = line.partition(" ")
+    expected = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac.encode(), expected.encode()):
+        return None
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def read_reports(fd: int, key: bytes) -> list[dict[str, Any]]:
+    """Supervisor side: the records written so far (non-blocking; at most a few). A line the
+    tripwire did not sign was written by learner code: it is reported as that, never read."""
     os.set_blocking(fd, False)
     data = b""
     try:
@@ -166,12 +233,16 @@ def read_reports(fd: int) -> list[dict[str, Any]]:
             data += chunk
     except BlockingIOError:
         pass
-    records = []
+    records, forged = [], False
     for line in data.decode("utf-8", errors="replace").splitlines()[:20]:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict):
-            records.append({k: str(v)[:300] for k, v in record.items()})
+        record = _verified(line, key)
+        if record is None:
+            forged = True
+        else:
+            records.append({k: str(record.get(k, ""))[:300] for k in RECORD_KEYS})
+    if forged:
+        records.append({"event": FORGED, "detail": "", "file": "", "line": "0"})
     return records
+
+
+RECORD_KEYS = ("event", "detail", "file", "line")
