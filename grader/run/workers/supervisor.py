@@ -25,7 +25,7 @@ import torch
 from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
 from grader.run.shared.plan import Measures, Plan
 from grader.run.shared.process import become_subreaper, pin_to_cpu
-from grader.run.workers import namespaces, tamper
+from grader.run.workers import guard, namespaces, tamper
 from grader.run.workers.cgroups import Cgroups
 from grader.run.workers.confine import confine_worker, static_measures
 from grader.run.workers.output import read_output
@@ -192,6 +192,7 @@ class Supervisor:
         torch.set_num_threads(1)
         workspace = WORKSPACE if self.sandbox.rooted else self.plan.workspace
         worker = Worker(Path(workspace), self.probes, output_chars=self.plan.limits.output_chars)
+        guard.guard_threads()
         tamper.hide_machinery()
         tamper.install(worker.learner_root, tamper_fd, self._tamper_key)
         self._tamper_key = b""  # only the tripwire's closure holds it in here now

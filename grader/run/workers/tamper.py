@@ -14,6 +14,7 @@ guards), and static screening catches the routes CPython does not announce.
 
 from __future__ import annotations
 
+import _thread
 import hashlib
 import hmac
 import json
@@ -65,11 +66,47 @@ DENIED_IMPORTS = {
     "_pytest",
     "pluggy",
 }
-# Frames skipped when looking for who asked: the import machinery, and the standard library's
-# helpers that hand frames to their caller (inspect.currentframe(), traceback.walk_stack(),
-# logging.currentframe(), threading.settrace()): their caller is the actor.
+# Who asked for an audited operation is the first frame, walking out from it, that is neither
+# the import machinery (for imports) nor a helper that only passes a frame, or a call, on to
+# its caller: the standard library's functions that return frames (inspect.currentframe(),
+# inspect.stack(), traceback.walk_stack(), logging.currentframe(), a lambda) and its
+# dispatchers (functools.singledispatch, a thread pool's work item, contextlib). Stdlib code
+# that only reads frames for its own purpose (logging.findCaller, warnings, traceback's
+# formatting, typing, enum, dataclasses) is the actor itself, and honest.
 _PASS_THROUGH = ("<frozen importlib._bootstrap",)
-_HANDS_OUT_FRAMES = ("inspect.py", "traceback.py", "logging/__init__.py", "threading.py")
+_STDLIB = os.path.dirname(os.__file__) + "/"
+_HANDS_OUT = {
+    "inspect.py": {"currentframe", "stack", "trace", "getouterframes", "getinnerframes"},
+    "traceback.py": {"walk_stack", "walk_tb"},
+    "logging/__init__.py": {"<lambda>", "currentframe"},
+}
+_FORWARDERS = (
+    "functools.py",
+    "threading.py",
+    "concurrent/futures/thread.py",
+    "concurrent/futures/_base.py",
+    "concurrent/futures/process.py",
+    "contextlib.py",
+    "operator.py",
+    "sched.py",
+    "weakref.py",
+    "asyncio/events.py",
+    "asyncio/base_events.py",
+    "queue.py",
+)
+# In a thread learner code started, nothing of the grader runs: an audited operation there is
+# the learner's unless one of these asked (stdlib helpers reading frames for themselves).
+_CONSUMERS = (
+    "logging/__init__.py",
+    "warnings.py",
+    "traceback.py",
+    "linecache.py",
+    "typing.py",
+    "enum.py",
+    "collections/__init__.py",
+    "dataclasses.py",
+    "inspect.py",
+)
 TAMPER_EXIT_SIGNAL = signal.SIGKILL
 
 
@@ -92,6 +129,7 @@ def install(learner_root: str, report_fd: int, key: bytes) -> None:
     pipe_inode = os.fstat(report_fd).st_ino
     busy = [False]
     getframe, write, kill, getpid = sys._getframe, os.write, os.kill, os.getpid
+    get_ident, main_thread = _thread.get_ident, _thread.get_ident()
     sign = _signer(key)
 
     def hook(event: str, args: tuple) -> None:
@@ -100,13 +138,15 @@ def install(learner_root: str, report_fd: int, key: bytes) -> None:
         busy[0] = True
         try:
             actor = _actor(getframe(1), past_imports=event == "import")
-            by_learner = actor is not None and actor.f_code.co_filename.startswith(learner_root)
-            if not by_learner and not _never_honest(event, args):
+            actor_file = actor.f_code.co_filename if actor is not None else ""
+            by_learner = actor_file.startswith(learner_root)
+            in_learner_thread = get_ident() != main_thread and not _consumer(actor_file)
+            if not (by_learner or in_learner_thread or _never_honest(event, args)):
                 return
             record = {
                 "event": event,
                 "detail": _detail(event, args),
-                "file": os.path.basename(actor.f_code.co_filename) if by_learner else "",
+                "file": os.path.basename(actor_file) if by_learner else "",
                 "line": actor.f_lineno if by_learner else 0,
             }
             try:
@@ -132,23 +172,33 @@ def _watched(event: str, args: tuple) -> bool:
 
 
 def _actor(frame: Any, past_imports: bool) -> Any:
-    """The frame that asked for the audited operation: past the helpers that hand frames out,
-    and, for an import, past the import machinery (whose own work, such as running a module's
-    code, is its own)."""
+    """The frame that asked for the audited operation (see _HANDS_OUT and _FORWARDERS)."""
     while frame is not None:
-        name = frame.f_code.co_filename
-        passing = name.endswith(_HANDS_OUT_FRAMES) or (
-            past_imports and name.startswith(_PASS_THROUGH)
-        )
-        if not passing:
+        if not _passes_on(frame.f_code, past_imports):
             return frame
         frame = frame.f_back
     return None
 
 
+def _passes_on(code: Any, past_imports: bool) -> bool:
+    name = code.co_filename
+    if past_imports and name.startswith(_PASS_THROUGH):
+        return True
+    if not name.startswith(_STDLIB):
+        return False
+    relative = name[len(_STDLIB) :]
+    return relative in _FORWARDERS or code.co_name in _HANDS_OUT.get(relative, ())
+
+
+def _consumer(filename: str) -> bool:
+    return filename.startswith(_STDLIB) and filename[len(_STDLIB) :] in _CONSUMERS
+
+
 def _never_honest(event: str, args: tuple) -> bool:
     """Operations nothing in a worker has a reason for, whoever asks (a library the learner
     calls cannot be a way around the tripwire)."""
+    if event in ("sys.settrace", "sys.setprofile"):  # a tracer sees every frame, ours too
+        return True
     return event == "open" and bool(args) and str(args[0]).endswith("/mem")
 
 

@@ -163,9 +163,9 @@ class Worker:
         self.modules[name] = module
         return module
 
-    def _guarded(self, exercise: str):
+    def _guarded(self, exercise: str, scope: str = ""):
         rules = self.probes.get(exercise, ExerciseProbes()).forbidden
-        return guard.armed(rules, self.workspace)
+        return guard.armed(rules, self.workspace, scope)
 
     # ------------------------------------------------------------ requests
 
@@ -184,7 +184,9 @@ class Worker:
                 return {"status": "raised", "error": self.exception_record(exc)}, _NOTHING
         handed = effects.record(target, args, kwargs)
         if not watch:
-            return self._unchanged(handed, *self._run(exercise, lambda: target(*args, **kwargs)))
+            return self._unchanged(
+                handed, *self._run(exercise, lambda: target(*args, **kwargs), scope=path)
+            )
         counter: list[int] = []
 
         def watched():
@@ -194,7 +196,7 @@ class Worker:
                 finally:
                     counter.append(mode.count)
 
-        reply, value = self._unchanged(handed, *self._run(exercise, watched))
+        reply, value = self._unchanged(handed, *self._run(exercise, watched, scope=path))
         if reply["status"] == "returned":
             value = {"result": value, "args": list(args), "kwargs": kwargs, "ops": counter[0]}
         return reply, value
@@ -218,10 +220,10 @@ class Worker:
             }, _NOTHING
         return self._run(exercise, lambda: fn(module, *args, **kwargs))
 
-    def _run(self, exercise: str, thunk):
+    def _run(self, exercise: str, thunk, scope: str = ""):
         violations: list[guard.Violation] = []
         try:
-            with self._guarded(exercise) as violations:
+            with self._guarded(exercise, scope) as violations:
                 value = thunk()
         except BaseException as exc:
             if violations:
