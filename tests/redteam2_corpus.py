@@ -375,6 +375,7 @@ def _false_positives(sol1: str, sol2: str) -> list[Case]:
         "@dataclasses.dataclass\nclass Box:\n    value: typing.Any = None\n\n\n"
         "@functools.lru_cache(maxsize=None)\ndef _cached(n: int) -> int:\n    return n * 2\n\n\n"
         "class Counter:\n    calls = 0\n\n\n"
+        "_ONES = torch.ones(2)\n\n\n"
         "def _chatty(name):\n"
         "    logging.warning('%s called', name)\n"
         "    logging.getLogger('learner').info('called %s', name)\n"
@@ -384,7 +385,7 @@ def _false_positives(sol1: str, sol2: str) -> list[Case]:
         "    Counter.calls += 1\n"
         "    box = Box(Colour.RED)\n"
         "    done = []\n"
-        "    worker = threading.Thread(target=lambda: done.append(_cached(3)))\n"
+        "    worker = threading.Thread(target=lambda: done.append(_cached(3) + float((_ONES * 2).sum())))\n"
         "    worker.start()\n    worker.join()\n"
         "    inspect.signature(_chatty)\n"
         "    print(name, box, done, Counter.calls, dataclasses.asdict(box)['value'])\n"
@@ -408,7 +409,7 @@ def _false_positives(sol1: str, sol2: str) -> list[Case]:
         Case(
             "fp_stdlib_helpers",
             "honest code using logging, warnings, traceback, dataclasses, lru_cache, enum, "
-            "typing, threading, inspect.signature and a class attribute",
+            "typing, a thread doing torch work, inspect.signature and a class attribute",
             {
                 EX01: chatty(sol1, ("describe", "one_hot", "to_numpy")),
                 EX02: chatty(sol2, ("softmax", "broadcast_shape")),

@@ -23,6 +23,8 @@ import signal
 import sys
 from typing import Any
 
+import torch
+
 # Audit events that hand out the means to rewrite another module's state.
 EVENTS = {
     "sys._getframe",
@@ -191,7 +193,17 @@ def _passes_on(code: Any, past_imports: bool) -> bool:
 
 
 def _consumer(filename: str) -> bool:
+    if filename.startswith(_OWN_AND_TORCH):  # the guard in a learner thread; torch's internals
+        return True
     return filename.startswith(_STDLIB) and filename[len(_STDLIB) :] in _CONSUMERS
+
+
+# The worker's own machinery (the guard runs in every learner thread) and torch read frames
+# for themselves, and hand none to learner code.
+_OWN_AND_TORCH = (
+    os.path.dirname(os.path.abspath(__file__)) + "/",
+    os.path.dirname(os.path.abspath(torch.__file__)) + "/",
+)
 
 
 def _never_honest(event: str, args: tuple) -> bool:
