@@ -231,6 +231,12 @@ def _holes(sol1: str, sol2: str) -> list[Case]:
         "                mode.count = -10**6\n"
         "            frame = frame.f_back\n"
     )
+    frames_via_torch = frames_from_thread.replace(
+        "    with ThreadPoolExecutor(1) as pool:\n"
+        "        frames = pool.submit(getattr(sys, '_current_frames')).result()\n",
+        "    from torch.utils._pytree import tree_map\n"
+        "    frames = {0: tree_map(getattr(sys, '_getframe'), [0])[0]}\n",
+    )
     looped = (
         "\n\ndef pairwise_sq_dists(x, y):\n"
         "    _forge()\n"
@@ -334,6 +340,14 @@ def _holes(sol1: str, sol2: str) -> list[Case]:
             "h4_frames_from_thread",
             "reads every thread's frames from a pool thread and forges the operation counter",
             {EX02: frames_from_thread + without(GARBAGE2, "pairwise_sq_dists") + looped},
+            flags={"tamper_runtime"},
+            must_fail=("test_pairwise_sq_dists_no_loop",),
+            solves=("test_pairwise_sq_dists",),
+        ),
+        Case(
+            "h4_frames_via_torch",
+            "has torch's tree_map call sys._getframe for it, in the main thread",
+            {EX02: frames_via_torch + without(GARBAGE2, "pairwise_sq_dists") + looped},
             flags={"tamper_runtime"},
             must_fail=("test_pairwise_sq_dists_no_loop",),
             solves=("test_pairwise_sq_dists",),

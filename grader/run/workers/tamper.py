@@ -129,20 +129,24 @@ def install(learner_root: str, report_fd: int, key: bytes) -> None:
     `key`, which only this hook's closure and the supervisor hold, and carries no text the
     learner chose (a forged or learner-shaped record could carry a hidden input out)."""
     pipe_inode = os.fstat(report_fd).st_ino
-    busy = [False]
+    busy: set[int] = set()  # threads inside the hook: per thread, so one cannot shade another
     getframe, write, kill, getpid = sys._getframe, os.write, os.kill, os.getpid
     get_ident, main_thread = _thread.get_ident, _thread.get_ident()
     sign = _signer(key)
 
     def hook(event: str, args: tuple) -> None:
-        if busy[0] or not _watched(event, args):
+        me = get_ident()
+        if me in busy or not _watched(event, args):
             return
-        busy[0] = True
+        busy.add(me)
         try:
-            actor = _actor(getframe(1), past_imports=event == "import")
+            caller = getframe(1)
+            actor = _actor(caller, past_imports=event == "import")
+            if _handed_over(event, args, caller):
+                actor = _learner_frame(caller, learner_root)  # whoever handed it is asking
             actor_file = actor.f_code.co_filename if actor is not None else ""
             by_learner = actor_file.startswith(learner_root)
-            in_learner_thread = get_ident() != main_thread and not _consumer(actor_file)
+            in_learner_thread = me != main_thread and not _consumer(actor_file)
             if not (by_learner or in_learner_thread or _never_honest(event, args)):
                 return
             record = {
@@ -157,7 +161,7 @@ def install(learner_root: str, report_fd: int, key: bytes) -> None:
             finally:
                 kill(getpid(), TAMPER_EXIT_SIGNAL)  # before the operation completes
         finally:
-            busy[0] = False
+            busy.discard(me)
 
     sys.addaudithook(hook)
 
@@ -186,10 +190,51 @@ def _passes_on(code: Any, past_imports: bool) -> bool:
     name = code.co_filename
     if past_imports and name.startswith(_PASS_THROUGH):
         return True
+    if name == _GUARD_FILE and code.co_name == "_guarded_thread":  # a learner thread's start
+        return True
     if not name.startswith(_STDLIB):
         return False
     relative = name[len(_STDLIB) :]
     return relative in _FORWARDERS or code.co_name in _HANDS_OUT.get(relative, ())
+
+
+# Operations that hand out frames or code, by the name code must use to ask for them.
+_FRAME_CALLS = {"sys._getframe": "_getframe", "sys._current_frames": "_current_frames"}
+_GENERATOR = 0x20  # inspect.CO_GENERATOR
+
+
+def _handed_over(event: str, args: tuple, frame: Any) -> bool:
+    """Whether the code asking for a frame or a code object never names it: it was handed
+    the operation as a callable (a thread pool's work item, a library's map or tree_map
+    called with sys._current_frames or inspect.stack), so the code that handed it over is the
+    one asking. Stdlib helpers that return frames (inspect.stack(), ...) are looked through to
+    the code that called them; a generator (traceback.walk_tb) is asked by whoever resumes it."""
+    name = _FRAME_CALLS.get(event)
+    if event == "object.__getattr__" and args[1:] and type(args[1]) is str:
+        name = args[1]
+    if name is None:
+        return False
+    while frame is not None and _hands_out(frame.f_code):
+        if frame.f_code.co_flags & _GENERATOR:
+            return False
+        name = "currentframe" if frame.f_code.co_name == "<lambda>" else frame.f_code.co_name
+        frame = frame.f_back
+    if frame is None:
+        return True
+    code = frame.f_code
+    return name not in code.co_names and name not in code.co_consts
+
+
+def _hands_out(code: Any) -> bool:
+    name = code.co_filename
+    return name.startswith(_STDLIB) and code.co_name in _HANDS_OUT.get(name[len(_STDLIB) :], ())
+
+
+def _learner_frame(frame: Any, learner_root: str) -> Any:
+    """The innermost frame of learner code on the stack (None: none is)."""
+    while frame is not None and not frame.f_code.co_filename.startswith(learner_root):
+        frame = frame.f_back
+    return frame
 
 
 def _consumer(filename: str) -> bool:
@@ -200,6 +245,7 @@ def _consumer(filename: str) -> bool:
 
 # The worker's own machinery (the guard runs in every learner thread) and torch read frames
 # for themselves, and hand none to learner code.
+_GUARD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard.py")
 _OWN_AND_TORCH = (
     os.path.dirname(os.path.abspath(__file__)) + "/",
     os.path.dirname(os.path.abspath(torch.__file__)) + "/",
