@@ -248,6 +248,12 @@ def _holes(sol1: str, sol2: str) -> list[Case]:
         "_fixed = torch.random.get_rng_state()\n"
         "torch.random.get_rng_state = lambda: _fixed\n"
     )
+    patch_rng_unscreened = (  # no name screening knows: setattr reached through a dict
+        "import torch\nimport builtins as _b\n"
+        "_fixed = torch.random.get_rng_state()\n"
+        "_put = _b.__dict__['set' + 'attr']\n"
+        "_put(torch.random, 'get_' + 'rng_state', lambda: _fixed)\n"
+    )
     global_seed = (
         "    shape, seed = args[0], args[1]\n"
         "    device = kwargs.get('device')\n"
@@ -356,14 +362,25 @@ def _holes(sol1: str, sol2: str) -> list[Case]:
             "h5_patches_rng_state",
             "rebinds torch.random.get_rng_state so the RNG probe sees no change",
             {EX01: with_function(GARBAGE1, "seeded_normal", global_seed, prelude=patch_rng)},
-            flags={"flag_patching"},  # static screening: a shared module patched
+            flags={"flag_patching", "tamper_runtime"},  # screening, and the identity check
+            must_fail=("test_seeded_normal",),
+        ),
+        Case(
+            "h5_rebinds_unscreened",
+            "rebinds torch.random.get_rng_state by a route static screening does not see",
+            {
+                EX01: with_function(
+                    GARBAGE1, "seeded_normal", global_seed, prelude=patch_rng_unscreened
+                )
+            },
+            flags={"tamper_runtime"},  # the worker's identity check (integrity.py)
             must_fail=("test_seeded_normal",),
         ),
         Case(
             "h5_patches_tensor_numpy",
             "rebinds Tensor.numpy so the after-copy of a mutated input looks unchanged",
             {EX02: patch_numpy + without(GARBAGE2, "softmax") + mutating_softmax},
-            flags={"flag_patching"},
+            flags={"flag_patching", "tamper_runtime"},
             must_fail=("test_softmax_float64_unchanged_input",),
             solves=("test_softmax",),
         ),

@@ -25,7 +25,7 @@ import torch
 from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
 from grader.run.shared.plan import Measures, Plan
 from grader.run.shared.process import become_subreaper, pin_to_cpu
-from grader.run.workers import guard, namespaces, tamper
+from grader.run.workers import guard, integrity, namespaces, tamper
 from grader.run.workers.cgroups import Cgroups
 from grader.run.workers.confine import confine_worker, static_measures
 from grader.run.workers.output import read_output
@@ -193,8 +193,10 @@ class Supervisor:
         workspace = WORKSPACE if self.sandbox.rooted else self.plan.workspace
         worker = Worker(Path(workspace), self.probes, output_chars=self.plan.limits.output_chars)
         guard.guard_threads()
+        snapshot = integrity.Snapshot()  # before hide_machinery: the grader's modules too
         tamper.hide_machinery()
-        tamper.install(worker.learner_root, tamper_fd, self._tamper_key)
+        trip = tamper.install(worker.learner_root, tamper_fd, self._tamper_key)
+        worker.verify = integrity.verifier(snapshot, trip)
         self._tamper_key = b""  # only the tripwire's closure holds it in here now
         os.write(ready_fd, b"R")  # set up: from here on learner code may run
         os.close(ready_fd)

@@ -21,6 +21,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -122,12 +123,14 @@ def hide_machinery() -> int:
     return len(names)
 
 
-def install(learner_root: str, report_fd: int, key: bytes) -> None:
+def install(learner_root: str, report_fd: int, key: bytes) -> Callable[[str, str], None]:
     """Arm the tripwire in this worker (once; it cannot be disarmed). `learner_root` ends in
     a slash; `report_fd` is the write end of the supervisor's tamper pipe. Learner code can
     write on that pipe too (it is one of its own descriptors): each record is signed with
     `key`, which only this hook's closure and the supervisor hold, and carries no text the
-    learner chose (a forged or learner-shaped record could carry a hidden input out)."""
+    learner chose (a forged or learner-shaped record could carry a hidden input out).
+    Returns `trip(event, detail)`, for the machinery's own checks (integrity.py): it reports
+    and kills the worker the same way."""
     pipe_inode = os.fstat(report_fd).st_ino
     busy: set[int] = set()  # threads inside the hook: per thread, so one cannot shade another
     getframe, write, kill, getpid = sys._getframe, os.write, os.kill, os.getpid
@@ -149,21 +152,29 @@ def install(learner_root: str, report_fd: int, key: bytes) -> None:
             in_learner_thread = me != main_thread and not _consumer(actor_file)
             if not (by_learner or in_learner_thread or _never_honest(event, args)):
                 return
-            record = {
-                "event": event,
-                "detail": _detail(event, args),
-                "file": os.path.basename(actor_file) if by_learner else "",
-                "line": actor.f_lineno if by_learner else 0,
-            }
-            try:
-                if os.fstat(report_fd).st_ino == pipe_inode:
-                    write(report_fd, sign(record))
-            finally:
-                kill(getpid(), TAMPER_EXIT_SIGNAL)  # before the operation completes
+            report(
+                {
+                    "event": event,
+                    "detail": _detail(event, args),
+                    "file": os.path.basename(actor_file) if by_learner else "",
+                    "line": actor.f_lineno if by_learner else 0,
+                }
+            )
         finally:
             busy.discard(me)
 
+    def report(record: dict[str, Any]) -> None:
+        try:
+            if os.fstat(report_fd).st_ino == pipe_inode:
+                write(report_fd, sign(record))
+        finally:
+            kill(getpid(), TAMPER_EXIT_SIGNAL)  # before the operation completes
+
+    def trip(event: str, detail: str) -> None:
+        report({"event": event, "detail": detail, "file": "", "line": 0})
+
     sys.addaudithook(hook)
+    return trip
 
 
 def _watched(event: str, args: tuple) -> bool:

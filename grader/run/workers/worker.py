@@ -14,6 +14,7 @@ import random
 import sys
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,9 @@ class Worker:
         self.modules: dict[str, types.ModuleType | ImportFailed] = {}
         self.output_chars = output_chars
         self.output_offset = 0  # in the captured-output file on descriptor 1
+        # The machinery's check that learner code rebound nothing (integrity.py), run before
+        # each answer leaves; the supervisor sets it once the tripwire is armed.
+        self.verify: Callable[[], None] = _nothing_to_verify
         if str(self.workspace) not in sys.path:
             # Learner modules may import each other ("from ex02_ops import softmax").
             sys.path.insert(0, str(self.workspace))
@@ -80,6 +84,7 @@ class Worker:
             reply["elapsed"] = elapsed
             reply["nonce"] = header.get("nonce")
             reply.update(self.new_output())
+            self.verify()  # a measurement learner code rebound never leaves
             send_frame(conn, reply, body)
 
     def new_output(self) -> dict[str, Any]:
@@ -249,6 +254,10 @@ class Worker:
 
 
 _NOTHING = object()
+
+
+def _nothing_to_verify() -> None:
+    pass
 
 
 def _rebuild(value: Any) -> Any:
