@@ -15,10 +15,11 @@ import shutil
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.intake.workspace import fingerprint, safe_name
+from grader.messages import say
 from grader.pipeline import Grader, Submission
 from grader.render.outputs import RESULTS_FILE, write_class_files, write_outputs
 from grader.results import Stamp, SubmissionResult
@@ -71,15 +72,27 @@ def folders_for(names: list[str]) -> dict[str, str]:
     """An output folder per submission name: the name folded to letters, digits and `._@+-`
     (accents dropped: "zoë" -> "zoe"), and where two names fold alike (or differ only in
     case, as on a case-insensitive disk) each gets a suffix from its own name: stable across
-    runs and shards, never a merge of two learners."""
+    runs and shards, never a merge of two learners. The suffix starts with `~`, which no
+    folded name holds: a learner cannot name a submission like a classmate's suffixed folder."""
     folded = {name: safe_name(unicodedata.normalize("NFKD", name)) for name in names}
     clashes = Counter(f.lower() for f in folded.values())
-    return {
-        name: f
-        if clashes[f.lower()] == 1
-        else f"{f}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    folders = {
+        name: f if clashes[f.lower()] == 1 else f"{f}{SUFFIX}{_digest(name)[:8]}"
         for name, f in folded.items()
     }
+    taken = Counter(f.lower() for f in folders.values())
+    # Two names whose suffixes agree (8 hex digits): the whole digest tells them apart.
+    return {
+        name: f if taken[f.lower()] == 1 else f"{folded[name]}{SUFFIX}{_digest(name)}"
+        for name, f in folders.items()
+    }
+
+
+SUFFIX = "~"  # never in a folded name (safe_name), so a suffixed folder is never a given one
+
+
+def _digest(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def _stem(path: Path) -> str:
@@ -149,10 +162,31 @@ def grade_into(
     with grader:
         for result in grader.grade_many(todo, jobs=jobs):
             folder = out_dir / SUBMISSIONS_DIR / folders[result.submission]
-            write_outputs(result, folder, reveal_hidden=reveal_hidden)
+            result = write_or_report(result, folder, reveal_hidden=reveal_hidden)
             results.append(result)
             on_result(result)
     return results
+
+
+def write_or_report(
+    result: SubmissionResult, folder: Path, *, reveal_hidden: bool
+) -> SubmissionResult:
+    """Write one submission's files; if rendering them fails, the batch goes on: that
+    submission is recorded as an error that says why (never a grade), the rest are written."""
+    try:
+        write_outputs(result, folder, reveal_hidden=reveal_hidden)
+        return result
+    except Exception as exc:  # one submission's files must never stop the class's
+        failed = replace(
+            result,
+            status="error",
+            status_detail=say("render_failed", detail=f"{type(exc).__name__}: {exc}"[:300]),
+        )
+    try:
+        write_outputs(failed, folder, reveal_hidden=reveal_hidden)
+    except Exception:  # results.json is written first: the error is on record
+        pass
+    return failed
 
 
 def write_class(out_dir: Path) -> list[SubmissionResult]:

@@ -53,6 +53,7 @@ EN: dict[str, str] = {
     "tamper_native": "used native code ({event})",
     "tamper_import": "imported {detail}",
     "tamper_open": "opened {detail}",
+    "tamper_forged": "wrote on the grader's own channel",
     "tamper_other": "did {event}",
     "importing": "importing {file}",
     "call_changed_input": "`{call}` changed its input `{name}`: {how} A function must leave what "
@@ -140,6 +141,8 @@ EN: dict[str, str] = {
     # --- when the grading run itself failed (the grader's fault, never the learner's)
     "judge_time_limit": "the grading run was stopped after its time limit",
     "judge_no_report": "the grader's test run ended without a report (exit code {code})",
+    "render_failed": "this submission's report could not be written ({detail}): a grader "
+    "problem, graded again on the next run",
     "judge_no_checks": "the grader's test run did not collect any checks",
     "judge_suites_broken": "the course's checks could not be collected ({files}): an "
     "instructor should run `grader verify`",

@@ -322,7 +322,7 @@ def tamper_finding(record: dict[str, Any]) -> Finding:
         TAMPER,
         "tamper_runtime",
         say("flag_tamper_runtime", what=f"{event} {detail}".strip()),
-        str(record.get("file") or "") or None,
+        str(record.get("file") or ""),  # always a string: "" when no learner file asked
         int(line) if line.isdigit() and int(line) > 0 else None,
     )
 

@@ -134,3 +134,22 @@ def test_frames_round_trip_and_oversized_frames_are_refused():
         recv_raw_frame(b, max_payload=10)
     a.close()
     b.close()
+
+
+def test_a_huge_answer_tree_is_refused_before_parsing():
+    from grader.run.shared.codec import MAX_TREE_BYTES
+
+    head = b"[" * (MAX_TREE_BYTES + 1)  # would not even parse: the length alone refuses it
+    with pytest.raises(ProtocolError, match="MiB of values"):
+        decode_value(struct.pack("!I", len(head)) + head)
+
+
+def test_a_frame_too_large_names_the_limit_it_broke():
+    from grader.run.shared.frames import FrameTooLarge
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        send_frame(theirs, {"status": "returned"}, b"x" * 2048)
+        with pytest.raises(FrameTooLarge) as caught:
+            recv_frame(ours, max_payload=1024)
+    assert caught.value.limit == 1024

@@ -29,8 +29,6 @@ MODULES = {
     "pluggy": (TAMPER, "flag_test_machinery"),
     "pytest_jsonreport": (TAMPER, "flag_test_machinery"),
     "gc": (TAMPER, "flag_introspection"),
-    "inspect": (TAMPER, "flag_introspection"),
-    "traceback": (TAMPER, "flag_introspection"),
     "pdb": (TAMPER, "flag_introspection"),
     "bdb": (TAMPER, "flag_introspection"),
     "trace": (TAMPER, "flag_introspection"),
@@ -74,6 +72,19 @@ NAMES = {
     "sys.meta_path": (TAMPER, "flag_import_machinery"),
     "sys.path_hooks": (TAMPER, "flag_import_machinery"),
     "sys.path_importer_cache": (TAMPER, "flag_import_machinery"),
+    # inspect and traceback themselves are fine (signature, format_exc): these hand out frames.
+    "inspect.currentframe": (TAMPER, "flag_introspection"),
+    "inspect.stack": (TAMPER, "flag_introspection"),
+    "inspect.trace": (TAMPER, "flag_introspection"),
+    "inspect.getouterframes": (TAMPER, "flag_introspection"),
+    "inspect.getinnerframes": (TAMPER, "flag_introspection"),
+    "inspect.getmembers": (TAMPER, "flag_introspection"),
+    "inspect.getclosurevars": (TAMPER, "flag_introspection"),
+    "traceback.walk_stack": (TAMPER, "flag_introspection"),
+    "traceback.walk_tb": (TAMPER, "flag_introspection"),
+    "logging.currentframe": (TAMPER, "flag_introspection"),
+    "threading.settrace": (TAMPER, "flag_introspection"),
+    "threading.setprofile": (TAMPER, "flag_introspection"),
     "sys._getframe": (TAMPER, "flag_introspection"),
     "sys._current_frames": (TAMPER, "flag_introspection"),
     "sys.exc_info": (TAMPER, "flag_introspection"),
@@ -162,6 +173,7 @@ class _Screen(ast.NodeVisitor):
         self.flags: list[Finding] = []
         self.aliases: dict[str, str] = {}  # local name -> dotted module path
         self.modules: set[str] = set(MODULE_ROOTS)  # local names bound to modules
+        self.called: set[int] = set()  # ids of the Name nodes that are called directly
 
     def flags_of(self, tree: ast.AST) -> list[Finding]:
         self.visit(tree)
@@ -203,6 +215,9 @@ class _Screen(ast.NodeVisitor):
     # ------------------------------------------------------------ names and attributes
 
     def visit_Name(self, node: ast.Name) -> None:
+        if node.id in REFLECTION and id(node) not in self.called:
+            # `g = getattr` then `g(obj, name)`: reflection under another name.
+            self.flag(node, (TAMPER, "flag_dynamic_access"), f"{node.id} passed around")
         if node.id.startswith("__") and node.id not in PLAIN_DUNDERS:
             self.flag(node, (TAMPER, "flag_internals"), node.id)
         self._dotted_name(node, self.aliases.get(node.id, node.id))
@@ -211,7 +226,8 @@ class _Screen(ast.NodeVisitor):
         name = node.attr
         dunder = name.startswith("__") and name.endswith("__")
         own = name in OWN_DUNDERS and _own(node.value)
-        if (dunder and name not in PLAIN_DUNDERS and not own) or name in INTERNALS:
+        code_internal = name.startswith("co_")  # a code object's parts, whatever the name
+        if (dunder and name not in PLAIN_DUNDERS and not own) or name in INTERNALS or code_internal:
             self.flag(node, (TAMPER, "flag_internals"), name)
         elif name.startswith("_") and not dunder and name not in NAMEDTUPLE_API:
             self._private(node)
@@ -244,6 +260,7 @@ class _Screen(ast.NodeVisitor):
     # ------------------------------------------------------------ calls and strings
 
     def visit_Call(self, node: ast.Call) -> None:
+        self.called.add(id(node.func))
         name = self._dotted(node.func)
         if name in REFLECTION and len(node.args) >= 2:
             attribute = node.args[1]

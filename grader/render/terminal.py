@@ -35,6 +35,8 @@ _MARKS = {
 
 def clean(text: str) -> str:
     """Learner-originated text, safe to print: no escape sequences, no control characters."""
+    if not isinstance(text, str):  # a missing field renders as nothing, never a crash
+        text = "" if text is None else str(text)
     return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
 
 

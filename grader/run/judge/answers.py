@@ -60,8 +60,9 @@ def forbidden(answer: dict[str, Any], module_file: str, described: object) -> Fo
             "call_forbidden_kernel" if kernel else "call_forbidden",
             function=function,
             api=api,
-            line=str(answer.get("line", "?"))[:10],
-            file=str(answer.get("file", module_file))[:100],
+            # A call from a thread the learner started has no line of its own (guard.py).
+            line=str(answer.get("line") or "?")[:10],
+            file=str(answer.get("file") or module_file)[:100],
             hint=str(answer.get("hint") or say("forbidden_hint"))[:500],
         ),
         api=api,
@@ -118,6 +119,7 @@ TAMPER_WHAT = {
     "sys.addaudithook": "tamper_trace",
     "import": "tamper_import",
     "open": "tamper_open",
+    "forged_record": "tamper_forged",
 }
 
 

@@ -214,7 +214,7 @@ class LearnerSession:
         """A worker the tamper tripwire stopped: say what the learner's code reached for."""
         if not reply.tamper:
             return
-        self.tamper += reply.tamper
+        self.tamper += [r for r in reply.tamper if r not in self.tamper]  # one flag per sign
         record = reply.tamper[0]
         where = (
             say("tamper_where", file=record["file"], line=record["line"]) if record["file"] else ""

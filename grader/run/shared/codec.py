@@ -47,6 +47,9 @@ _JSON_SCALARS = (bool, int, float, str, type(None))
 _MAX_DEPTH = 32
 MAX_VALUES = 200_000  # tagged values one decoded answer may hold (tensors count one each)
 _MAX_REPR = 300
+# The JSON tree of an answer (tensors' bytes apart): MAX_VALUES values take a few MiB; a
+# larger tree is refused unparsed (parsing 64 MiB of JSON took seconds and gigabytes).
+MAX_TREE_BYTES = 16 << 20
 _TREE_LENGTH = struct.Struct("!I")
 
 
@@ -66,6 +69,8 @@ def decode_value(data: bytes) -> Any:
     tensors are rebuilt from raw bytes, and only the tags below are understood."""
     try:
         (head_length,) = _TREE_LENGTH.unpack_from(data)
+        if head_length > MAX_TREE_BYTES:  # refused before parsing: JSON of MAX_VALUES is smaller
+            raise ProtocolError(f"more than {MAX_TREE_BYTES >> 20} MiB of values in one answer")
         head = json.loads(data[_TREE_LENGTH.size : _TREE_LENGTH.size + head_length])
         sizes = head["blobs"]
         if type(sizes) is not list or any(type(n) is not int or n < 0 for n in sizes):

@@ -63,7 +63,10 @@ def recv_raw_frame(
     data = _recv_exact(sock, _HEADER.size, deadline, greedy=True)
     head_len, payload_len = _HEADER.unpack_from(data)
     if head_len > MAX_HEADER_BYTES or payload_len > max_payload:
-        raise FrameTooLarge(head_len + payload_len, MAX_HEADER_BYTES + max_payload)
+        # The limit that was passed, as it is (a message says "more than 64 MiB", not 65).
+        if payload_len > max_payload:
+            raise FrameTooLarge(payload_len, max_payload)
+        raise FrameTooLarge(head_len, MAX_HEADER_BYTES)
     size = _HEADER.size + head_len + payload_len
     if len(data) < size:
         data += _recv_exact(sock, size - len(data), deadline)

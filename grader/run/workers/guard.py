@@ -21,10 +21,11 @@ caught by the tamper tripwire and static screening, and cost the points the guar
 
 from __future__ import annotations
 
-import fnmatch
+import _thread
 import functools
-import importlib
+import os
 import sys
+import threading
 import types
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -35,36 +36,29 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 
-# Shorthands a rule may use instead of listing every API.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "@tensor_factories": (
-        "torch.tensor",
-        "torch.as_tensor",
-        "torch.asarray",
-        "torch.from_numpy",
-        "torch.zeros",
-        "torch.ones",
-        "torch.empty",
-        "torch.full",
-        "torch.arange",
-        "torch.linspace",
-        "torch.eye",
-        "torch.rand",
-        "torch.randn",
-        "torch.randint",
-        "torch.zeros_like",
-        "torch.ones_like",
-        "torch.empty_like",
-        "torch.full_like",
-        "Tensor.new_tensor",
-        "Tensor.new_zeros",
-        "Tensor.new_ones",
-        "Tensor.new_empty",
-        "Tensor.new_full",
-    ),
-}
+from grader.run.workers.rules import (  # noqa: F401 (ALIASES, parse_rules: part of this API)
+    ALIASES,
+    OP_PREFIX,
+    Rule,
+    parse_rules,
+    resolve_api,
+)
 
 _TORCH_OVERRIDES_FILE = str(Path(torch.overrides.__file__).resolve())
+# Standard-library code that only passes a call on (a dispatcher such as
+# functools.singledispatch, a thread pool's work item): a forbidden API it calls was asked for
+# by whoever handed it over.
+_STDLIB = os.path.dirname(os.__file__) + "/"
+_FORWARDERS = (
+    "functools.py",
+    "threading.py",
+    "concurrent/futures/thread.py",
+    "concurrent/futures/_base.py",
+    "contextlib.py",
+    "operator.py",
+)
+# Threads that learner code started (guard_threads): everything they do is the learner's.
+_learner_thread = threading.local()
 
 
 class ForbiddenCall(Exception):
@@ -84,54 +78,12 @@ class Violation:
     file: str
 
 
-OP_PREFIX = "aten."  # a rule entry naming a kernel, not a function
-
-
-@dataclass
-class Rule:
-    scope: str
-    apis: frozenset[str]  # functions and classes, caught when learner code calls them
-    ops: frozenset[str] = frozenset()  # kernels ("aten._softmax"), caught however reached
-
-    def applies_to(self, qualname: str) -> bool:
-        return fnmatch.fnmatchcase(qualname, self.scope)
-
-
-def parse_rules(spec: dict[str, Iterable[str]]) -> list[Rule]:
-    rules = []
-    for scope, apis in spec.items():
-        expanded: set[str] = set()
-        for api in apis:
-            expanded.update(ALIASES.get(api, (api,)))
-        ops = frozenset(a for a in expanded if a.startswith(OP_PREFIX))
-        rules.append(Rule(scope=scope, apis=frozenset(expanded - ops), ops=ops))
-    return rules
-
-
-def resolve_api(name: str) -> object | None:
-    """The object behind "torch.nn.functional.softmax", "torch.optim.sgd.sgd" or "Tensor.softmax"."""
-    if name.startswith("Tensor."):
-        return getattr(torch.Tensor, name.removeprefix("Tensor."), None)
-    parts = name.split(".")
-    # The longest importable prefix first: torch.optim deletes its `sgd` attribute, yet the
-    # module torch.optim.sgd can be imported.
-    for split in range(len(parts), 0, -1):
-        try:
-            obj: object = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for part in parts[split:]:
-            obj = getattr(obj, part, None)
-            if obj is None:
-                return None
-        return obj
-    return None
-
-
 @dataclass
 class _Armed:
     rules: list[Rule]
     learner_root: str
+    scope: str = ""  # the learner function called (its path): what a learner thread acts for
+    ops: frozenset[str] = frozenset()
     violations: list[Violation] = field(default_factory=list)
 
 
@@ -164,8 +116,10 @@ def _check_kernel(op: str, frame: types.FrameType | None) -> None:
     while innermost is not None and not innermost.f_code.co_filename.startswith(armed.learner_root):
         innermost = innermost.f_back
     if innermost is None:
+        if _in_learner_thread():
+            _thread_violation(armed, {op}, lambda rule: rule.ops)
         return  # no learner code on the stack: a probe or torch itself asked for it
-    scopes = _learner_qualnames(innermost, armed.learner_root)
+    scopes = _scopes(innermost, armed)
     for rule in armed.rules:
         if op in rule.ops and any(rule.applies_to(s) for s in scopes):
             function = _qualname(innermost)
@@ -173,6 +127,28 @@ def _check_kernel(op: str, frame: types.FrameType | None) -> None:
                 Violation(op, function, innermost.f_lineno, Path(innermost.f_code.co_filename).name)
             )
             raise ForbiddenCall(op, function)
+
+
+def _scopes(frame: types.FrameType, armed: _Armed) -> list[str]:
+    """The learner functions a call is made within: those on the stack and, in a thread learner
+    code started, the function being graded (which started it, or handed it the work)."""
+    scopes = _learner_qualnames(frame, armed.learner_root)
+    return [*scopes, armed.scope] if _in_learner_thread() else scopes
+
+
+def _in_learner_thread() -> bool:
+    return bool(getattr(_learner_thread, "on", False))
+
+
+def _thread_violation(armed: _Armed, names: set[str], listed_in) -> None:
+    """A forbidden API used from a thread learner code started, while one of its functions
+    runs: the call counts as made by that function (no learner frame is on this stack)."""
+    for rule in armed.rules:
+        listed = names & listed_in(rule)
+        if listed and rule.applies_to(armed.scope):
+            api = sorted(listed)[0]
+            armed.violations.append(Violation(api, armed.scope, 0, ""))
+            raise ForbiddenCall(api, armed.scope)
 
 
 def _register_names(rules: list[Rule]) -> None:
@@ -272,13 +248,22 @@ def _qualname(frame: types.FrameType) -> str:
     return code.co_name
 
 
+def _past_forwarders(frame: types.FrameType | None) -> types.FrameType | None:
+    while frame is not None and frame.f_code.co_filename.removeprefix(_STDLIB) in _FORWARDERS:
+        frame = frame.f_back
+    return frame
+
+
 def _check_call(names: set[str], caller: types.FrameType | None) -> None:
     armed = _armed
-    if armed is None or caller is None:
+    if armed is None:
         return
-    if not caller.f_code.co_filename.startswith(armed.learner_root):
+    caller = _past_forwarders(caller)
+    if caller is None or not caller.f_code.co_filename.startswith(armed.learner_root):
+        if _in_learner_thread() and (caller is None or _past_learner(caller, armed) is None):
+            _thread_violation(armed, names, lambda rule: rule.apis)
         return  # torch or a probe made this call, not the learner
-    scopes = _learner_qualnames(caller, armed.learner_root)
+    scopes = _scopes(caller, armed)
     for rule in armed.rules:
         listed = names & rule.apis
         if listed and any(rule.applies_to(s) for s in scopes):
@@ -287,6 +272,44 @@ def _check_call(names: set[str], caller: types.FrameType | None) -> None:
                 Violation(api, function, caller.f_lineno, Path(caller.f_code.co_filename).name)
             )
             raise ForbiddenCall(api, function)
+
+
+def _past_learner(frame: types.FrameType | None, armed: _Armed) -> types.FrameType | None:
+    """The innermost learner frame on this stack, if any."""
+    while frame is not None and not frame.f_code.co_filename.startswith(armed.learner_root):
+        frame = frame.f_back
+    return frame
+
+
+class _ThreadKernelGuard(TorchDispatchMode):
+    """_KernelGuard for a learner thread: the kernels forbidden by whatever rules are armed."""
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        armed = _armed
+        if armed is not None and armed.ops:
+            op = f"{OP_PREFIX}{func.overloadpacket.__name__}"
+            if op in armed.ops:
+                _check_kernel(op, sys._getframe(1))
+        return func(*args, **(kwargs or {}))
+
+
+def guard_threads() -> None:
+    """Modes are per thread: every thread learner code starts (threading, a thread pool,
+    _thread) runs its work under the guard. Call in a worker before learner code runs."""
+    original = _thread.start_new_thread
+
+    def start_new_thread(function, args, kwargs=None):
+        return original(_guarded_thread, (function, args, kwargs or {}))
+
+    _thread.start_new_thread = start_new_thread
+    _thread.start_new = start_new_thread  # the old alias
+    threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+
+
+def _guarded_thread(function, args, kwargs):
+    _learner_thread.on = True
+    with _GuardMode(), _ThreadKernelGuard():
+        return function(*args, **kwargs)
 
 
 class _GuardMode(TorchFunctionMode):
@@ -330,7 +353,9 @@ def counting_ops(learner_root: Path) -> Iterator[_CountingMode]:
 
 
 @contextmanager
-def armed(rule_spec: dict[str, Iterable[str]], learner_root: Path) -> Iterator[list[Violation]]:
+def armed(
+    rule_spec: dict[str, Iterable[str]], learner_root: Path, scope: str = ""
+) -> Iterator[list[Violation]]:
     """Watch learner code for forbidden calls while the block runs; yields the violations."""
     global _armed
     if not rule_spec:  # an exercise without rules (its spec may be a fresh {} per call)
@@ -340,9 +365,9 @@ def armed(rule_spec: dict[str, Iterable[str]], learner_root: Path) -> Iterator[l
     if not rules:
         yield []
         return
-    state = _Armed(rules=rules, learner_root=str(learner_root))
-    previous, _armed = _armed, state
     ops = frozenset().union(*(rule.ops for rule in rules))
+    state = _Armed(rules=rules, learner_root=str(learner_root), scope=scope, ops=ops)
+    previous, _armed = _armed, state
     try:
         # The mode puts a Python call in front of every torch op learner code makes: only
         # when a forbidden API is one that no tripwire covers (a builtin, a C method).

@@ -25,7 +25,7 @@ import torch
 from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
 from grader.run.shared.plan import Measures, Plan
 from grader.run.shared.process import become_subreaper, pin_to_cpu
-from grader.run.workers import namespaces, tamper
+from grader.run.workers import guard, integrity, namespaces, tamper
 from grader.run.workers.cgroups import Cgroups
 from grader.run.workers.confine import confine_worker, static_measures
 from grader.run.workers.output import read_output
@@ -43,6 +43,7 @@ class _LiveWorker:
     pid: int
     out_fd: int  # its captured output (the file has no name left: only this descriptor)
     tamper_fd: int  # the read end of its tamper pipe (tamper.py)
+    ready_fd: int  # the read end of its ready pipe: one byte once it is set up, before learner code
     home: str | None  # a host folder to remove, where there is no root of our own
 
 
@@ -72,6 +73,9 @@ class Supervisor:
         self.in_namespace = sandbox.in_namespace
         self.cgroups = sandbox.cgroups
         self.worker: _LiveWorker | None = None
+        # Signs the tripwire's records: a worker's learner code can write on the tamper pipe
+        # (it is one of its descriptors) but cannot read this key (tamper.py).
+        self._tamper_key = os.urandom(16)
 
     def serve(self) -> None:
         send_frame(self.judge, {"status": "ready", "measures": self.measures.to_json()})
@@ -119,9 +123,12 @@ class Supervisor:
         except ProcessLookupError:
             pass
         how = self.reap(worker)
-        reports = tamper.read_reports(worker.tamper_fd)
+        reports = tamper.read_reports(worker.tamper_fd, self._tamper_key)
+        ready = _was_ready(worker.ready_fd)
         self.stop_worker(reaped=True)
-        if how.get("code") == WORKER_SETUP_FAILED and seen == 0:
+        if not ready:
+            # It ended before any learner code ran: whatever happened is the grader's. Once
+            # ready, an exit code (71 included) is the learner's to choose, and theirs.
             return {"status": "worker_failed", "detail": text}
         return {"status": "ended", "how": how, "tamper": reports, **output}
 
@@ -142,6 +149,7 @@ class Supervisor:
         out_fd = os.open(out_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         os.unlink(out_path)
         tamper_read, tamper_write = os.pipe()
+        ready_read, ready_write = os.pipe()
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:  # the worker
@@ -150,7 +158,8 @@ class Supervisor:
                 ours.close()
                 self.judge.close()
                 os.close(tamper_read)
-                self._become_worker(theirs, out_fd, tamper_write, home)
+                os.close(ready_read)
+                self._become_worker(theirs, out_fd, tamper_write, ready_write, home)
             except BaseException:
                 traceback.print_exc()
                 code = WORKER_SETUP_FAILED
@@ -158,20 +167,23 @@ class Supervisor:
                 os._exit(code)
         theirs.close()
         os.close(tamper_write)
+        os.close(ready_write)
         if self.cgroups is not None:
             self.cgroups.add(pid)  # before the first request: no learner code has run yet
-        self.worker = _LiveWorker(pid=pid, out_fd=out_fd, tamper_fd=tamper_read, home=home)
+        self.worker = _LiveWorker(
+            pid=pid, out_fd=out_fd, tamper_fd=tamper_read, ready_fd=ready_read, home=home
+        )
         return ours
 
     def _become_worker(
-        self, conn: socket.socket, out_fd: int, tamper_fd: int, home: str | None
+        self, conn: socket.socket, out_fd: int, tamper_fd: int, ready_fd: int, home: str | None
     ) -> None:
         """Confine this fresh child, then serve; only then is learner code imported."""
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
-        _close_all_but({0, 1, 2, conn.fileno(), tamper_fd})
+        _close_all_but({0, 1, 2, conn.fileno(), tamper_fd, ready_fd})
         if self.sandbox.rooted:
             uid = self.plan.sandbox_uid if self._drops_user() else None
             home = enter_scratch(self.plan.limits, uid)
@@ -180,8 +192,14 @@ class Supervisor:
         torch.set_num_threads(1)
         workspace = WORKSPACE if self.sandbox.rooted else self.plan.workspace
         worker = Worker(Path(workspace), self.probes, output_chars=self.plan.limits.output_chars)
+        guard.guard_threads()
+        snapshot = integrity.Snapshot()  # before hide_machinery: the grader's modules too
         tamper.hide_machinery()
-        tamper.install(worker.learner_root, tamper_fd)
+        trip = tamper.install(worker.learner_root, tamper_fd, self._tamper_key)
+        worker.verify = integrity.verifier(snapshot, trip)
+        self._tamper_key = b""  # only the tripwire's closure holds it in here now
+        os.write(ready_fd, b"R")  # set up: from here on learner code may run
+        os.close(ready_fd)
         # From here on, a crash is the learner's: exit codes are theirs to choose.
         try:
             worker.serve(conn)
@@ -220,6 +238,7 @@ class Supervisor:
         kill_all_descendants(self.in_namespace)
         os.close(worker.out_fd)
         os.close(worker.tamper_fd)
+        os.close(worker.ready_fd)
         if worker.home is not None:
             shutil.rmtree(worker.home, ignore_errors=True)
 
@@ -231,6 +250,15 @@ def _close_all_but(keep: set[int]) -> None:
             os.closerange(low, fd)
         low = fd + 1
     os.closerange(low, 65536)
+
+
+def _was_ready(fd: int) -> bool:
+    """Whether the worker said it was set up (the byte waits in the pipe, even after it died)."""
+    os.set_blocking(fd, False)
+    try:
+        return os.read(fd, 1) == b"R"
+    except BlockingIOError:
+        return False
 
 
 def _int(value: Any) -> int:

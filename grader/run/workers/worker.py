@@ -16,6 +16,7 @@ import random
 import sys
 import time
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,9 @@ class Worker:
         self.modules: dict[str, types.ModuleType | ImportFailed] = {}
         self.output_chars = output_chars
         self.output_offset = 0  # in the captured-output file on descriptor 1
+        # The machinery's check that learner code rebound nothing (integrity.py), run before
+        # each answer leaves; the supervisor sets it once the tripwire is armed.
+        self.verify: Callable[[], None] = _nothing_to_verify
         if str(self.workspace) not in sys.path:
             # Learner modules may import each other ("from ex02_ops import softmax").
             sys.path.insert(0, str(self.workspace))
@@ -86,6 +90,7 @@ class Worker:
             reply["elapsed"] = elapsed
             reply["nonce"] = header.get("nonce")
             reply.update(self.new_output())
+            self.verify()  # a measurement learner code rebound never leaves
             send_frame(conn, reply, body)
 
     def new_output(self) -> dict[str, Any]:
@@ -169,9 +174,9 @@ class Worker:
         self.modules[name] = module
         return module
 
-    def _guarded(self, exercise: str):
+    def _guarded(self, exercise: str, scope: str = ""):
         rules = self.probes.get(exercise, ExerciseProbes()).forbidden
-        return guard.armed(rules, self.workspace)
+        return guard.armed(rules, self.workspace, scope)
 
     # ------------------------------------------------------------ requests
 
@@ -190,7 +195,9 @@ class Worker:
                 return {"status": "raised", "error": self.exception_record(exc)}, _NOTHING
         handed = effects.record(target, args, kwargs)
         if not watch:
-            return self._unchanged(handed, *self._run(exercise, lambda: target(*args, **kwargs)))
+            return self._unchanged(
+                handed, *self._run(exercise, lambda: target(*args, **kwargs), scope=path)
+            )
         counter: list[int] = []
 
         def watched():
@@ -200,7 +207,7 @@ class Worker:
                 finally:
                     counter.append(mode.count)
 
-        reply, value = self._unchanged(handed, *self._run(exercise, watched))
+        reply, value = self._unchanged(handed, *self._run(exercise, watched, scope=path))
         if reply["status"] == "returned":
             value = {"result": value, "args": list(args), "kwargs": kwargs, "ops": counter[0]}
         return reply, value
@@ -224,10 +231,10 @@ class Worker:
             }, _NOTHING
         return self._run(exercise, lambda: fn(module, *args, **kwargs))
 
-    def _run(self, exercise: str, thunk):
+    def _run(self, exercise: str, thunk, scope: str = ""):
         violations: list[guard.Violation] = []
         try:
-            with self._guarded(exercise) as violations:
+            with self._guarded(exercise, scope) as violations:
                 value = thunk()
         except BaseException as exc:
             if violations:
@@ -253,6 +260,10 @@ class Worker:
 
 
 _NOTHING = object()
+
+
+def _nothing_to_verify() -> None:
+    pass
 
 
 def _rebuild(value: Any) -> Any:
