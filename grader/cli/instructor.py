@@ -14,6 +14,7 @@ from grader.cli.options import (
     exercise_ids,
     exercises_option,
     hidden_seed_option,
+    hidden_visibility_option,
     limits,
     out_option,
     reveal_hidden_option,
@@ -221,7 +222,8 @@ REPORT_FORMATS = ("html", "csv", "gradescope", "json", "text")
     help="Where to write (default: standard output).",
 )
 @reveal_hidden_option
-def report(results_file, fmt, out_path, reveal_hidden) -> None:
+@hidden_visibility_option
+def report(results_file, fmt, out_path, reveal_hidden, hidden_visibility) -> None:
     """Re-render a results.json (no grading is run)."""
     from grader.batch import load_result
     from grader.render import gradebook, html, terminal
@@ -239,7 +241,10 @@ def report(results_file, fmt, out_path, reveal_hidden) -> None:
     elif fmt == "csv":
         text = gradebook.render_csv([result])
     elif fmt == "gradescope":
-        text = json_text(render_gradescope(result, reveal_hidden=reveal_hidden))
+        gradescope = render_gradescope(
+            result, reveal_hidden=reveal_hidden, hidden_visibility=hidden_visibility
+        )
+        text = json_text(gradescope)
     elif fmt == "json":
         text = json_text(to_json(result))
     else:
