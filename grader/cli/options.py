@@ -85,3 +85,10 @@ hidden_visibility_option = click.option(
     help="Gradescope: when learners see hidden checks' entries (public checks are always "
     "visible; the overall output never names a hidden check).",
 )
+
+roster_option = click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV of the class (id, email, name, login columns; Canvas's gradebook export "
+    "works as it is): grades.csv says who each submission is, and LMS imports are written.",
+)
