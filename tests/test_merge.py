@@ -68,3 +68,16 @@ def test_a_roster_given_to_merge_reaches_the_gradebook(tmp_path):
     assert (tmp_path / "out" / "grades-ids.csv").read_text() == "id,score\nA1,0\n"
     summary = (tmp_path / "out" / "summary.html").read_text()
     assert "Cy Absent" in summary and "Submissions with no roster row" in summary
+
+
+def test_report_csv_with_a_roster_says_who_it_is(tmp_path):
+    shard(tmp_path / "a", "ada")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,email\nAda King,ada@x.org\n")
+    results = tmp_path / "a" / "submissions" / "ada" / "results.json"
+    done = CliRunner().invoke(
+        main, ["report", str(results), "--format", "csv", "--roster", str(roster)]
+    )
+    assert done.exit_code == 0, done.output
+    row = next(csv.DictReader(io.StringIO(done.output)))
+    assert (row["email"], row["name"]) == ("ada@x.org", "Ada King")

@@ -81,15 +81,14 @@ def read_layout(folder: Path, scratch: Path) -> Layout:
     files = [p for p in entries if p.is_file() and p.suffix.lower() != ".zip"]
     canvas = [p for p in entries if p.is_file() and CANVAS_FILE.match(p.name)]
     moodle = [p for p in entries if p.is_dir() and MOODLE_FOLDER.match(p.name)]
+    prefix = _classroom_prefix(entries)
     if canvas and len(canvas) >= len(files):
-        layout = _canvas(entries, problems)
-    elif moodle and len(moodle) * 2 >= len(entries):
-        layout = _moodle(entries, problems)
-    elif _classroom_prefix(entries):
-        layout = _classroom(entries, _classroom_prefix(entries), problems)
-    else:
-        layout = _folders(entries, problems)
-    return layout
+        return _canvas(entries, problems)
+    if moodle and len(moodle) * 2 >= len(entries):
+        return _moodle(entries, problems)
+    if prefix:
+        return _classroom(entries, prefix, problems)
+    return _folders(entries, problems)
 
 
 def _canvas(entries: list[Path], problems: list[str]) -> Layout:
