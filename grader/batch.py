@@ -12,20 +12,25 @@ import hashlib
 import json
 import re
 import shutil
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from grader.intake.lms import Layout, read_layout, stage
 from grader.intake.workspace import fingerprint, safe_name
 from grader.messages import say
 from grader.pipeline import Grader, Submission
 from grader.render.outputs import RESULTS_FILE, write_class_files, write_outputs
+from grader.render.roster import RosterError, load_roster
 from grader.results import Stamp, SubmissionResult
 from grader.results_json import ResultsFormatError, from_json
 
 SUBMISSIONS_DIR = "submissions"  # OUT/submissions/<folder>/: one learner's files; OUT/: the class's
+ROSTER_FILE = "roster.csv"  # the roster a batch was given, kept for merges and re-runs
+INTAKE_FILE = "intake.json"  # how the download was read: its rule and its problems
 
 
 class BatchError(Exception):
@@ -48,24 +53,28 @@ class Shard:
         return position % self.count == self.index - 1
 
 
-def discover(folder: Path, shard: Shard | None = None) -> list[Submission]:
-    """The submissions in `folder`, in name order: each named as the learner named it, with
-    an output folder of its own (see folders_for)."""
-    if not folder.is_dir():
-        raise BatchError(f"{folder} is not a folder of submissions")
-    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    stems = [_stem(p) for p in entries]
-    uses = Counter(stems)
-    # "bob.zip" and a folder "bob" are both "bob": then each keeps its full entry name.
-    names = [
-        stem if uses[stem] == 1 else entry.name for entry, stem in zip(entries, stems, strict=True)
-    ]
-    folders = folders_for(names)
+def discover(
+    folder: Path, shard: Shard | None = None, staging: Path | None = None
+) -> tuple[list[Submission], Layout]:
+    """The submissions in `folder` (or in a class download .zip), in name order, grouped per
+    learner by the download's layout (intake/lms.py): each named for the learner, with an
+    output folder of its own (see folders_for). Parts that must be gathered (loose files,
+    several folders, zips inside) are copied into `staging`."""
+    if not (folder.is_dir() or (folder.is_file() and folder.suffix.lower() == ".zip")):
+        raise BatchError(f"{folder} is not a folder of submissions (or a .zip of them)")
+    staging = staging or Path(tempfile.mkdtemp(prefix="grader-staging-"))
+    layout = read_layout(folder, staging)
+    learners = sorted(layout.learners, key=lambda learner: learner.name)
+    folders = folders_for([learner.name for learner in learners])
     return [
-        Submission(name=name, source=entry, folder=folders[name])
-        for position, (entry, name) in enumerate(zip(entries, names, strict=True))
+        Submission(
+            name=learner.name,
+            source=stage(learner, staging / "learners" / folders[learner.name], layout.problems),
+            folder=folders[learner.name],
+        )
+        for position, learner in enumerate(learners)
         if shard is None or shard.take(position)
-    ]
+    ], layout
 
 
 def folders_for(names: list[str]) -> dict[str, str]:
@@ -93,10 +102,6 @@ SUFFIX = "~"  # never in a folded name (safe_name), so a suffixed folder is neve
 
 def _digest(name: str) -> str:
     return hashlib.sha256(name.encode("utf-8", errors="surrogatepass")).hexdigest()
-
-
-def _stem(path: Path) -> str:
-    return path.stem if path.suffix.lower() == ".zip" and not path.is_dir() else path.name
 
 
 def already_graded(
@@ -189,18 +194,52 @@ def write_or_report(
     return failed
 
 
-def write_class(out_dir: Path) -> list[SubmissionResult]:
-    """grades.csv and summary.html from every result under out_dir (made if missing)."""
+def write_class(out_dir: Path, roster: Path | None = None) -> list[SubmissionResult]:
+    """grades.csv, summary.html (and, with a roster, the LMS imports) from every result under
+    out_dir (made if missing). A roster given is kept as OUT/roster.csv for later runs."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    check_roster(roster)
+    if roster is not None and roster.resolve() != (out_dir / ROSTER_FILE).resolve():
+        shutil.copyfile(roster, out_dir / ROSTER_FILE)
+    kept = out_dir / ROSTER_FILE
+    students = load_roster(kept) if kept.is_file() else None
     found = list(results_in([out_dir]))
     results = [result for _, result in found]
     folders = {result.submission: f"{SUBMISSIONS_DIR}/{folder}" for folder, result in found}
-    write_class_files(out_dir, results, folders)
+    write_class_files(out_dir, results, folders, students=students, intake=read_intake(out_dir))
     return results
 
 
+def check_roster(roster: Path | None) -> None:
+    """Refuse a roster that cannot be read, before anything is graded or kept."""
+    try:
+        if roster is not None:
+            load_roster(roster)
+    except RosterError as exc:
+        raise BatchError(str(exc)) from None
+
+
+def write_intake(out_dir: Path, layout: Layout) -> None:
+    """How the download was read (its rule, its problems), for the summary page."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    notes = {"rule": layout.rule, "problems": layout.problems}
+    (out_dir / INTAKE_FILE).write_text(json.dumps(notes, indent=1, ensure_ascii=False))
+
+
+def read_intake(out_dir: Path) -> dict:
+    try:
+        notes = json.loads((out_dir / INTAKE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return notes if isinstance(notes, dict) else {}
+
+
 def merge(
-    shards: list[Path], out_dir: Path, *, allow_duplicates: bool = False
+    shards: list[Path],
+    out_dir: Path,
+    *,
+    allow_duplicates: bool = False,
+    roster: Path | None = None,
 ) -> list[SubmissionResult]:
     """Join the outputs of sharded batches into `out_dir` (which may be one of them). Refuses
     an input with no result, and a submission found in two inputs (unless allowed: then the
@@ -231,4 +270,5 @@ def merge(
         source, target = shard / SUBMISSIONS_DIR / folder, out_dir / SUBMISSIONS_DIR / folder
         if source.resolve() != target.resolve():
             shutil.copytree(source, target, dirs_exist_ok=True)
-    return write_class(out_dir)
+    kept = [shard / ROSTER_FILE for shard in shards if (shard / ROSTER_FILE).is_file()]
+    return write_class(out_dir, roster or (kept[0] if kept else None))

@@ -24,7 +24,7 @@ FLOORS = [
     ("grader.render",),
     ("grader.judging",),
     ("grader.pipeline", "grader.doctor"),
-    ("grader.batch", "grader.release", "grader.verify", "grader.leaks"),
+    ("grader.batch", "grader.release", "grader.verify", "grader.leaks", "grader.autograder"),
     ("grader.cli", "grader.__main__"),
 ]
 

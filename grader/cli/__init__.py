@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli import instructor, learner
+from grader.cli import handoff, instructor, learner
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,5 +28,5 @@ def main(ctx: click.Context, course_dir: Path | None) -> None:
     ctx.obj = course_dir
 
 
-for command in (*learner.COMMANDS, *instructor.COMMANDS):
+for command in (*learner.COMMANDS, *instructor.COMMANDS, *handoff.COMMANDS):
     main.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -14,9 +15,11 @@ from grader.cli.options import (
     exercise_ids,
     exercises_option,
     hidden_seed_option,
+    hidden_visibility_option,
     limits,
     out_option,
     reveal_hidden_option,
+    roster_option,
     time_limit_option,
 )
 from grader.results import SubmissionResult
@@ -70,7 +73,7 @@ def grade(
 
 
 @click.command(short_help="Grade a folder of submissions, in parallel.")
-@click.argument("submissions_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("submissions_dir", type=click.Path(exists=True, path_type=Path))
 @out_option("Folder for per-submission results and the class files.")
 @click.option(
     "-j",
@@ -91,6 +94,7 @@ def grade(
 @call_timeout_option
 @time_limit_option
 @hidden_seed_option
+@roster_option
 @click.pass_context
 def batch(
     ctx,
@@ -104,17 +108,27 @@ def batch(
     call_timeout,
     time_limit,
     hidden_seed,
+    roster,
 ):
-    """Grade every submission (folder or .zip) in SUBMISSIONS_DIR, in parallel."""
+    """Grade every learner's submission in SUBMISSIONS_DIR (a folder, or a class download
+    .zip), in parallel: a folder or .zip per learner, or an LMS download as it comes
+    (Canvas's loose files, Moodle's folders, GitHub Classroom's repositories)."""
     from grader import batch as batches
     from grader.pipeline import Grader, Options
 
     course = course_of(ctx)
     try:
         shard_of = batches.Shard.parse(shard) if shard else None
-        submissions = batches.discover(submissions_dir, shard_of)
+        batches.check_roster(roster)  # before any grading
+        # Gathered parts of learners (loose files, zips opened) live until the command ends.
+        staging = Path(ctx.with_resource(tempfile.TemporaryDirectory(prefix="grader-staging-")))
+        submissions, layout = batches.discover(submissions_dir, shard_of, staging)
     except batches.BatchError as exc:
         raise click.UsageError(str(exc)) from None
+    click.echo(f"Read as: {layout.rule}; {len(layout.learners)} learner(s)")
+    for problem in layout.problems:
+        click.echo(click.style(f"  ! {problem}", fg="yellow"))
+    batches.write_intake(out_dir, layout)
     options = Options(
         exercises=exercise_ids(course, exercises),
         limits=limits(call_timeout, time_limit),
@@ -127,7 +141,10 @@ def batch(
     graded = batches.grade_into(
         grader, todo, out_dir, jobs=jobs, reveal_hidden=reveal_hidden, on_result=progress.done
     )
-    batches.write_class(out_dir)
+    try:
+        batches.write_class(out_dir, roster)
+    except batches.BatchError as exc:
+        raise click.UsageError(str(exc)) from None
     progress.close()
     results = done + graded
     ungraded = sorted(r.submission for r in results if not r.graded)
@@ -185,13 +202,16 @@ class Progress:
     is_flag=True,
     help="Accept a submission found in two inputs (the last one wins) instead of refusing.",
 )
-def merge(shards, out_dir, allow_duplicates) -> None:
+@roster_option
+def merge(shards, out_dir, allow_duplicates, roster) -> None:
     """Combine the output folders of `grader batch --shard` runs into one class summary and
     gradebook."""
     from grader import batch as batches
 
     try:
-        results = batches.merge(list(shards), out_dir, allow_duplicates=allow_duplicates)
+        results = batches.merge(
+            list(shards), out_dir, allow_duplicates=allow_duplicates, roster=roster
+        )
     except batches.BatchError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(
@@ -221,7 +241,9 @@ REPORT_FORMATS = ("html", "csv", "gradescope", "json", "text")
     help="Where to write (default: standard output).",
 )
 @reveal_hidden_option
-def report(results_file, fmt, out_path, reveal_hidden) -> None:
+@hidden_visibility_option
+@roster_option
+def report(results_file, fmt, out_path, reveal_hidden, hidden_visibility, roster) -> None:
     """Re-render a results.json (no grading is run)."""
     from grader.batch import load_result
     from grader.render import gradebook, html, terminal
@@ -237,9 +259,12 @@ def report(results_file, fmt, out_path, reveal_hidden) -> None:
     if fmt == "html":
         text = html.render_report(result, reveal_hidden=reveal_hidden)
     elif fmt == "csv":
-        text = gradebook.render_csv([result])
+        text = gradebook.render_csv([result], _matching([result.submission], roster))
     elif fmt == "gradescope":
-        text = json_text(render_gradescope(result, reveal_hidden=reveal_hidden))
+        gradescope = render_gradescope(
+            result, reveal_hidden=reveal_hidden, hidden_visibility=hidden_visibility
+        )
+        text = json_text(gradescope)
     elif fmt == "json":
         text = json_text(to_json(result))
     else:
@@ -248,6 +273,17 @@ def report(results_file, fmt, out_path, reveal_hidden) -> None:
         write_text(out_path, text)
     else:
         click.echo(text)
+
+
+def _matching(submissions: list[str], roster: Path | None):
+    from grader.render.roster import RosterError, load_roster, match
+
+    if roster is None:
+        return None
+    try:
+        return match(submissions, load_roster(roster))
+    except RosterError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @click.command(short_help="Show the sandbox protections on this machine.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from grader.course import Course, CourseError, UnknownExercise, find_course_root, load_course
+from grader.render.gradescope import DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITIES
 from grader.run.shared.plan import Limits
 
 DEVICE_CHOICES = {
@@ -74,4 +75,20 @@ hidden_seed_option = click.option(
     type=click.IntRange(min=0),
     help="The secret hidden checks mix into their inputs, as recorded in an earlier "
     "results.json (hidden_seed): grades again with the same inputs. Default: a new secret.",
+)
+
+hidden_visibility_option = click.option(
+    "--hidden-visibility",
+    type=click.Choice(HIDDEN_VISIBILITIES),
+    default=DEFAULT_HIDDEN_VISIBILITY,
+    show_default=True,
+    help="Gradescope: when learners see hidden checks' entries (public checks are always "
+    "visible; the overall output never names a hidden check).",
+)
+
+roster_option = click.option(
+    "--roster",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV of the class (id, email, name, login columns; Canvas's gradebook export "
+    "works as it is): grades.csv says who each submission is, and LMS imports are written.",
 )

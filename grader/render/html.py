@@ -7,6 +7,8 @@ make no external requests.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
@@ -14,8 +16,52 @@ from pathlib import Path
 import jinja2
 
 from grader.messages import say
+from grader.render.roster import Matching
 from grader.render.terminal import clean, public_only_note
 from grader.results import SubmissionResult
+
+# The summary's only script: sort the learners' table by a column, filter it by a text. Inline
+# (the page works from file://, with no request), allowed by its hash in the page's CSP.
+SUMMARY_SCRIPT = """
+(function () {
+  var table = document.getElementById("learners");
+  if (!table) return;
+  var rows = function () { return Array.prototype.slice.call(table.tBodies[0].rows); };
+  var filter = document.getElementById("learner-filter");
+  filter.addEventListener("input", function () {
+    var text = filter.value.toLowerCase();
+    rows().forEach(function (row) {
+      row.hidden = text !== "" && row.textContent.toLowerCase().indexOf(text) < 0;
+    });
+  });
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  heads.forEach(function (head, column) {
+    var button = head.querySelector("button");
+    if (!button) return;
+    button.addEventListener("click", function () {
+      var up = head.getAttribute("aria-sort") !== "ascending";
+      heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+      head.setAttribute("aria-sort", up ? "ascending" : "descending");
+      var key = function (row) {
+        var cell = row.cells[column];
+        return cell.hasAttribute("data-v") ? cell.getAttribute("data-v") : cell.textContent.trim();
+      };
+      var sorted = rows().sort(function (a, b) {
+        var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+        var order = !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y);
+        return up ? order : -order;
+      });
+      sorted.forEach(function (row) { table.tBodies[0].appendChild(row); });
+    });
+  });
+})();
+"""
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
 def templates_dir() -> Path:
@@ -52,8 +98,15 @@ def render_report(result: SubmissionResult, *, reveal_hidden: bool = False) -> s
     )
 
 
-def render_summary(results: list[SubmissionResult], links: dict[str, str]) -> str:
-    """The class summary page; `links` maps each submission to its report's relative path."""
+def render_summary(
+    results: list[SubmissionResult],
+    links: dict[str, str],
+    *,
+    matching: Matching | None = None,
+    intake: dict | None = None,
+) -> str:
+    """The class summary page; `links` maps each submission to its report's relative path;
+    `matching` says who each submission is (a roster), `intake` how the download was read."""
     from grader.render.summary import histogram_svg, summarise
 
     summary = summarise(results)
@@ -62,5 +115,9 @@ def render_summary(results: list[SubmissionResult], links: dict[str, str]) -> st
         summary=summary,
         svg=histogram_svg(summary.histogram),
         links=links,
+        matching=matching,
+        intake=intake or {},
+        script=SUMMARY_SCRIPT,
+        script_hash=script_hash(SUMMARY_SCRIPT),
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -1,5 +1,5 @@
 """Writing a result's files (results.json, report.html, gradescope.json) and a class's files
-(grades.csv, summary.html). results.json is always written first: whatever fails after it,
+(grades.csv, summary.html, and with a roster the LMS imports). results.json is always written first: whatever fails after it,
 the grade is kept and can be re-rendered with `grader report`."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from grader.render import gradebook, html
 from grader.render.gradescope import render_gradescope
+from grader.render.roster import Student, match
 from grader.results import SubmissionResult
 from grader.results_json import to_json
 
@@ -17,6 +18,9 @@ REPORT_FILE = "report.html"
 GRADESCOPE_FILE = "gradescope.json"
 GRADEBOOK_FILE = "grades.csv"
 SUMMARY_FILE = "summary.html"
+CANVAS_FILE = "grades-canvas.csv"  # Canvas gradebook import (with a roster)
+IDS_FILE = "grades-ids.csv"  # id,score (with a roster)
+CANVAS_ASSIGNMENT = "PyTorch exercises"  # the column Canvas creates; rename it to an existing one
 
 
 def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: bool) -> None:
@@ -29,14 +33,26 @@ def write_outputs(result: SubmissionResult, out_dir: Path, *, reveal_hidden: boo
 
 
 def write_class_files(
-    out_dir: Path, results: list[SubmissionResult], folders: dict[str, str]
+    out_dir: Path,
+    results: list[SubmissionResult],
+    folders: dict[str, str],
+    *,
+    students: list[Student] | None = None,
+    intake: dict | None = None,
 ) -> None:
     """grades.csv and summary.html for a class; `folders` maps each submission to its output
-    folder, relative to out_dir (where its report is)."""
+    folder, relative to out_dir (where its report is). With a roster (`students`): who each
+    submission is, in grades.csv and the summary, and the LMS imports (Canvas, id,score)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_text(out_dir / GRADEBOOK_FILE, gradebook.render_csv(results))
+    matching = match([r.submission for r in results], students) if students is not None else None
+    write_text(out_dir / GRADEBOOK_FILE, gradebook.render_csv(results, matching))
+    if matching is not None:
+        canvas = gradebook.canvas_csv(results, matching, CANVAS_ASSIGNMENT)
+        write_text(out_dir / CANVAS_FILE, canvas)
+        write_text(out_dir / IDS_FILE, gradebook.ids_csv(results, matching))
     links = {name: f"{folder}/{REPORT_FILE}" for name, folder in folders.items()}
-    write_text(out_dir / SUMMARY_FILE, html.render_summary(results, links))
+    summary = html.render_summary(results, links, matching=matching, intake=intake or {})
+    write_text(out_dir / SUMMARY_FILE, summary)
 
 
 def json_text(data: object) -> str:

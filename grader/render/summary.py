@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from grader.results import PASSED, SKIPPED, SubmissionResult
 
-BINS = 10  # score distribution: 0-10 %, ..., 90-100 %
+BINS = 11  # score distribution: 0-10 %, ..., 90-100 % (not 100), and 100 % on its own
 
 
 @dataclass
@@ -79,7 +79,7 @@ def summarise(results: list[SubmissionResult]) -> ClassSummary:
     exercises: dict[str, ExerciseRate] = {}
     checks: dict[str, CheckRate] = {}
     for result in summary.graded:
-        summary.histogram[min(int(result.percent // (100 / BINS)), BINS - 1)] += 1
+        summary.histogram[score_bin(result.percent)] += 1
         for exercise in result.exercises:
             rate = exercises.setdefault(
                 exercise.id, ExerciseRate(exercise.id, exercise.number, exercise.title)
@@ -104,21 +104,31 @@ def summarise(results: list[SubmissionResult]) -> ClassSummary:
     return summary
 
 
-def histogram_svg(counts: list[int], width: int = 480, height: int = 160) -> dict:
-    """Bar geometry for an inline SVG (the template draws it): no script, no external file."""
-    top = max(counts) or 1
+def score_bin(percent: float) -> int:
+    """0 for 0-10 %, ..., 9 for 90 % up to (not with) 100 %, and 10 for full marks."""
+    return BINS - 1 if percent >= 100 else min(int(percent // 10), BINS - 2)
+
+
+def histogram_svg(counts: list[int], width: int = 480, height: int = 180) -> dict:
+    """Bar geometry for an inline SVG (the template draws it): no script, no external file.
+    The tallest bar leaves room above it for its count, and the axis labels below."""
+    top_room, axis_room = 18, 20
+    tallest = max(counts) or 1
     bar = width / len(counts)
+    drawable = height - top_room - axis_room
     bars = []
     for i, count in enumerate(counts):
-        h = (height - 20) * count / top
+        h = drawable * count / tallest
+        label = "100%" if i == BINS - 1 else f"{i * 10}–{i * 10 + 10}%"
         bars.append(
             {
                 "x": round(i * bar + 2, 1),
-                "y": round(height - 20 - h, 1),
+                "y": round(height - axis_room - h, 1),
                 "w": round(bar - 4, 1),
                 "h": round(h, 1),
                 "count": count,
-                "label": f"{i * 100 // len(counts)}–{(i + 1) * 100 // len(counts)}%",
+                "tick": "100" if i == BINS - 1 else str(i * 10),
+                "label": label,
             }
         )
-    return {"width": width, "height": height, "bars": bars, "axis": height - 20}
+    return {"width": width, "height": height, "bars": bars, "axis": height - axis_room}
