@@ -137,6 +137,7 @@ EN: dict[str, str] = {
     "not_run_judge": "the grading run stopped before it ({detail})",
     "skipped_cuda": "no CUDA device",
     "this_machine": "this machine",
+    "shared_points": "A check's device cases share its points: they are shown on one of its rows.",
     "grading_machine": "the grading machine",
     # --- when the grading run itself failed (the grader's fault, never the learner's)
     "judge_time_limit": "the grading run was stopped after its time limit",

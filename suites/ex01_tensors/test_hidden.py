@@ -60,7 +60,11 @@ def test_coordinate_grid_shapes(learner, device):
         expected = torch.stack([rows, cols], dim=-1).to(dtype=dtype, device=device)
         got = learner.coordinate_grid(h, w, dtype=dtype, device=device)
         assert_close(
-            got, expected, what=f"coordinate_grid({h}, {w}, dtype={dtype}, device='{device}')"
+            got,
+            expected,
+            what=f"coordinate_grid({h}, {w}, dtype={dtype}, device='{device}')",
+            dtype_from="dtype=",
+            device_from="device=",
         )
 
 
@@ -69,16 +73,31 @@ def test_coordinate_grid_shapes(learner, device):
 def test_one_hot_batch_shape(learner, device):
     "one_hot() keeps the batch shape of 2-D labels"
     labels = torch.tensor([[0, 6, 2], [5, 5, 1]], device=device)
-    assert_close(learner.one_hot(labels, 7), F.one_hot(labels, 7), what="one_hot(labels 2×3, 7)")
+    assert_close(
+        learner.one_hot(labels, 7),
+        F.one_hot(labels, 7),
+        what="one_hot(labels 2×3, 7)",
+        dtype_from="fixed",
+    )
 
 
 @points(1)
 def test_one_hot_edges(learner):
     "one_hot() with a single class, and with an empty batch"
     labels = torch.zeros(4, dtype=torch.int64)
-    assert_close(learner.one_hot(labels, 1), F.one_hot(labels, 1), what="one_hot(zeros(4), 1)")
+    assert_close(
+        learner.one_hot(labels, 1),
+        F.one_hot(labels, 1),
+        what="one_hot(zeros(4), 1)",
+        dtype_from="fixed",
+    )
     empty = torch.zeros(0, dtype=torch.int64)
-    assert_close(learner.one_hot(empty, 3), F.one_hot(empty, 3), what="one_hot(empty labels, 3)")
+    assert_close(
+        learner.one_hot(empty, 3),
+        F.one_hot(empty, 3),
+        what="one_hot(empty labels, 3)",
+        dtype_from="fixed",
+    )
 
 
 @points(1)
@@ -141,6 +160,8 @@ def test_seeded_normal_mean_std_dtype(learner, device):
         seen["result"],
         expected,
         what="seeded_normal((5, 2), 2024, mean=3.0, std=0.5, dtype=float64)",
+        dtype_from="dtype=",
+        device_from="device=",
     )
     if not seen["rng_unchanged"]:
         fail("seeded_normal(): PyTorch's global random state changed.")
@@ -156,10 +177,20 @@ def test_seeded_normal_repeatable(learner):
         first,
         torch.randn((4,), generator=torch.Generator().manual_seed(7)),
         what="seeded_normal((4,), 7)",
+        dtype_from="dtype=",
+        device_from="device=",
     )
-    assert_close(again, first, what="seeded_normal((4,), 7) called twice")
+    assert_close(
+        again,
+        first,
+        what="seeded_normal((4,), 7) called twice",
+        dtype_from="dtype=",
+        device_from="device=",
+    )
     assert_close(
         other,
         torch.randn((4,), generator=torch.Generator().manual_seed(8)),
         what="seeded_normal((4,), 8)",
+        dtype_from="dtype=",
+        device_from="device=",
     )

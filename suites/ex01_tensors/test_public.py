@@ -55,7 +55,13 @@ def test_coordinate_grid(learner, device):
     rows, cols = torch.meshgrid(torch.arange(3.0), torch.arange(4.0), indexing="ij")
     expected = torch.stack([rows, cols], dim=-1).to(device)
     got = learner.coordinate_grid(3, 4, device=device)
-    assert_close(got, expected, what=f"coordinate_grid(3, 4, device='{device}')")
+    assert_close(
+        got,
+        expected,
+        what=f"coordinate_grid(3, 4, device='{device}')",
+        dtype_from="dtype=",
+        device_from="device=",
+    )
 
 
 @points(1)
@@ -67,6 +73,8 @@ def test_coordinate_grid_dtype(learner):
         learner.coordinate_grid(2, 5, dtype=torch.float64),
         expected,
         what="coordinate_grid(2, 5, dtype=torch.float64)",
+        dtype_from="dtype=",
+        device_from="device=",
     )
 
 
@@ -75,7 +83,12 @@ def test_coordinate_grid_dtype(learner):
 def test_one_hot(learner, device):
     "one_hot() equals F.one_hot"
     labels = torch.tensor([0, 3, 1, 3, 2], device=device)
-    assert_close(learner.one_hot(labels, 4), F.one_hot(labels, 4), what="one_hot(labels, 4)")
+    assert_close(
+        learner.one_hot(labels, 4),
+        F.one_hot(labels, 4),
+        what="one_hot(labels, 4)",
+        dtype_from="fixed",
+    )
 
 
 @points(1)
@@ -139,7 +152,13 @@ def test_seeded_normal(learner, device):
     "seeded_normal() matches torch.randn with a seeded generator and leaves the global RNG alone"
     expected = torch.randn((3, 4), generator=torch.Generator(device).manual_seed(11), device=device)
     seen = learner.probe("seeded_normal_rng", (3, 4), 11, {"device": device})
-    assert_close(seen["result"], expected, what=f"seeded_normal((3, 4), 11, device='{device}')")
+    assert_close(
+        seen["result"],
+        expected,
+        what=f"seeded_normal((3, 4), 11, device='{device}')",
+        dtype_from="dtype=",
+        device_from="device=",
+    )
     if not seen["rng_unchanged"]:
         fail(
             "seeded_normal(): PyTorch's global random state changed. Use a torch.Generator "

@@ -55,6 +55,7 @@ class LearnerSession:
         self.deadline = deadline  # time.monotonic() value, or None
         self.module_problems: dict[str, LearnerProblem] = {}
         self.timeouts: Counter[str] = Counter()
+        self.timed_out_as: dict[str, str] = {}  # how the message named a call that overran
         self._imported: set[str] = set()  # modules imported in the current worker
         self._present: set[str] = set()  # modules found in the workspace
         self._test_seed: int | None = None
@@ -177,7 +178,11 @@ class LearnerSession:
         key = f"{exercise}.{function}"
         if self.timeouts[key] >= TIMEOUTS_BEFORE_GIVING_UP:
             raise LearnerTimeout(
-                say("call_timeout_skipped", function=function, count=self.timeouts[key]),
+                say(
+                    "call_timeout_skipped",
+                    function=self.timed_out_as.get(key, function).removesuffix("(…)"),
+                    count=self.timeouts[key],
+                ),
                 call=described,
             )
         self._ensure_imported(exercise, module_file)
@@ -191,6 +196,8 @@ class LearnerSession:
             self._worker_gone()
             frames = stuck.learner_frames(dumped, module_file, self.workspace)
             _learn(described, frames)
+            if isinstance(described, ProbeCall):
+                self.timed_out_as[key] = str(described)
             raise LearnerTimeout(
                 say("call_timeout", call=described, seconds=reply.seconds),
                 call=str(described),
@@ -247,7 +254,9 @@ class LearnerSession:
         raise self._problem(answer, exercise, module_file, described)
 
     def _problem(self, answer: dict, exercise: str, module_file: str, described: object):
-        error = answer.get("error")
+        entry, error = answer.get("entry"), answer.get("error")
+        if isinstance(entry, str) and entry.isidentifier() and isinstance(described, ProbeCall):
+            described.function = described.function or entry[:100]
         _learn(described, clean_record(error).get("frames") if isinstance(error, dict) else [])
         problem = problem_of(answer, module_file, described)
         if answer.get("status") == "import_failed":

@@ -229,7 +229,11 @@ class Worker:
                 "status": "bad_request",
                 "detail": f"no probe {name!r} for {exercise}",
             }, _NOTHING
-        return self._run(exercise, lambda: fn(module, *args, **kwargs))
+        seen = ModuleAsProbed(module)
+        reply, value = self._run(exercise, lambda: fn(seen, *args, **kwargs))
+        if reply.get("status") != "returned" and seen.taken:
+            reply["entry"] = seen.taken[-1]  # how the judge names the call in its message
+        return reply, value
 
     def _run(self, exercise: str, thunk, scope: str = ""):
         violations: list[guard.Violation] = []
@@ -260,6 +264,21 @@ class Worker:
 
 
 _NOTHING = object()
+
+
+class ModuleAsProbed:
+    """The learner's module as a probe sees it: the same names, and a note of the functions
+    the probe took from it, so a message names the learner's function, not the probe."""
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+        self.taken: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if callable(value) and not name.startswith("_"):
+            self.taken.append(name)
+        return value
 
 
 def _nothing_to_verify() -> None:
