@@ -249,6 +249,23 @@ def test_cross_entropy_stable_more(learner):
         )
 
 
+@points(1)
+def test_cross_entropy_masked_classes(learner):
+    "cross_entropy() with logits of -inf (masked classes), as F.cross_entropy"
+    inf = float("inf")
+    logits = torch.tensor([[0.0, -inf, 1.0], [2.0, 0.5, -inf], [-inf, 3.0, -1.0]])
+    target = torch.tensor([2, 0, 1])
+    for reduction in ("none", "mean", "sum"):
+        close_or_explain(
+            learner.cross_entropy(logits, target, reduction=reduction),
+            F.cross_entropy(logits, target, reduction=reduction),
+            what=f"cross_entropy(logits with -inf for masked classes, reduction='{reduction}')",
+            stability_hint="A class whose logit is -inf has probability 0 and log-probability "
+            "-inf: it must never be multiplied (0 * -inf is nan), even by a label_smoothing "
+            "of 0. Add the smoothing term only when label_smoothing > 0.",
+        )
+
+
 @points(2)
 def test_cross_entropy_gradient_more(learner):
     "cross_entropy()'s gradient with ignored targets, smoothing, probabilities and ±1e4 logits"

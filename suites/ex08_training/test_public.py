@@ -428,6 +428,15 @@ def test_evaluate(learner, device):
 
 
 @points(1)
+@devices("cpu", "cuda")
+def test_evaluate_moves_batches(learner, device):
+    "evaluate() moves every batch's inputs and targets to the device"
+    setup = make_setup([4, 8, 3], seed=33, device=device)
+    seen = learner.probe("evaluate_run", setup, make_data(8, 4, 3, seed=34), 4)
+    check_moved(seen, device, "evaluate()")
+
+
+@points(1)
 def test_evaluate_eval_mode(learner):
     "evaluate() puts the model in evaluation mode"
     setup = make_setup([4, 8, 3], seed=17, dropout=0.5, mode="train")
@@ -651,3 +660,12 @@ def test_accumulate_step_gradient(learner):
     check_accumulated_gradient(
         seen, expected, expected["names"], 3, what="accumulate_step() (3 micro-batches of 4)"
     )
+
+
+@points(1)
+@devices("cpu", "cuda")
+def test_accumulate_step_moves_batches(learner, device):
+    "accumulate_step() moves every micro-batch's inputs and targets to the device"
+    setup = make_setup([4, 8, 3], seed=35, device=device)
+    seen = learner.probe("accumulate_run", setup, micro_batches(2, 4, 4, 3, seed=36))
+    check_moved(seen, device, "accumulate_step()")

@@ -6,7 +6,15 @@ from collections import namedtuple
 
 import torch
 
-from grader.testing import devices, expect_raises, hidden, make_tensor, points, public_suite
+from grader.testing import (
+    devices,
+    expect_raises,
+    fail,
+    hidden,
+    make_tensor,
+    points,
+    public_suite,
+)
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
@@ -20,6 +28,8 @@ Pair = namedtuple("Pair", ["left", "right"])
 WORKSTATION = {"cuda": True, "cuda_count": 3, "mps": False}
 ONE_GPU = {"cuda": True, "cuda_count": 1, "mps": False}
 BOTH = {"cuda": True, "cuda_count": 1, "mps": True}
+# NVML counts a GPU, but CUDA does not start: torch.cuda.is_available() is False.
+BROKEN_DRIVER = {"cuda": False, "cuda_count": 1, "mps": False, "count_without_cuda": True}
 
 
 # ---------------------------------------------------------------- pick_device
@@ -63,10 +73,35 @@ def test_pick_device_missing_on_other_machines(learner):
         (H.MAC, "cuda"),
         (ONE_GPU, "mps"),
         (H.LAPTOP, "cuda:0"),
+        (H.MAC, "xpu"),
+        (H.LAPTOP, "xpu"),
+        (WORKSTATION, "xpu:0"),
     ]:
         what = f'pick_device("{prefer}") {describe_machine(machine)}'
         with expect_raises("ValueError", what=what):
             learner.probe("pick_device_on", machine, prefer)
+
+
+@points(1)
+def test_pick_device_single_gpu(learner):
+    'pick_device("cuda") and ("cuda:0") on a machine with exactly one GPU'
+    for prefer in ("cuda", "cuda:0"):
+        check_device(
+            learner.probe("pick_device_on", ONE_GPU, prefer),
+            torch.device(prefer),
+            what=f'pick_device("{prefer}") {describe_machine(ONE_GPU)}',
+        )
+
+
+@points(1)
+def test_pick_device_counted_but_unavailable(learner):
+    "pick_device() needs torch.cuda.is_available(), not only a GPU count"
+    what = (
+        'pick_device("cuda:0") on a machine where torch.cuda.device_count() is 1 but '
+        "torch.cuda.is_available() is False (the CUDA driver does not start)"
+    )
+    with expect_raises("ValueError", what=what):
+        learner.probe("pick_device_on", BROKEN_DRIVER, "cuda:0")
 
 
 @points(1)
@@ -130,6 +165,19 @@ def test_move_to_bare_values(learner, device):
     check_moved(learner.move_to(x, device), x, device, "", f'move_to(tensor, "{device}")')
     for value in (7, "text", None, [], (), {}):
         check_moved(learner.move_to(value, device), value, device, "", f"move_to({value!r})")
+
+
+@points(1)
+def test_move_to_object_with_fields(learner):
+    "move_to() leaves an object that has _fields but is not a tuple as it is"
+    seen = learner.probe("move_to_settings", "cpu")
+    if not seen["kept"]:
+        fail(
+            'move_to({"x": tensor, "settings": settings}, "cpu"), where settings is an object '
+            "with a _fields attribute that is not a tuple (as SQLAlchemy's Row): expected the "
+            f"same settings object back, got a {seen['got']}. Only a tuple with _fields is a "
+            "namedtuple; every other object is returned as it is."
+        )
 
 
 @points(1)
