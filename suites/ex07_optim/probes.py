@@ -518,6 +518,7 @@ def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
     shapes = [[tuple(t.shape) for t in group] for group in want]
     if not isinstance(trail, list) or [[_shape(t) for t in g] for g in trail] != shapes:
         fail(f"{what}: the scenario did not return every parameter after every step.")
+    check_step_facts(seen, what)  # first: a .grad changed in place explains a wrong trajectory
     for k in range(scenario["steps"]):
         for g, group in enumerate(want):
             for i in range(len(group)):
@@ -530,7 +531,6 @@ def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
                 except CheckFailed as problem:
                     hints = [mismatch_hint(scenario, k, g, i), scenario_hint(scenario, k)]
                     fail("\n".join([str(problem), *filter(None, hints)]))
-    check_step_facts(seen, what)
 
 
 def check_step_facts(seen: dict, what: str) -> None:

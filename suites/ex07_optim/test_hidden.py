@@ -12,6 +12,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -185,6 +186,28 @@ def test_sgd_gradients_written_in_place(learner):
         options={"lr": 0.1, "momentum": 0.9},
         in_place_grads=True,
     )
+    check_scenario(learner, scenario)
+
+
+def non_contiguous(t: torch.Tensor) -> torch.Tensor:
+    """The same values laid out otherwise in memory (grader.testing's non-contiguous variant)."""
+    return next(v.tensor for v in variants(t, dtypes=()) if v.label == "non-contiguous")
+
+
+@points(1)
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        pytest.param("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}, id="SGD"),
+        pytest.param("Adam", {"lr": 0.05, "weight_decay": 0.01}, id="Adam"),
+    ],
+)
+def test_non_contiguous_parameters(learner, name, options):
+    "SGD and Adam follow torch.optim on non-contiguous (transposed) parameters and gradients"
+    scenario = P.make_scenario(name, [[(3, 4), (2, 5)]], seed=133, steps=4, options=options)
+    for group, grads in zip(scenario["groups"], scenario["grads"], strict=True):
+        group["params"] = [non_contiguous(p) for p in group["params"]]
+        grads[:] = [non_contiguous(g) for g in grads]
     check_scenario(learner, scenario)
 
 

@@ -7,6 +7,8 @@ from collections import namedtuple
 import torch
 
 from grader.testing import (
+    LearnerRaised,
+    NotImplementedYet,
     devices,
     expect_raises,
     fail,
@@ -14,6 +16,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -80,6 +83,28 @@ def test_pick_device_missing_on_other_machines(learner):
         what = f'pick_device("{prefer}") {describe_machine(machine)}'
         with expect_raises("ValueError", what=what):
             learner.probe("pick_device_on", machine, prefer)
+
+
+@points(1)
+def test_pick_device_error_names_the_device(learner):
+    "pick_device()'s ValueError says which device is missing"
+    for machine, prefer in [(H.LAPTOP, "cuda:1"), (H.MAC, "xpu")]:
+        what = f'pick_device("{prefer}") {describe_machine(machine)}'
+        try:
+            got = learner.probe("pick_device_on", machine, prefer)
+        except NotImplementedYet:
+            raise
+        except LearnerRaised as raised:
+            if not raised.is_a("ValueError"):
+                fail(f"{what}: expected ValueError, got {raised.type_name}: {raised.exc_message}")
+            if prefer.split(":")[0] not in raised.exc_message.lower():
+                fail(
+                    f"{what}: your ValueError says {raised.exc_message!r}, which does not name "
+                    f'the missing device: say which one, e.g. f"device {{device}} is not '
+                    'available on this machine".'
+                )
+            continue
+        fail(f"{what}: expected ValueError, but your code returned {got!r:.80}.")
 
 
 @points(1)
@@ -207,3 +232,16 @@ def test_move_to_namedtuples_of_namedtuples(learner, device):
     ]
     call = f'move_to([Pair(Sample, Sample), Sample], "{device}")'
     check_moved(H.call_with_namedtuple_hint(learner, obj, device, call), obj, device, "", call)
+
+
+@points(1)
+@devices("cpu", "standin")
+def test_move_to_tensor_variants(learner, device):
+    "move_to() moves float64, non-contiguous and requires-grad tensors, each as tensor.to() does"
+    base = make_tensor(3, 4, seed=211)
+    family = variants(base, dtypes=(torch.float64, torch.float16))
+    for variant in family:
+        obj = {"x": variant.tensor, "pair": [variant.tensor, 1]}
+        label = "" if variant.label == "as given" else f" (a {variant.label} tensor)"
+        call = f'move_to({{"x": x, "pair": [x, 1]}}, "{device}") with x{label}'
+        check_moved(learner.move_to(obj, device), obj, device, "", call)
