@@ -111,11 +111,9 @@ def test_pick_device_error_names_the_device(learner):
 def test_pick_device_single_gpu(learner):
     'pick_device("cuda") and ("cuda:0") on a machine with exactly one GPU'
     for prefer in ("cuda", "cuda:0"):
-        check_device(
-            learner.probe("pick_device_on", ONE_GPU, prefer),
-            torch.device(prefer),
-            what=f'pick_device("{prefer}") {describe_machine(ONE_GPU)}',
-        )
+        what = f'pick_device("{prefer}") {describe_machine(ONE_GPU)}'
+        got = learner.probe("pick_device_on", ONE_GPU, prefer, describe=what)
+        check_device(got, torch.device(prefer), what=what)
 
 
 @points(1)
@@ -195,10 +193,11 @@ def test_move_to_bare_values(learner, device):
 @points(1)
 def test_move_to_object_with_fields(learner):
     "move_to() leaves an object that has _fields but is not a tuple as it is"
-    seen = learner.probe("move_to_settings", "cpu")
+    call = 'move_to({"x": tensor, "settings": settings}, "cpu")'
+    seen = learner.probe("move_to_settings", "cpu", describe=call)
     if not seen["kept"]:
         fail(
-            'move_to({"x": tensor, "settings": settings}, "cpu"), where settings is an object '
+            f"{call}, where settings is an object "
             "with a _fields attribute that is not a tuple (as SQLAlchemy's Row): expected the "
             f"same settings object back, got a {seen['got']}. Only a tuple with _fields is a "
             "namedtuple; every other object is returned as it is."
