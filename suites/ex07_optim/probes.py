@@ -147,8 +147,24 @@ def _checkpoint(state: dict) -> dict:
 
 
 def has_state(optimizer: Any, params: list) -> list[list[bool]]:
-    """Which parameters have any state in the optimizer."""
-    return [[len(optimizer.state.get(p, {})) > 0 for p in group] for group in params]
+    """Which parameters have any state in the optimizer. Whatever a learner keeps in
+    `self.state` (a dict per parameter as the docstring says, or a bare tensor, or another
+    mapping), this never raises: an entry that is there and not empty counts as state."""
+    state = getattr(optimizer, "state", None)
+    return [[_holds_state(state, p) for p in group] for group in params]
+
+
+def _holds_state(state: Any, p: torch.Tensor) -> bool:
+    try:
+        entry = state.get(p) if hasattr(state, "get") else None
+    except Exception:  # a learner's own mapping may refuse tensors as keys
+        return False
+    if entry is None:
+        return False
+    try:
+        return len(entry) > 0
+    except TypeError:  # a 0-d tensor, a number: something is kept
+        return True
 
 
 def _class_facts(optimizer: Any) -> dict:
