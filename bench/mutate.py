@@ -879,11 +879,13 @@ def run_batch(
 
 
 def read_results(out: Path, name: str) -> dict | None:
-    path = out / name / "results.json"
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+    # `grader batch` writes OUT/submissions/<name>/ (older versions wrote OUT/<name>/).
+    for path in (out / "submissions" / name / "results.json", out / name / "results.json"):
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def grade(

@@ -43,6 +43,27 @@ MUTANTS = {
         ),
         (MEAN, "        return (loss.sum() / keep.sum()).detach()\n"),
     ),
+    # the smoothing term added even when label_smoothing is 0: 0 * inf for a masked class
+    "smoothing_always": mutate(
+        (
+            "    if label_smoothing > 0:\n        # The smoothed target",
+            "    if True:\n        # The smoothed target",
+        )
+    ),
+    # right on a contiguous float32 input only: .view(-1) and a float32 cast
+    "view_mse__float32_bce": mutate(
+        (
+            "    return _reduce((pred - target) ** 2, reduction)\n",
+            "    flat = (pred.view(-1) - target.view(-1)) ** 2\n"
+            "    return _reduce(flat.view(pred.shape), reduction)\n",
+        ),
+        (
+            BCE,
+            BCE.replace(
+                "    loss = ", "    logits, target = logits.float(), target.float()\n    loss = "
+            ),
+        ),
+    ),
     "forbidden_calls": mutate(
         ("import torch\n", "import torch\nimport torch.nn.functional as F\n"),
         (LOG_SOFTMAX, "    return F.log_softmax(logits, dim=dim)\n"),
@@ -173,3 +194,34 @@ def test_forbidden_calls_are_named(results):
         "called `torch.nn.functional.binary_cross_entropy_with_logits`",
     )
     assert_passes(results, mutant, "test_mse_")
+
+
+def test_smoothing_term_added_without_smoothing_fails_on_masked_classes(results):
+    mutant = "smoothing_always"
+    assert_fails(
+        results,
+        mutant,
+        "test_cross_entropy_masked_classes",
+        "are inf or nan where PyTorch gives finite values",
+        "Add the smoothing term only when label_smoothing > 0",
+    )
+    assert_passes(results, mutant, "test_cross_entropy", "test_cross_entropy_label_smoothing")
+
+
+def test_losses_right_only_on_the_base_input_fail_their_variants(results):
+    mutant = "view_mse__float32_bce"
+    assert_fails(
+        results,
+        mutant,
+        "test_mse_loss_input_variants",
+        "mse_loss(pred, target) (reduction left out), with a non-contiguous first input",
+    )
+    assert_passes(results, mutant, "test_mse_loss", "test_mse_loss_shape_mismatch")
+    assert_fails(
+        results,
+        mutant,
+        "test_bce_with_logits_input_variants",
+        "with a float64 first input",
+        "float64",
+    )
+    assert_passes(results, mutant, "test_bce_with_logits", "test_bce_with_logits_stable")

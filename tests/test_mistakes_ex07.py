@@ -83,7 +83,15 @@ SGD_CALLS_TORCH_SGD = edit(
     "            # Read the options",
 )
 
+SGD_RETURNS_ZERO = edit("        loss = None\n", "        loss = 0\n")  # SGD's comes first
+SGD_BUFFER_IS_GRAD = edit(  # the buffer aliases p.grad: the next backward() overwrites it
+    'buf = state["momentum_buffer"] = grad.clone()', 'buf = state["momentum_buffer"] = grad'
+)
 # --- mistakes in Adam
+ADAM_DECAY_IN_PLACE = edit(  # writes the L2 penalty into the caller's p.grad
+    "grad = grad.add(p, alpha=weight_decay)  # Adam's", "grad = grad.add_(p, alpha=weight_decay)  #"
+)
+ADAM_DEFAULT_EPS = edit("eps: float = 1e-8,", "eps: float = 1e-6,")
 ADAM_NO_BIAS_CORRECTION = [
     edit(
         "denom = (exp_avg_sq.sqrt() / math.sqrt(bias_correction2)).add_(eps)",
@@ -230,6 +238,8 @@ MUTANTS = {
     ),
     "torch_sgd__torch_adamw": mutant(SGD_CALLS_TORCH_SGD, ADAM_BUILDS_ADAMW),
     "inherits_torch": {MODULE: INHERITING},
+    "returns_zero__decay_in_place": mutant(SGD_RETURNS_ZERO, ADAM_DECAY_IN_PLACE),
+    "buffer_is_grad__default_eps": mutant(SGD_BUFFER_IS_GRAD, ADAM_DEFAULT_EPS),
 }
 
 
@@ -372,3 +382,23 @@ def test_inheriting_torchs_optimizers(graded):
         "test_step_closure[Adam]",
     ):
         assert_fails(result, check, "inherits torch.optim.adam.Adam")
+
+
+def test_sgd_step_returning_zero_and_adam_decaying_the_grad_in_place(graded):
+    result = graded["returns_zero__decay_in_place"]
+    assert_fails(result, "test_sgd_plain[cpu]", "step() without a closure returned 0", "None")
+    assert_passes(result, "test_step_closure[SGD]", "test_sgd_invalid_arguments")
+    assert_fails(
+        result, "test_adam_options[weight_decay]", "changed the .grad of parameter", "p.grad"
+    )
+    assert_passes(result, "test_adam_defaults", "test_adam_options[lr]", "test_step_closure[Adam]")
+
+
+def test_sgd_buffer_aliasing_the_grad_and_adams_default_eps(graded):
+    result = graded["buffer_is_grad__default_eps"]
+    assert_fails(
+        result, "test_sgd_gradients_written_in_place", "step 2 changed the .grad", "clone()"
+    )
+    assert_passes(result, "test_sgd_momentum", "test_sgd_options", "test_sgd_first_momentum_step")
+    assert_fails(result, "test_adam_options_more[default-eps]", "after step 1,")
+    assert_passes(result, "test_adam_options[eps]", "test_adam_options_more[small-grads]")

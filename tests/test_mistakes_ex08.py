@@ -76,6 +76,14 @@ ALTERNATIVE_CORRECT = (
     ),
 )
 
+# evaluate and accumulate_step that never move their batches: right on a CPU by luck.
+MOVES = "            inputs, targets = inputs.to(device), targets.to(device)\n"
+EVALUATE_MOVES_NOTHING = ((MOVES, ""),)  # only evaluate's is indented this deep
+MICRO_LOOP = "    for inputs, targets in micro_batches:\n"
+ACCUMULATE_MOVES_ONLY_INPUTS = (
+    (MICRO_LOOP + MOVES[4:], MICRO_LOOP + "        inputs = inputs.to(device)\n"),
+)
+
 NO_ZERO_GRAD_AND_NO_EVAL = "no_zero_grad__evaluate_without_eval"
 ZERO_BETWEEN_AND_NOT_DIVIDING = "zero_grad_between_backward_and_step__accumulate_without_dividing"
 UNWEIGHTED_AND_ZEROES_EACH = "unweighted_mean__accumulate_zeroes_each_micro_batch"
@@ -86,6 +94,7 @@ MUTANTS = {
     UNWEIGHTED_AND_ZEROES_EACH: mutate(*UNWEIGHTED_MEAN, *ACCUMULATE_ZEROES_EACH),
     TENSOR_AND_NO_NO_GRAD: mutate(*RETURNS_TENSOR, *EVALUATE_WITHOUT_NO_GRAD),
     "alternative_correct": mutate(*ALTERNATIVE_CORRECT),
+    "forgets_to_move": mutate(*EVALUATE_MOVES_NOTHING, *ACCUMULATE_MOVES_ONLY_INPUTS),
 }
 
 
@@ -251,3 +260,19 @@ def test_a_correct_loop_written_differently_passes_everything(results):
     assert checks
     for check in checks:
         assert check["outcome"] in ("passed", "skipped"), (check["name"], check.get("message"))
+
+
+def test_evaluate_and_accumulate_step_that_do_not_move_their_batches_are_told_so(results):
+    assert_fails(
+        results,
+        "forgets_to_move",
+        "test_evaluate_moves_batches",
+        "evaluate(): the inputs of batch 1 were never moved with .to(device)",
+    )
+    assert_fails(
+        results,
+        "forgets_to_move",
+        "test_accumulate_step_moves_batches",
+        "accumulate_step(): the targets of batch 1 were never moved",
+    )
+    assert_passes(results, "forgets_to_move", "test_evaluate[", "test_accumulate_step[")

@@ -22,6 +22,15 @@ MPS_OVER_CUDA = (
     "    if torch.cuda.is_available():\n"
     '        return torch.device("cuda")\n',
 )
+COUNT_ONLY = (  # a GPU count without a working CUDA is not a device
+    "return torch.cuda.is_available() and index < torch.cuda.device_count()",
+    "return index < torch.cuda.device_count()",
+)
+SECOND_GPU = ("index = 0 if device.index is None", "index = 1 if device.index is None")
+ANY_KIND = (
+    "        return torch.backends.mps.is_available()\n    return False",
+    "        return torch.backends.mps.is_available()\n    return True",
+)
 
 MOVE_TO = {
     "namedtuple_to_tuple": (
@@ -81,6 +90,17 @@ MOVE_TO = {
         "        return type(obj)(move_to(value, device) for value in obj)\n"
         "    return obj\n"
     ),
+    "fields_only": (
+        "    if isinstance(obj, torch.Tensor):\n"
+        "        return obj.to(device)\n"
+        "    if isinstance(obj, dict):\n"
+        "        return {key: move_to(value, device) for key, value in obj.items()}\n"
+        "    if hasattr(obj, '_fields'):\n"
+        "        return type(obj)(*(move_to(value, device) for value in obj))\n"
+        "    if isinstance(obj, (list, tuple)):\n"
+        "        return type(obj)(move_to(value, device) for value in obj)\n"
+        "    return obj\n"
+    ),
 }
 
 
@@ -102,12 +122,14 @@ MUTANTS = {
     "namedtuple_from_iterable": mutant("namedtuple_from_iterable"),
     "converts_numbers": mutant("converts_numbers"),
     "mutates_input": mutant("mutates_input"),
+    "count_only__fields_only": mutant("fields_only", COUNT_ONLY),
+    "second_gpu__any_kind": mutant(None, SECOND_GPU, ANY_KIND),
 }
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    return grade_mutants("09", MUTANTS, tmp_path_factory.mktemp("ex09"))
+    return grade_mutants("09", MUTANTS, tmp_path_factory.mktemp("ex09"), "--reveal-hidden")
 
 
 def checks(results, name: str, prefix: str, device: str | None = None) -> list[dict]:
@@ -226,3 +248,40 @@ def test_move_to_that_writes_into_its_input_is_told_so(results):
     # Side effects are checked after every call, so every check that hands it a dict says so.
     assert_fails(results, name, "test_move_to_nested", "changed its input")
     assert_passes(results, name, "test_pick_device")
+
+
+def test_pick_device_that_trusts_the_gpu_count_alone_is_caught(results):
+    name = "count_only__fields_only"
+    assert_fails(
+        results,
+        name,
+        "test_pick_device_counted_but_unavailable",
+        "torch.cuda.is_available() is False",
+        "expected your code to raise ValueError",
+    )
+    assert_passes(results, name, "test_pick_device_order", "test_pick_device_single_gpu")
+
+
+def test_move_to_that_takes_any_object_with_fields_for_a_namedtuple_is_caught(results):
+    name = "count_only__fields_only"
+    assert_fails(
+        results,
+        name,
+        "test_move_to_object_with_fields",
+        'move_to({"x": tensor, "settings": settings}, "cpu")',
+        "TypeError",
+    )
+    assert_passes(results, name, "test_move_to_namedtuple", "test_move_to_nested")
+
+
+def test_pick_device_checking_the_wrong_gpu_or_any_kind_is_caught(results):
+    name = "second_gpu__any_kind"
+    assert_fails(
+        results,
+        name,
+        "test_pick_device_single_gpu",
+        'pick_device("cuda") on a machine with 1 CUDA GPU(s) and no MPS',
+        "raised ValueError",
+    )
+    assert_fails(results, name, "test_pick_device_missing_on_other_machines", '"xpu"')
+    assert_passes(results, name, "test_pick_device_order", "test_pick_device_prefer_wins")

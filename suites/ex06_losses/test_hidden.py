@@ -14,6 +14,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -249,6 +250,23 @@ def test_cross_entropy_stable_more(learner):
         )
 
 
+@points(1)
+def test_cross_entropy_masked_classes(learner):
+    "cross_entropy() with logits of -inf (masked classes), as F.cross_entropy"
+    inf = float("inf")
+    logits = torch.tensor([[0.0, -inf, 1.0], [2.0, 0.5, -inf], [-inf, 3.0, -1.0]])
+    target = torch.tensor([2, 0, 1])
+    for reduction in ("none", "mean", "sum"):
+        close_or_explain(
+            learner.cross_entropy(logits, target, reduction=reduction),
+            F.cross_entropy(logits, target, reduction=reduction),
+            what=f"cross_entropy(logits with -inf for masked classes, reduction='{reduction}')",
+            stability_hint="A class whose logit is -inf has probability 0 and log-probability "
+            "-inf: it must never be multiplied (0 * -inf is nan), even by a label_smoothing "
+            "of 0. Add the smoothing term only when label_smoothing > 0.",
+        )
+
+
 @points(2)
 def test_cross_entropy_gradient_more(learner):
     "cross_entropy()'s gradient with ignored targets, smoothing, probabilities and ±1e4 logits"
@@ -349,3 +367,105 @@ def test_bce_with_logits_unchanged_inputs(learner):
     )
     assert_unchanged(logits, seen.args[0], name="logits", what=what)
     assert_unchanged(target, seen.args[1], name="target", what=what)
+
+
+# ---------------------------------------------------------------- input variants
+
+
+def variant_words(label: str) -> str:
+    """How a message names a variant of the first input."""
+    if label == "as given":
+        return "a float32 first input"
+    if label == "requires_grad":
+        return "a first input that requires grad"
+    if label.startswith("with "):
+        return f"a first input holding {label.removeprefix('with ')}"
+    return f"a {label} first input"
+
+
+def check_variants(learner, name: str, family: list, others, reference, call: str) -> None:
+    """Call the learner's loss `name` on every variant of its first input (the other inputs
+    made by `others(first)`), with reduction left out (the default, "mean") and "none", in one
+    round trip; compare each with `reference` (the F. function) on the same variant."""
+    calls, expected, shown = [], [], []
+    for variant in family:
+        rest = others(variant.tensor)
+        for kwargs in ({}, {"reduction": "none"}):
+            calls.append(((variant.tensor, *rest), kwargs))
+            expected.append(reference(variant.tensor, *rest, **kwargs).detach())
+            how = ", reduction='none'" if kwargs else " (reduction left out)"
+            shown.append(f"{call}{how}, with {variant_words(variant.label)}")
+    for got, want, what in zip(
+        each_naming_variants(learner, name, calls, shown), expected, shown, strict=True
+    ):
+        close_or_explain(got, want, what=what, equal_nan=True)
+
+
+def each_naming_variants(learner, name: str, calls: list, shown: list) -> list:
+    """learner.each(name, calls); if one raised, call them one by one to say which variant
+    made it raise (the batched call names tensors by shape and dtype only)."""
+    try:
+        return learner.each(name, calls)
+    except NotImplementedYet:
+        raise
+    except LearnerRaised:
+        for (args, kwargs), what in zip(calls, shown, strict=True):
+            try:
+                getattr(learner, name)(*args, **kwargs)
+            except NotImplementedYet:
+                raise
+            except LearnerRaised as raised:
+                fail(
+                    f"{what}: your code raised {raised.type_name}: {raised.exc_message}\n"
+                    "PyTorch's loss accepts this input: make no assumption about the memory "
+                    "layout (use .reshape, not .view), the dtype, or whether it requires grad."
+                )
+        raise
+
+
+@points(1)
+def test_mse_loss_input_variants(learner):
+    "mse_loss() on float64, non-contiguous, requires-grad, inf and nan predictions"
+    base = make_tensor(4, 3, seed=140)
+    target = make_tensor(4, 3, seed=141)
+    check_variants(
+        learner,
+        "mse_loss",
+        variants(base, specials=(float("inf"), float("nan"))),
+        lambda pred: (target.to(pred.dtype),),
+        F.mse_loss,
+        "mse_loss(pred, target)",
+    )
+
+
+@points(1)
+def test_cross_entropy_input_variants(learner):
+    "cross_entropy() on float64, non-contiguous, requires-grad, -inf and nan logits"
+    base = make_tensor(5, 4, seed=142, low=-3, high=3)
+    indices = class_targets(5, 4, seed=143)
+    probabilities = class_probabilities(5, 4, seed=144)
+    family = variants(base, specials=(float("-inf"), float("nan")))
+    for target, kind in [(indices, "class indices"), (probabilities, "class probabilities")]:
+        check_variants(
+            learner,
+            "cross_entropy",
+            family,
+            lambda logits, t=target: (t.to(logits.dtype) if t.is_floating_point() else t,),
+            F.cross_entropy,
+            f"cross_entropy(logits, {kind})",
+        )
+
+
+@points(1)
+def test_bce_with_logits_input_variants(learner):
+    "binary_cross_entropy_with_logits() on float64, non-contiguous, requires-grad, nan logits"
+    base = make_tensor(3, 4, seed=145, low=-4, high=4)
+    target = make_tensor(3, 4, seed=146, low=0, high=1)
+    check_variants(
+        learner,
+        "binary_cross_entropy_with_logits",
+        variants(base, specials=(float("nan"),)),
+        lambda logits: (target.to(logits.dtype),),
+        F.binary_cross_entropy_with_logits,
+        "binary_cross_entropy_with_logits(logits, target)",
+    )

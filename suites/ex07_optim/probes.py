@@ -69,15 +69,20 @@ TORCH_CLASSES = ("torch.optim.sgd.SGD", "torch.optim.adam.Adam", "torch.optim.ad
 #   resume_at   k: just before step k, save state_dict(), build a new optimizer on new
 #               parameters with the current values, and load_state_dict() into it
 #   plain       pass the parameters as a generator (like model.parameters()), not as groups
+#   in_place_grads  write each step's gradient into the existing .grad (p.grad.copy_(g), as
+#               backward() does after zero_grad(set_to_none=False)) instead of a new tensor
 
 
-def run_scenario(make: Callable[..., Any], scenario: dict) -> tuple[list, Any, list]:
-    """Run `scenario` with the optimizer class `make`; returns (parameters, optimizer, trail),
-    where trail[g][i][k] is parameter i of group g after step k."""
+def run_scenario(make: Callable[..., Any], scenario: dict) -> tuple[list, Any, list, dict]:
+    """Run `scenario` with the optimizer class `make`; returns (parameters, optimizer, trail,
+    facts), where trail[g][i][k] is parameter i of group g after step k, and facts says what
+    each step() returned (None, or the value's repr) and the first (k, g, i) at which step()
+    changed the .grad it was given (None if it never did)."""
     groups = scenario["groups"]
     params = [[_parameter(t) for t in group["params"]] for group in groups]
     optimizer = make(_as_params(scenario, params), **scenario["options"])
     trail: list[list[list[torch.Tensor]]] = [[[] for _ in group] for group in params]
+    facts: dict = {"returned": [], "grad_changed": None}
     for k in range(scenario["steps"]):
         if k == scenario.get("resume_at"):
             saved = _checkpoint(optimizer.state_dict())
@@ -89,14 +94,30 @@ def run_scenario(make: Callable[..., Any], scenario: dict) -> tuple[list, Any, l
                 optimizer.param_groups[g]["lr"] = lr
         for g, group in enumerate(params):
             for i, p in enumerate(group):
-                missing = k in scenario["missing"][g][i]
-                p.grad = None if missing else scenario["grads"][g][i][k].detach().clone()
-        optimizer.step()
+                _give_gradient(p, scenario, g, i, k)
+        returned = optimizer.step()
+        facts["returned"].append(None if returned is None else repr(returned)[:60])
         for g, group in enumerate(params):
             for i, p in enumerate(group):
                 trail[g][i].append(p.detach().clone())
+                given = scenario["grads"][g][i][k]
+                changed = p.grad is not None and not torch.equal(p.grad.detach(), given)
+                if changed and facts["grad_changed"] is None:
+                    facts["grad_changed"] = (k, g, i)
     stacked = [[torch.stack(steps) for steps in group] for group in trail]
-    return params, optimizer, stacked
+    return params, optimizer, stacked, facts
+
+
+def _give_gradient(p: torch.nn.Parameter, scenario: dict, g: int, i: int, k: int) -> None:
+    """Parameter i of group g gets its gradient of step k: a tensor of its own (as backward()
+    makes after zero_grad()), or written into the .grad it has (with in_place_grads)."""
+    if k in scenario["missing"][g][i]:
+        p.grad = None
+    elif scenario.get("in_place_grads") and p.grad is not None:
+        with torch.no_grad():
+            p.grad.copy_(scenario["grads"][g][i][k])
+    else:
+        p.grad = scenario["grads"][g][i][k].detach().clone()
 
 
 def _parameter(t: torch.Tensor) -> torch.nn.Parameter:
@@ -126,8 +147,24 @@ def _checkpoint(state: dict) -> dict:
 
 
 def has_state(optimizer: Any, params: list) -> list[list[bool]]:
-    """Which parameters have any state in the optimizer."""
-    return [[len(optimizer.state.get(p, {})) > 0 for p in group] for group in params]
+    """Which parameters have any state in the optimizer. Whatever a learner keeps in
+    `self.state` (a dict per parameter as the docstring says, or a bare tensor, or another
+    mapping), this never raises: an entry that is there and not empty counts as state."""
+    state = getattr(optimizer, "state", None)
+    return [[_holds_state(state, p) for p in group] for group in params]
+
+
+def _holds_state(state: Any, p: torch.Tensor) -> bool:
+    try:
+        entry = state.get(p) if hasattr(state, "get") else None
+    except Exception:  # a learner's own mapping may refuse tensors as keys
+        return False
+    if entry is None:
+        return False
+    try:
+        return len(entry) > 0
+    except TypeError:  # a 0-d tensor, a number: something is kept
+        return True
 
 
 def _class_facts(optimizer: Any) -> dict:
@@ -189,9 +226,10 @@ def trajectory(module, scenario: dict) -> dict:
     def run() -> dict:
         with _watching_torch_optimizers() as built:
             make = getattr(module, scenario["optimizer"])
-            params, optimizer, trail = run_scenario(make, scenario)
+            params, optimizer, trail, facts = run_scenario(make, scenario)
         return {
             "trail": trail,
+            **facts,
             "has_state": has_state(optimizer, params),
             "built": built,
             **_class_facts(optimizer),
@@ -301,6 +339,7 @@ def make_scenario(
     lr_changes: list[tuple[int, int, float]] | None = None,
     resume_at: int | None = None,
     plain: bool = False,
+    in_place_grads: bool = False,
 ) -> dict:
     """A scenario from a seed: parameter values uniform in [-2, 2), gradients normal times
     `grad_scale` (a fraction `zero_grads` of their entries exactly 0). shapes[g] lists the
@@ -343,13 +382,14 @@ def make_scenario(
         "lr_changes": list(lr_changes or []),
         "resume_at": resume_at,
         "plain": plain,
+        "in_place_grads": in_place_grads,
     }
 
 
 def expected_trajectory(scenario: dict) -> dict:
     """The scenario run through torch.optim (in the judge)."""
-    params, optimizer, trail = run_scenario(torch_optimizer(scenario["optimizer"]), scenario)
-    return {"trail": trail, "has_state": has_state(optimizer, params)}
+    params, optimizer, trail, facts = run_scenario(torch_optimizer(scenario["optimizer"]), scenario)
+    return {"trail": trail, "has_state": has_state(optimizer, params), **facts}
 
 
 def describe_scenario(scenario: dict) -> str:
@@ -494,6 +534,7 @@ def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
     shapes = [[tuple(t.shape) for t in group] for group in want]
     if not isinstance(trail, list) or [[_shape(t) for t in g] for g in trail] != shapes:
         fail(f"{what}: the scenario did not return every parameter after every step.")
+    check_step_facts(seen, what)  # first: a .grad changed in place explains a wrong trajectory
     for k in range(scenario["steps"]):
         for g, group in enumerate(want):
             for i in range(len(group)):
@@ -506,6 +547,29 @@ def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
                 except CheckFailed as problem:
                     hints = [mismatch_hint(scenario, k, g, i), scenario_hint(scenario, k)]
                     fail("\n".join([str(problem), *filter(None, hints)]))
+
+
+def check_step_facts(seen: dict, what: str) -> None:
+    """step() without a closure returns None, and leaves every .grad as it was given."""
+    from grader.testing import fail
+
+    returned = seen.get("returned")
+    for k, value in enumerate(returned if isinstance(returned, list) else []):
+        if value is not None:
+            fail(
+                f"{what}: step() without a closure returned {value} at step {k + 1}, expected "
+                "None (as torch.optim does): return the closure's loss only when a closure is "
+                "given, and None otherwise."
+            )
+    changed = seen.get("grad_changed")
+    if isinstance(changed, (list, tuple)) and len(changed) == 3:
+        k, g, i = changed
+        fail(
+            f"{what}: step {k + 1} changed the .grad of parameter {i + 1} of group {g + 1} "
+            f"(param_groups[{g}]['params'][{i}]): step() must read p.grad, never write into it. "
+            "Work on a new tensor (grad = p.grad + weight_decay * p, not p.grad.add_(...)), and "
+            "keep a momentum buffer of your own (p.grad.clone()), not p.grad itself."
+        )
 
 
 def _shape(value: Any) -> tuple | None:

@@ -12,6 +12,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -28,6 +29,9 @@ ADAM_OPTIONS = [
     # Small gradients: eps is then comparable to sqrt(v), so where it is added shows.
     pytest.param({"lr": 0.01, "eps": 1e-4, "weight_decay": 0.05}, 1e-3, id="small-grads"),
     pytest.param({"lr": 3e-4, "betas": (0.95, 0.9999)}, 1.0, id="slow-averages"),
+    # eps left out: with gradients of 1e-8, the default eps (1e-8) weighs as much as sqrt(v).
+    pytest.param({"lr": 0.01}, 1e-8, id="default-eps"),
+    pytest.param({"lr": 0.05, "weight_decay": 1.0}, 1.0, id="weight-decay-one"),
 ]
 
 
@@ -155,6 +159,56 @@ def test_sgd_invalid_and_edge_arguments(learner):
     for options in [{"lr": 0.0}, {"lr": 0.1, "momentum": 0.5, "nesterov": True}]:
         seen = learner.probe("construct", "SGD", 1, options)
         P.check_class(seen, f"SGD(params, {P.format_options(options)})")
+
+
+@points(1)
+def test_sgd_weight_decay_one(learner):
+    "SGD with weight_decay=1.0 (decay as large as the gradient) follows torch.optim.SGD"
+    for momentum in (0.0, 0.9):
+        scenario = P.make_scenario(
+            "SGD",
+            [[(3,), (2, 2)]],
+            seed=131,
+            steps=6,
+            options={"lr": 0.1, "momentum": momentum, "weight_decay": 1.0},
+        )
+        check_scenario(learner, scenario)
+
+
+@points(2)
+def test_sgd_gradients_written_in_place(learner):
+    "SGD with momentum, when each new gradient is written into the same .grad tensor"
+    scenario = P.make_scenario(
+        "SGD",
+        [[(4,), (2, 3)]],
+        seed=132,
+        steps=5,
+        options={"lr": 0.1, "momentum": 0.9},
+        in_place_grads=True,
+    )
+    check_scenario(learner, scenario)
+
+
+def non_contiguous(t: torch.Tensor) -> torch.Tensor:
+    """The same values laid out otherwise in memory (grader.testing's non-contiguous variant)."""
+    return next(v.tensor for v in variants(t, dtypes=()) if v.label == "non-contiguous")
+
+
+@points(1)
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        pytest.param("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}, id="SGD"),
+        pytest.param("Adam", {"lr": 0.05, "weight_decay": 0.01}, id="Adam"),
+    ],
+)
+def test_non_contiguous_parameters(learner, name, options):
+    "SGD and Adam follow torch.optim on non-contiguous (transposed) parameters and gradients"
+    scenario = P.make_scenario(name, [[(3, 4), (2, 5)]], seed=133, steps=4, options=options)
+    for group, grads in zip(scenario["groups"], scenario["grads"], strict=True):
+        group["params"] = [non_contiguous(p) for p in group["params"]]
+        grads[:] = [non_contiguous(g) for g in grads]
+    check_scenario(learner, scenario)
 
 
 # ---------------------------------------------------------------- Adam

@@ -223,10 +223,18 @@ def evaluate_run(module, setup: dict, data: tuple, batch_size: int) -> dict:
     """Call evaluate once; report what it returned, the log, and the weights and .grad after."""
     log: list = []
     model = _model(setup, log)
-    loader = _loader(data, batch_size)
+    watcher = MoveWatcher()
+    loader = _loader(data, batch_size, watcher.collate)
     _seed(setup)
-    returned = module.evaluate(model, loader, SpyLoss(log), setup.get("device", "cpu"))
-    return {"result": returned, "log": log, "state": _state(model), "grads": _grads(model)}
+    with watcher:
+        returned = module.evaluate(model, loader, SpyLoss(log), setup.get("device", "cpu"))
+    return {
+        "result": returned,
+        "log": log,
+        "state": _state(model),
+        "grads": _grads(model),
+        "moved": watcher.report(),
+    }
 
 
 @probe
@@ -254,17 +262,18 @@ def accumulate_run(module, setup: dict, micro_batches: list) -> dict:
     log: list = []
     model = _model(setup, log)
     optimizer = _optimizer(setup, model, log)
+    batches = [tuple(batch) for batch in micro_batches]
+    watcher = MoveWatcher()
+    watcher.batches.extend(t for batch in batches for t in batch)
     _seed(setup)
-    returned = module.accumulate_step(
-        model,
-        SpyLoss(log),
-        [tuple(batch) for batch in micro_batches],
-        optimizer,
-        setup.get("device", "cpu"),
-    )
+    with watcher:
+        returned = module.accumulate_step(
+            model, SpyLoss(log), batches, optimizer, setup.get("device", "cpu")
+        )
     return {
         "result": returned,
         "log": log,
         "step_grads": optimizer.seen_grads,
         "state": _state(model),
+        "moved": watcher.report(),
     }

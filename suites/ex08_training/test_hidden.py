@@ -12,7 +12,7 @@ P = probes_of(__file__)
 
 
 H = public_suite(__file__)  # the public suite's helpers: one copy for both
-Reference, loader, make_data, make_setup = H.Reference, H.loader, H.make_data, H.make_setup
+make_data, make_setup, reference = H.make_data, H.make_setup, H.reference
 # float32 models: the reference and the learner's loop run the same operations, but a mean
 # loss may be summed in another order, which float32 rounds differently.
 F32_TOL = H.F32_TOL
@@ -36,10 +36,10 @@ def test_train_one_epoch_float32_deeper(learner, device):
     )
     data = make_data(23, 6, 4, seed=102, dtype=torch.float32)  # batches of 5, 5, 5, 5, 3
     seen = learner.probe("train_epochs", setup, data, 5, epochs=2)
-    reference = Reference(setup)
-    expected = [reference.train_epoch(loader(data, 5))["mean"] for _ in range(2)]
+    trained = reference("train_epochs", setup, data, 5, epochs=2)
+    expected = [epoch["mean"] for epoch in trained["epochs"]]
     H.check_state(
-        seen["state"], reference.state(), what="the weights after two epochs", hint=H.TRAIN_HINT
+        seen["state"], trained["state"], what="the weights after two epochs", hint=H.TRAIN_HINT
     )
     for epoch, (got, want) in enumerate(zip(seen["results"], expected, strict=False), start=1):
         H.check_number(got, want, what=f"train_one_epoch(): the loss of epoch {epoch}", tol=F32_TOL)
@@ -51,11 +51,11 @@ def test_train_one_epoch_dropout(learner):
     setup = make_setup([5, 12, 3], seed=103, dropout=0.3, mode="eval", rng_seed=104)
     data = make_data(15, 5, 3, seed=105)
     seen = learner.probe("train_epochs", setup, data, 6)
-    reference = Reference(setup)
-    expected = reference.train_epoch(loader(data, 6))["mean"]
+    trained = reference("train_epochs", setup, data, 6)
+    expected = trained["epochs"][0]["mean"]
     H.check_state(
         seen["state"],
-        reference.state(),
+        trained["state"],
         what="the weights after train_one_epoch",
         hint=H.TRAIN_HINT,
     )
@@ -68,12 +68,11 @@ def test_train_one_epoch_stale_gradients(learner):
     setup = make_setup([3, 7, 2], seed=106, stale_grads=1.0)
     data = make_data(9, 3, 2, seed=107)
     seen = learner.probe("train_epochs", setup, data, 3)
-    reference = Reference(setup)
-    grads = reference.train_epoch(loader(data, 3))["grads"]
+    trained = reference("train_epochs", setup, data, 3)
     H.check_step_gradients(
         seen["step_grads"],
-        grads,
-        reference.names,
+        trained["epochs"][0]["grads"],
+        trained["names"],
         what="train_one_epoch() (.grad held 1.0 before the call)",
         stale=1.0,
     )
@@ -93,7 +92,7 @@ def test_train_one_epoch_uneven_batches(learner):
     setup = make_setup([4, 6, 3], seed=110)
     data = make_data(13, 4, 3, seed=111)
     seen = learner.probe("train_epochs", setup, data, 5)
-    trained = Reference(setup).train_epoch(loader(data, 5))
+    trained = reference("train_epochs", setup, data, 5)["epochs"][0]
     H.check_number(
         seen["results"][0],
         trained["mean"],
@@ -109,15 +108,15 @@ def test_train_one_epoch_single_batch(learner):
     setup = make_setup([4, 6, 3], seed=112)
     data = make_data(7, 4, 3, seed=113)
     seen = learner.probe("train_epochs", setup, data, 16)
-    reference = Reference(setup)
-    expected = reference.train_epoch(loader(data, 16))["mean"]
+    trained = reference("train_epochs", setup, data, 16)
+    expected = trained["epochs"][0]["mean"]
     H.require_float(seen["results"][0], "train_one_epoch()")
     H.check_number(
         seen["results"][0], expected, what="train_one_epoch() (one batch of 7)", tol=H.F64_TOL
     )
     H.check_state(
         seen["state"],
-        reference.state(),
+        trained["state"],
         what="the weights after train_one_epoch",
         hint=H.TRAIN_HINT,
     )
@@ -138,18 +137,17 @@ def test_evaluate_dropout_batchnorm(learner, device):
     setup["state"]["1.running_var"] = torch.linspace(0.5, 2.0, 10, dtype=torch.float64)
     data = make_data(11, 5, 4, seed=115)
     seen = learner.probe("evaluate_run", setup, data, 4)
-    reference = Reference(setup)
-    expected = reference.evaluate(loader(data, 4))
+    expected = reference("evaluate", setup, data, 4)
     H.check_evaluation(
         seen["result"],
-        expected,
+        expected["result"],
         what="evaluate() (Dropout + BatchNorm model)",
         hint="This model has Dropout and BatchNorm, so it must be evaluated in evaluation mode "
         "(model.eval()): no units dropped, BatchNorm's running statistics used.",
     )
     H.check_state(
         seen["state"],
-        reference.state(),  # as it was: the reference evaluated in eval mode
+        expected["state"],  # as it was: the reference evaluated in eval mode
         what="the weights and BatchNorm statistics after evaluate()",
         hint=H.EVALUATE_HINT,
     )
@@ -161,7 +159,7 @@ def test_evaluate_float32_accuracy(learner):
     setup = make_setup([3, 8, 5], seed=116, dtype=torch.float32)
     data = make_data(9, 3, 5, seed=117, dtype=torch.float32)
     seen = learner.probe("evaluate_run", setup, data, 2)
-    expected = Reference(setup).evaluate(loader(data, 2))
+    expected = reference("evaluate", setup, data, 2)["result"]
     H.check_evaluation(seen["result"], expected, what="evaluate() (9 samples)", tol=F32_TOL)
 
 
@@ -201,12 +199,11 @@ def test_fit_history_dropout(learner):
     setup = make_setup([4, 10, 3], seed=123, dropout=0.4, rng_seed=124, momentum=0.9)
     train, val = make_data(14, 4, 3, seed=125), make_data(9, 4, 3, seed=126)
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 5, 2)
-    reference = Reference(setup)
-    expected = reference.fit(loader(train, 5), loader(val, 5), 2)
-    H.check_history(seen["history"], expected, what="fit(..., epochs=2)")
+    expected = reference("fit", setup, train, val, 5, 2)
+    H.check_history(seen["history"], expected["history"], what="fit(..., epochs=2)")
     H.check_state(
         seen["state"],
-        reference.state(),
+        expected["state"],
         what="the weights after fit(..., epochs=2)",
         hint=H.TRAIN_HINT,
     )
@@ -222,19 +219,18 @@ def test_accumulate_step_four_with_stale_gradients(learner, device):
     setup = make_setup([5, 9, 4], seed=127, device=device, momentum=0.9, stale_grads=0.7)
     batches = H.micro_batches(4, 3, 5, 4, seed=128)
     seen = learner.probe("accumulate_run", setup, batches)
-    reference = Reference(setup)
-    expected = reference.accumulate(batches)
+    expected = reference("accumulate", setup, batches)
     H.check_accumulated_gradient(
         seen,
         expected,
-        reference.names,
+        expected["names"],
         4,
         what="accumulate_step() (4 micro-batches, .grad held 0.7 before)",
         stale=0.7,
     )
     H.check_state(
         seen["state"],
-        reference.state(),
+        expected["state"],
         what="the weights after accumulate_step()",
         hint=H.ACCUMULATE_HINT,
     )
@@ -250,11 +246,10 @@ def test_accumulate_step_float32(learner):
     inputs, targets = make_data(10, 3, 2, seed=130, dtype=torch.float32)
     batches = [(inputs[:5], targets[:5]), (inputs[5:], targets[5:])]
     seen = learner.probe("accumulate_run", setup, batches)
-    reference = Reference(setup)
-    expected = reference.accumulate(batches)
+    expected = reference("accumulate", setup, batches)
     H.check_state(
         seen["state"],
-        reference.state(),
+        expected["state"],
         what="the weights after accumulate_step()",
         hint=H.ACCUMULATE_HINT,
     )
@@ -269,11 +264,10 @@ def test_accumulate_step_single(learner):
     setup = make_setup([4, 5, 3], seed=131)
     batches = H.micro_batches(1, 6, 4, 3, seed=132)
     seen = learner.probe("accumulate_run", setup, batches)
-    reference = Reference(setup)
-    expected = reference.accumulate(batches)
+    expected = reference("accumulate", setup, batches)
     H.check_state(
         seen["state"],
-        reference.state(),
+        expected["state"],
         what="the weights after accumulate_step()",
         hint=H.ACCUMULATE_HINT,
     )

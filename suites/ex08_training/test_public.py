@@ -1,8 +1,9 @@
 """Public checks for 08 training: learners run these with `grader check 08`.
 
 Every check builds a small real model, loader and optimizer in the worker (see probes.py),
-runs the learner's loop on them, and compares what happened with a reference loop that the
-judge runs itself, here, on the same data and the same initial weights.
+runs the learner's loop on them, and compares what happened with what a reference loop gives
+on the same data and the same initial weights (kept out of the kit: values recorded when the
+kit was made stand in for it).
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils._pytree import tree_map
 
 from grader.testing import (
     CheckFailed,
@@ -22,10 +22,12 @@ from grader.testing import (
     points,
     probes_of,
     public,
+    references,
 )
 
 pytestmark = public
 P = probes_of(__file__)
+R = references(__file__)
 
 # float64 models: the learner's loop does the same operations as the reference loop, so the
 # weights agree to rounding; a mean loss may be summed in another order, so floats compare
@@ -73,88 +75,13 @@ def make_data(
     return inputs, targets
 
 
-def loader(data: tuple, batch_size: int) -> DataLoader:
-    return DataLoader(TensorDataset(*data), batch_size=batch_size, shuffle=False)
-
-
-class Reference:
-    """The reference loop, run here in the judge with torch's own classes."""
-
-    def __init__(self, setup: dict) -> None:
-        self.device = setup["device"]
-        self.net = P.build_model(setup["model"])
-        self.net.load_state_dict(setup["state"])
-        self.net.to(self.device)
-        self.net.train(setup["mode"] == "train")
-        if setup["stale_grads"] is not None:
-            for p in self.net.parameters():
-                p.grad = torch.full_like(p, setup["stale_grads"])
-        self.optimizer = torch.optim.SGD(self.net.parameters(), **setup["optimizer"])
-        self.names = [name for name, _ in self.net.named_parameters()]
-        if setup["seed"] is not None:  # as the probe does, right before the learner's call
-            torch.manual_seed(setup["seed"])
-
-    def train_epoch(self, batches) -> dict:
-        self.net.train()
-        losses, sizes, grads = [], [], []
-        for inputs, targets in batches:
-            inputs, targets = inputs.to(self.device), targets.to(self.device)
-            loss = F.cross_entropy(self.net(inputs), targets)
-            self.optimizer.zero_grad()
-            loss.backward()
-            grads.append([p.grad.detach().clone() for p in self.net.parameters()])
-            self.optimizer.step()
-            losses.append(loss.item())
-            sizes.append(len(inputs))
-        mean = sum(loss * size for loss, size in zip(losses, sizes, strict=True)) / sum(sizes)
-        return {"mean": mean, "losses": losses, "sizes": sizes, "grads": grads}
-
-    def evaluate(self, batches) -> dict:
-        self.net.eval()
-        total, correct, count = 0.0, 0, 0
-        with torch.no_grad():
-            for inputs, targets in batches:
-                inputs, targets = inputs.to(self.device), targets.to(self.device)
-                outputs = self.net(inputs)
-                total += F.cross_entropy(outputs, targets).item() * len(inputs)
-                correct += int((outputs.argmax(1) == targets).sum())
-                count += len(inputs)
-        return {"loss": total / count, "accuracy": correct / count}
-
-    def fit(self, train: DataLoader, val: DataLoader, epochs: int) -> list[dict]:
-        history = []
-        for epoch in range(1, epochs + 1):
-            trained = self.train_epoch(train)
-            measured = self.evaluate(val)
-            history.append(
-                {
-                    "epoch": epoch,
-                    "train_loss": trained["mean"],
-                    "val_loss": measured["loss"],
-                    "val_accuracy": measured["accuracy"],
-                }
-            )
-        return history
-
-    def accumulate(self, micro_batches: list) -> dict:
-        """One step on all micro-batches joined into one batch; also each micro-batch's own
-        gradient at the starting weights (to recognise the usual mistakes)."""
-        params = list(self.net.parameters())
-        moved = [(x.to(self.device), y.to(self.device)) for x, y in micro_batches]
-        each = [
-            list(torch.autograd.grad(F.cross_entropy(self.net(x), y), params)) for x, y in moved
-        ]
-        self.optimizer.zero_grad()
-        inputs = torch.cat([x for x, _ in moved])
-        targets = torch.cat([y for _, y in moved])
-        loss = F.cross_entropy(self.net(inputs), targets)
-        loss.backward()
-        grad = [p.grad.detach().clone() for p in params]
-        self.optimizer.step()
-        return {"loss": loss.item(), "grad": grad, "each": each}
-
-    def state(self) -> dict[str, torch.Tensor]:
-        return {name: value.detach().clone() for name, value in self.net.state_dict().items()}
+def reference(name: str, setup: dict, *args, **kwargs):
+    """What the reference loop `name` (reference.py, never shipped) gives for this check's own
+    inputs: computed on the CPU, or read back in the learner kit, and put on the setup's
+    device."""
+    value = getattr(R, name)({**setup, "device": "cpu"}, *args, **kwargs)
+    device = setup["device"]
+    return tree_map(lambda v: v.to(device) if isinstance(v, torch.Tensor) else v, value)
 
 
 # ---------------------------------------------------------------- comparing
@@ -337,11 +264,11 @@ def test_train_one_epoch_matches_reference(learner, device):
     setup = make_setup([4, 8, 3], seed=1, device=device, momentum=0.9)
     data = make_data(12, 4, 3, seed=2)
     seen = learner.probe("train_epochs", setup, data, 4, epochs=2)
-    reference = Reference(setup)
-    expected = [reference.train_epoch(loader(data, 4))["mean"] for _ in range(2)]
+    trained = reference("train_epochs", setup, data, 4, epochs=2)
+    expected = [epoch["mean"] for epoch in trained["epochs"]]
     check_state(
         seen["state"],
-        reference.state(),
+        trained["state"],
         what="the weights after two epochs of train_one_epoch",
         hint=TRAIN_HINT,
     )
@@ -363,10 +290,10 @@ def test_train_one_epoch_fresh_gradients(learner):
     setup = make_setup([4, 8, 3], seed=5)
     data = make_data(16, 4, 3, seed=6)
     seen = learner.probe("train_epochs", setup, data, 4)
-    reference = Reference(setup)
-    grads = reference.train_epoch(loader(data, 4))["grads"]
+    trained = reference("train_epochs", setup, data, 4)
+    grads = trained["epochs"][0]["grads"]
     check_step_gradients(
-        seen["step_grads"], grads, reference.names, what="train_one_epoch() (4 batches)"
+        seen["step_grads"], grads, trained["names"], what="train_one_epoch() (4 batches)"
     )
 
 
@@ -397,7 +324,7 @@ def test_train_one_epoch_weighted_mean(learner):
     setup = make_setup([4, 8, 3], seed=9)
     data = make_data(10, 4, 3, seed=10)  # batches of 4, 4 and 2
     seen = learner.probe("train_epochs", setup, data, 4)
-    trained = Reference(setup).train_epoch(loader(data, 4))
+    trained = reference("train_epochs", setup, data, 4)["epochs"][0]
     got = as_number(seen["results"][0], "train_one_epoch()")
     losses = trained["losses"]
     what = "train_one_epoch() (10 samples, batches of 4, 4 and 2)"
@@ -496,8 +423,17 @@ def test_evaluate(learner, device):
     setup = make_setup([4, 8, 3], seed=15, device=device)
     data = make_data(10, 4, 3, seed=16)  # batches of 4, 4 and 2
     seen = learner.probe("evaluate_run", setup, data, 4)
-    expected = Reference(setup).evaluate(loader(data, 4))
+    expected = reference("evaluate", setup, data, 4)["result"]
     check_evaluation(seen["result"], expected, what="evaluate() (10 samples, batches of 4, 4, 2)")
+
+
+@points(1)
+@devices("cpu", "cuda")
+def test_evaluate_moves_batches(learner, device):
+    "evaluate() moves every batch's inputs and targets to the device"
+    setup = make_setup([4, 8, 3], seed=33, device=device)
+    seen = learner.probe("evaluate_run", setup, make_data(8, 4, 3, seed=34), 4)
+    check_moved(seen, device, "evaluate()")
 
 
 @points(1)
@@ -584,12 +520,11 @@ def test_fit_history(learner):
     setup = make_setup([4, 8, 3], seed=23, momentum=0.5)
     train, val = make_data(12, 4, 3, seed=24), make_data(10, 4, 3, seed=25)
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 4, 3)
-    reference = Reference(setup)
-    expected = reference.fit(loader(train, 4), loader(val, 4), 3)
-    check_history(seen["history"], expected, what="fit(..., epochs=3)")
+    expected = reference("fit", setup, train, val, 4, 3)
+    check_history(seen["history"], expected["history"], what="fit(..., epochs=3)")
     check_state(
         seen["state"],
-        reference.state(),
+        expected["state"],
         what="the weights after fit(..., epochs=3)",
         hint=TRAIN_HINT,
     )
@@ -612,9 +547,9 @@ def test_fit_reaches_accuracy(learner):
     setup = make_setup([2, 16, 2], seed=26, dtype=torch.float32)
     train, val = P.two_blobs(400, seed=27), P.two_blobs(200, seed=28)
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 20, 3)
+    expected = reference("fit", setup, train, val, 20, 3)["history"][-1]["val_accuracy"]
     accuracy = accuracy_of(seen["state"], setup, val)
     if accuracy < 0.9:
-        expected = Reference(setup).fit(loader(train, 20), loader(val, 20), 3)[-1]["val_accuracy"]
         fail(
             f"fit(..., epochs=3) on two Gaussian blobs: the trained model classifies "
             f"{accuracy:.1%} of the validation set correctly; the reference loop reaches "
@@ -705,11 +640,10 @@ def test_accumulate_step(learner, device):
     setup = make_setup([4, 8, 3], seed=29, device=device, momentum=0.9)
     batches = micro_batches(3, 4, 4, 3, seed=30)
     seen = learner.probe("accumulate_run", setup, batches)
-    reference = Reference(setup)
-    expected = reference.accumulate(batches)
+    expected = reference("accumulate", setup, batches)
     check_state(
         seen["state"],
-        reference.state(),
+        expected["state"],
         what="the weights after accumulate_step()",
         hint=ACCUMULATE_HINT,
     )
@@ -722,8 +656,16 @@ def test_accumulate_step_gradient(learner):
     setup = make_setup([4, 8, 3], seed=31)
     batches = micro_batches(3, 4, 4, 3, seed=32)
     seen = learner.probe("accumulate_run", setup, batches)
-    reference = Reference(setup)
-    expected = reference.accumulate(batches)
+    expected = reference("accumulate", setup, batches)
     check_accumulated_gradient(
-        seen, expected, reference.names, 3, what="accumulate_step() (3 micro-batches of 4)"
+        seen, expected, expected["names"], 3, what="accumulate_step() (3 micro-batches of 4)"
     )
+
+
+@points(1)
+@devices("cpu", "cuda")
+def test_accumulate_step_moves_batches(learner, device):
+    "accumulate_step() moves every micro-batch's inputs and targets to the device"
+    setup = make_setup([4, 8, 3], seed=35, device=device)
+    seen = learner.probe("accumulate_run", setup, micro_batches(2, 4, 4, 3, seed=36))
+    check_moved(seen, device, "accumulate_step()")

@@ -11,13 +11,17 @@ from grader.probe import probe
 
 
 @contextmanager
-def pretend_machine(cuda: bool, cuda_count: int, mps: bool) -> Iterator[None]:
+def pretend_machine(
+    cuda: bool, cuda_count: int, mps: bool, count_without_cuda: bool = False
+) -> Iterator[None]:
     """For the duration of the block, torch reports the given CUDA and MPS availability.
 
     Only the Python-level questions are answered differently (is_available, device_count and
-    the torch.accelerator equivalents); everything is put back afterwards.
+    the torch.accelerator equivalents); everything is put back afterwards. With
+    `count_without_cuda`, device_count() still reports `cuda_count` while is_available() is
+    False (as when NVML sees a GPU whose CUDA driver fails to start).
     """
-    count = cuda_count if cuda else 0
+    count = cuda_count if cuda or count_without_cuda else 0
     accelerator = torch.device("cuda") if cuda else torch.device("mps") if mps else None
     patches = [
         (torch.cuda, "is_available", lambda: cuda),
@@ -45,5 +49,30 @@ def pretend_machine(cuda: bool, cuda_count: int, mps: bool) -> Iterator[None]:
 def pick_device_on(module, machine: dict, *args, **kwargs):
     """Call pick_device(*args, **kwargs) on a pretend machine:
     {"cuda": bool, "cuda_count": int, "mps": bool}."""
-    with pretend_machine(machine["cuda"], machine["cuda_count"], machine["mps"]):
+    with pretend_machine(
+        machine["cuda"],
+        machine["cuda_count"],
+        machine["mps"],
+        machine.get("count_without_cuda", False),
+    ):
         return module.pick_device(*args, **kwargs)
+
+
+class Settings:
+    """Not a namedtuple, though it has a `_fields` attribute (as SQLAlchemy's Row does): a
+    value move_to must return as it is. It cannot cross to the judge, so a probe makes it."""
+
+    _fields = ("lr", "epochs")
+
+    def __init__(self) -> None:
+        self.lr, self.epochs = 0.1, 3
+
+
+@probe
+def move_to_settings(module, device: str) -> dict:
+    """move_to({"x": tensor, "settings": Settings()}, device): was the Settings object returned
+    as it is (the same object)?"""
+    settings = Settings()
+    out = module.move_to({"x": torch.zeros(2), "settings": settings}, device)
+    inner = out.get("settings") if isinstance(out, dict) else out
+    return {"kept": inner is settings, "got": type(inner).__name__}

@@ -6,7 +6,18 @@ from collections import namedtuple
 
 import torch
 
-from grader.testing import devices, expect_raises, hidden, make_tensor, points, public_suite
+from grader.testing import (
+    LearnerRaised,
+    NotImplementedYet,
+    devices,
+    expect_raises,
+    fail,
+    hidden,
+    make_tensor,
+    points,
+    public_suite,
+    variants,
+)
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
@@ -20,6 +31,8 @@ Pair = namedtuple("Pair", ["left", "right"])
 WORKSTATION = {"cuda": True, "cuda_count": 3, "mps": False}
 ONE_GPU = {"cuda": True, "cuda_count": 1, "mps": False}
 BOTH = {"cuda": True, "cuda_count": 1, "mps": True}
+# NVML counts a GPU, but CUDA does not start: torch.cuda.is_available() is False.
+BROKEN_DRIVER = {"cuda": False, "cuda_count": 1, "mps": False, "count_without_cuda": True}
 
 
 # ---------------------------------------------------------------- pick_device
@@ -63,10 +76,55 @@ def test_pick_device_missing_on_other_machines(learner):
         (H.MAC, "cuda"),
         (ONE_GPU, "mps"),
         (H.LAPTOP, "cuda:0"),
+        (H.MAC, "xpu"),
+        (H.LAPTOP, "xpu"),
+        (WORKSTATION, "xpu:0"),
     ]:
         what = f'pick_device("{prefer}") {describe_machine(machine)}'
         with expect_raises("ValueError", what=what):
             learner.probe("pick_device_on", machine, prefer)
+
+
+@points(1)
+def test_pick_device_error_names_the_device(learner):
+    "pick_device()'s ValueError says which device is missing"
+    for machine, prefer in [(H.LAPTOP, "cuda:1"), (H.MAC, "xpu")]:
+        what = f'pick_device("{prefer}") {describe_machine(machine)}'
+        try:
+            got = learner.probe("pick_device_on", machine, prefer)
+        except NotImplementedYet:
+            raise
+        except LearnerRaised as raised:
+            if not raised.is_a("ValueError"):
+                fail(f"{what}: expected ValueError, got {raised.type_name}: {raised.exc_message}")
+            if prefer.split(":")[0] not in raised.exc_message.lower():
+                fail(
+                    f"{what}: your ValueError says {raised.exc_message!r}, which does not name "
+                    f'the missing device: say which one, e.g. f"device {{device}} is not '
+                    'available on this machine".'
+                )
+            continue
+        fail(f"{what}: expected ValueError, but your code returned {got!r:.80}.")
+
+
+@points(1)
+def test_pick_device_single_gpu(learner):
+    'pick_device("cuda") and ("cuda:0") on a machine with exactly one GPU'
+    for prefer in ("cuda", "cuda:0"):
+        what = f'pick_device("{prefer}") {describe_machine(ONE_GPU)}'
+        got = learner.probe("pick_device_on", ONE_GPU, prefer, describe=what)
+        check_device(got, torch.device(prefer), what=what)
+
+
+@points(1)
+def test_pick_device_counted_but_unavailable(learner):
+    "pick_device() needs torch.cuda.is_available(), not only a GPU count"
+    what = (
+        'pick_device("cuda:0") on a machine where torch.cuda.device_count() is 1 but '
+        "torch.cuda.is_available() is False (the CUDA driver does not start)"
+    )
+    with expect_raises("ValueError", what=what):
+        learner.probe("pick_device_on", BROKEN_DRIVER, "cuda:0")
 
 
 @points(1)
@@ -133,6 +191,20 @@ def test_move_to_bare_values(learner, device):
 
 
 @points(1)
+def test_move_to_object_with_fields(learner):
+    "move_to() leaves an object that has _fields but is not a tuple as it is"
+    call = 'move_to({"x": tensor, "settings": settings}, "cpu")'
+    seen = learner.probe("move_to_settings", "cpu", describe=call)
+    if not seen["kept"]:
+        fail(
+            f"{call}, where settings is an object "
+            "with a _fields attribute that is not a tuple (as SQLAlchemy's Row): expected the "
+            f"same settings object back, got a {seen['got']}. Only a tuple with _fields is a "
+            "namedtuple; every other object is returned as it is."
+        )
+
+
+@points(1)
 def test_move_to_device_object(learner):
     "move_to() accepts a torch.device as well as a string"
     obj = Sample(image=make_tensor(2, 2, seed=205), label=3)
@@ -159,3 +231,16 @@ def test_move_to_namedtuples_of_namedtuples(learner, device):
     ]
     call = f'move_to([Pair(Sample, Sample), Sample], "{device}")'
     check_moved(H.call_with_namedtuple_hint(learner, obj, device, call), obj, device, "", call)
+
+
+@points(1)
+@devices("cpu", "standin")
+def test_move_to_tensor_variants(learner, device):
+    "move_to() moves float64, non-contiguous and requires-grad tensors, each as tensor.to() does"
+    base = make_tensor(3, 4, seed=211)
+    family = variants(base, dtypes=(torch.float64, torch.float16))
+    for variant in family:
+        obj = {"x": variant.tensor, "pair": [variant.tensor, 1]}
+        label = "" if variant.label == "as given" else f" (a {variant.label} tensor)"
+        call = f'move_to({{"x": x, "pair": [x, 1]}}, "{device}") with x{label}'
+        check_moved(learner.move_to(obj, device), obj, device, "", call)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.utils._pytree import tree_structure
 
 from grader.testing import (
     LearnerRaised,
@@ -127,8 +128,36 @@ def test_pick_device_prefer_wins(learner):
 
 
 def check_moved(got: Any, original: Any, device: str | torch.device, path: str, call: str) -> None:
-    """`got` must have `original`'s structure, its tensors on `device`, the rest untouched."""
+    """`got` must have `original`'s structure, its tensors on `device`, the rest untouched.
+    What is a container (and of which kind) is what PyTorch's own pytree says of `original`."""
     where = f"{call}: at {path}," if path else f"{call}:"
+    node = tree_structure(original)
+    if node.is_leaf():
+        check_leaf(got, original, device, where, path, call)
+    elif node.type is namedtuple:
+        check_namedtuple(got, original, device, path, call)
+    elif node.type is dict:
+        if type(got) is not dict:
+            fail(f"{where} expected a dict, got {type(got).__name__}: {got!r:.80}.")
+        if list(got) != list(original):
+            fail(f"{where} expected the keys {list(original)!r}, got {list(got)!r}.")
+        for key, value in original.items():
+            check_moved(got[key], value, device, f"{path}[{key!r}]", call)
+    else:  # a list or a plain tuple
+        kind = node.type.__name__
+        if type(got) is not node.type:
+            shown = type(got).__name__
+            fail(
+                f"{where} expected a {kind}, got a {shown}: keep each container's type "
+                f"(a {kind} stays a {kind})."
+            )
+        if len(got) != len(original):
+            fail(f"{where} expected a {kind} of {len(original)} items, got {len(got)}.")
+        for i, (g, o) in enumerate(zip(got, original, strict=True)):
+            check_moved(g, o, device, f"{path}[{i}]", call)
+
+
+def check_leaf(got: Any, original: Any, device, where: str, path: str, call: str) -> None:
     if isinstance(original, torch.Tensor):
         if not isinstance(got, torch.Tensor):
             fail(f"{where} expected a tensor, got {type(got).__name__}: {got!r:.80}.")
@@ -140,30 +169,6 @@ def check_moved(got: Any, original: Any, device: str | torch.device, path: str, 
                 ".cuda() or device name."
             )
         assert_close(got, original.to(device), what=f"{call}{path}")
-        return
-    if isinstance(original, tuple) and hasattr(original, "_fields"):
-        check_namedtuple(got, original, device, path, call)
-        return
-    if isinstance(original, dict):
-        if type(got) is not dict:
-            fail(f"{where} expected a dict, got {type(got).__name__}: {got!r:.80}.")
-        if list(got) != list(original):
-            fail(f"{where} expected the keys {list(original)!r}, got {list(got)!r}.")
-        for key, value in original.items():
-            check_moved(got[key], value, device, f"{path}[{key!r}]", call)
-        return
-    if type(original) in (list, tuple):
-        kind = type(original).__name__
-        if type(got) is not type(original):
-            shown = type(got).__name__
-            fail(
-                f"{where} expected a {kind}, got a {shown}: keep each container's type "
-                f"(a {kind} stays a {kind})."
-            )
-        if len(got) != len(original):
-            fail(f"{where} expected a {kind} of {len(original)} items, got {len(got)}.")
-        for i, (g, o) in enumerate(zip(got, original, strict=True)):
-            check_moved(g, o, device, f"{path}[{i}]", call)
         return
     if isinstance(original, np.ndarray):
         if not isinstance(got, np.ndarray) or not np.array_equal(got, original):
