@@ -213,7 +213,7 @@ def test_numerical_grad_uses_eps(learner):
     seen = C.scenario(learner, "numerical_grad", "sum_cubic", x, eps)
     what = C.describe("numerical_grad", "sum_cubic", x, f", eps={eps}")
     got = seen["results"][0]
-    if C.close(got, C.one_sided("sum_cubic", x, eps)):
+    if C.close(got, C.R.one_sided("sum_cubic", x, eps)):
         fail(f"{what}: your values match a one-sided difference. {C.one_sided_note(eps)}")
     if C.close(got, C.ref_grad("sum_cubic", x)):
         fail(

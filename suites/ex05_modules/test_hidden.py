@@ -30,8 +30,7 @@ check_forward = S.check_forward
 check_uniform = S.check_uniform
 check_mlp_forward = S.check_mlp_forward
 mlp_params = S.mlp_params
-mlp_reference = S.mlp_reference
-expected_count = S.expected_count
+expected_count = S.R.parameter_count
 check_moved = S.check_moved
 
 
