@@ -879,7 +879,11 @@ def run_batch(
 
 
 def read_results(out: Path, name: str) -> dict | None:
-    path = out / name / "results.json"
+    # `grader batch` writes one learner's files under OUT/submissions/<name>/ (OUT/<name>/
+    # before the class files were set apart).
+    path = out / "submissions" / name / "results.json"
+    if not path.is_file():
+        path = out / name / "results.json"
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):

@@ -65,7 +65,7 @@ def test_coordinate_grid_shapes(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_one_hot_batch_shape(learner, device):
     "one_hot() keeps the batch shape of 2-D labels"
     labels = torch.tensor([[0, 6, 2], [5, 5, 1]], device=device)
@@ -79,6 +79,13 @@ def test_one_hot_edges(learner):
     assert_close(learner.one_hot(labels, 1), F.one_hot(labels, 1), what="one_hot(zeros(4), 1)")
     empty = torch.zeros(0, dtype=torch.int64)
     assert_close(learner.one_hot(empty, 3), F.one_hot(empty, 3), what="one_hot(empty labels, 3)")
+
+
+@points(1)
+def test_one_hot_label_equal_to_num_classes(learner):
+    "one_hot() raises ValueError for a label equal to num_classes (the first one outside)"
+    with expect_raises("ValueError", what="one_hot(tensor([0, 3]), 3)", match="3"):
+        learner.one_hot(torch.tensor([0, 3]), 3)
 
 
 @points(1)
@@ -113,7 +120,7 @@ def test_copy_numpy_float32(learner):
 
 
 @points(1)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_to_numpy_float64_grad(learner, device):
     "to_numpy() for a float64 tensor that requires grad, on each device"
     x = make_tensor(2, 2, 3, seed=40, dtype=torch.float64, device=device, requires_grad=True)
@@ -124,7 +131,7 @@ def test_to_numpy_float64_grad(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_seeded_normal_mean_std_dtype(learner, device):
     "seeded_normal() with mean, std and float64"
     generator = torch.Generator(device).manual_seed(2024)

@@ -72,7 +72,7 @@ def test_coordinate_grid_dtype(learner):
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_one_hot(learner, device):
     "one_hot() equals F.one_hot"
     labels = torch.tensor([0, 3, 1, 3, 2], device=device)
@@ -114,7 +114,7 @@ def test_copy_numpy(learner):
 
 
 @points(1)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_to_numpy(learner, device):
     "to_numpy() works on any device"
     x = make_tensor(3, 2, seed=3, device=device)
@@ -135,7 +135,7 @@ def test_to_numpy_requires_grad(learner):
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_seeded_normal(learner, device):
     "seeded_normal() matches torch.randn with a seeded generator and leaves the global RNG alone"
     expected = torch.randn((3, 4), generator=torch.Generator(device).manual_seed(11), device=device)

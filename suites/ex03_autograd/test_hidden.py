@@ -224,6 +224,51 @@ def test_numerical_grad_uses_eps(learner):
     assert_close(got, expected, what=f"{what} (the central difference)", rtol=1e-9, atol=1e-9)
 
 
+def central_difference(name, x, eps):
+    """The docstring's formula, element by element, computed here in float64."""
+    f, flat = P.FUNCTIONS[name], x.reshape(-1)
+    basis = torch.eye(x.numel(), dtype=x.dtype, device=x.device)
+    rows = [
+        (f((flat + eps * e).reshape(x.shape)) - f((flat - eps * e).reshape(x.shape))) / (2 * eps)
+        for e in basis
+    ]
+    return torch.stack(rows).reshape(x.shape)
+
+
+@points(1)
+def test_numerical_grad_default_eps(learner):
+    "numerical_grad(f, x) without eps uses the default eps=1e-6"
+    # Near 1e-4 the gradient of mean(x**4) is ~1e-12 and a central difference is off by
+    # about eps²/x² of it (1e-4 relative): eps=1e-6 and eps=2e-6 give estimates 1e-4 apart,
+    # where rounding makes 1e-14.
+    x = make_tensor(5, seed=134, dtype=torch.float64, low=1e-4, high=2e-4)
+    seen = C.scenario(learner, "numerical_grad", "mean_quartic", x)
+    what = C.describe("numerical_grad", "mean_quartic", x) + " (eps left out)"
+    assert_close(
+        seen["results"][0],
+        central_difference("mean_quartic", x, 1e-6),
+        what=f"{what}, against the central difference with eps=1e-6",
+        rtol=1e-9,
+        atol=0.0,
+    )
+
+
+@points(1)
+def test_numerical_grad_x_requires_grad(learner):
+    "numerical_grad() of an x that requires grad: the same estimate, no autograd graph"
+    x = make_tensor(4, seed=135, dtype=torch.float64)
+    seen = C.scenario(learner, "numerical_grad", "sum_exp", x, requires_grad=True)
+    what = C.describe("numerical_grad", "sum_exp", x) + " (x.requires_grad=True)"
+    assert_close(seen["results"][0], C.ref_grad("sum_exp", x), what=what, **C.NUMERICAL_TOL)
+    if seen["results_require_grad"][0]:
+        fail(
+            f"{what}: your result requires grad: autograd recorded your calls of f and the "
+            "result keeps that graph alive. The estimate comes from values of f alone (no "
+            "autograd): evaluate f on x.detach() (or under torch.no_grad())."
+        )
+    C.check_x_left_alone(seen, x, what, requires_grad=True)
+
+
 @points(1)
 def test_numerical_grad_0d(learner):
     "numerical_grad() for a 0-d x"

@@ -29,8 +29,14 @@ def elementwise_input(name: str, *shape: int, seed: int, dtype=torch.float64, de
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_unbroadcast_more(learner, device):
-    "unbroadcast() on more shapes: to a 0-d shape, several size-1 dims, float64"
-    cases = [((2, 3, 4), (3, 1)), ((2, 3, 4), ()), ((5, 2, 3), (1, 1, 3)), ((2, 1, 4), (2, 1, 4))]
+    "unbroadcast() on more shapes: to a 0-d shape, several size-1 dims, an empty dim, float64"
+    cases = [
+        ((2, 3, 4), (3, 1)),
+        ((2, 3, 4), ()),
+        ((5, 2, 3), (1, 1, 3)),
+        ((2, 1, 4), (2, 1, 4)),
+        ((0, 3), (1, 3)),  # a size-1 input broadcast against 0 rows: its gradient is zeros
+    ]
     for k, (grad_shape, shape) in enumerate(cases):
         grad = make_tensor(*grad_shape, seed=300 + k, dtype=torch.float64, device=device)
         S.check_unbroadcast(learner, grad, shape)

@@ -117,6 +117,28 @@ def test_linear_init_other_sizes(learner):
 
 
 @points(1)
+def test_linear_no_inputs(learner):
+    "Linear(0, 3) builds as nn.Linear(0, 3): a (3, 0) weight, a zero bias, zeros out"
+    info = learner.probe("linear_info", 0, 3, seed=115)
+    check_linear(info, "Linear(0, 3)", 0, 3)
+    # nn.Linear's bound is 0 when there is no input (no 1/sqrt(0)): its bias starts at zero.
+    assert_close(info["bias_values"], torch.zeros(3), what="Linear(0, 3).bias")
+    params = linear_params(0, 3, seed=116)
+    x = torch.zeros(2, 0)
+    seen = learner.probe("linear_forward", 0, 3, params, x)
+    check_forward(seen, params, "Linear(0, 3)(x of shape (2, 0))", F.linear(x, **params))
+
+
+@points(1)
+def test_linear_init_one_input(learner):
+    "Linear(1, 2000) starts from U(-1, 1): 1/sqrt(in) is 1 for one input"
+    info = learner.probe("linear_info", 1, 2000, seed=117)
+    check_parameter(info["weight"], "Linear(1, 2000).weight", (2000, 1))
+    check_uniform(info["weight_values"], 1.0, "Linear(1, 2000).weight", bins=10)
+    check_uniform(info["bias_values"], 1.0, "Linear(1, 2000).bias", bins=4)
+
+
+@points(1)
 def test_linear_init_differs_between_layers(learner):
     "Two new Linear layers start from different random values"
     first = learner.probe("linear_info", 8, 8, seed=113)["weight_values"]
