@@ -552,3 +552,21 @@ def test_every_forbidden_api_resolves_and_trips(tmp_path):
             want = f"torch.autograd.{way}"
         got = seen["backward", way]
         assert got in (want if isinstance(want, tuple) else (want,)), (way, got)
+
+
+# ---------------------------------------------------------------- an empty dimension
+
+
+def test_unbroadcast_to_a_size_1_dim_of_an_empty_grad(tmp_path):
+    """Summing only where grad's size is above 1 leaves a (0, 3) gradient for a (1, 3) input;
+    PyTorch's is zeros of shape (1, 3)."""
+    source = patched(
+        SOLUTION,
+        ("size == 1 and grad.shape[i] != 1", "size == 1 and grad.shape[i] > 1"),
+    )
+    results = grade_mutants("04", {"above_one": {"ex04_backward.py": source}}, tmp_path)
+    cases = checks_named(results["above_one"], "test_unbroadcast")
+    failed = sorted(c["name"] for c in cases if c["outcome"] == "failed")
+    assert failed == ["test_unbroadcast_more[cpu]", "test_unbroadcast_more[standin]"], cases
+    message = next(c["message"] for c in cases if c["name"] == "test_unbroadcast_more[cpu]")
+    assert "unbroadcast(grad 0×3 float64, (1, 3))" in message, message

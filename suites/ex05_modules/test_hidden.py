@@ -130,6 +130,18 @@ def test_linear_no_inputs(learner):
 
 
 @points(1)
+def test_linear_keeps_its_sizes(learner):
+    "Linear keeps in_features and out_features as attributes, as nn.Linear does"
+    info = learner.probe("linear_info", 6, 2, seed=118)
+    for name, value in (("in_features", 6), ("out_features", 2)):
+        if info[name] != value:
+            fail(
+                f"Linear(6, 2).{name} is {info[name]!r}, expected {value}: keep the sizes as "
+                f"attributes in __init__ (self.{name} = {name}), as nn.Linear does."
+            )
+
+
+@points(1)
 def test_linear_init_one_input(learner):
     "Linear(1, 2000) starts from U(-1, 1): 1/sqrt(in) is 1 for one input"
     info = learner.probe("linear_info", 1, 2000, seed=117)

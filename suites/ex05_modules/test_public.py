@@ -446,7 +446,7 @@ def test_mlp_forward(learner):
     sizes = [4, 8, 8, 3]
     params = mlp_params(sizes, seed=20)
     x = make_tensor(6, 4, seed=21)
-    seen = learner.probe("mlp_forward", sizes, "ReLU", params, x)
+    seen = learner.probe("mlp_forward", sizes, None, params, x)  # activation left out: ReLU
     check_mlp_forward(seen, sizes, params, x, "ReLU")
 
 
