@@ -13,6 +13,7 @@ from grader.testing import (
     hidden,
     make_tensor,
     points,
+    variants,
 )
 
 pytestmark = hidden
@@ -29,7 +30,7 @@ def check_description(got, x, what):
         "numel": x.numel(),
         "requires_grad": x.requires_grad,
     }
-    assert_equal(sorted(got), sorted(expected), what=f"{what}: the keys")
+    assert_equal(sorted(got, key=str), sorted(expected), what=f"{what}: the keys")
     for key, value in expected.items():
         assert_equal(got[key], value, what=f'{what}["{key}"]')
 
@@ -42,6 +43,15 @@ def test_describe_scalar_and_int(learner):
     )
     x = torch.arange(24, dtype=torch.int32).reshape(2, 3, 4)
     check_description(learner.describe(x), x, "describe(int32 tensor 2×3×4)")
+
+
+@points(1)
+def test_describe_variants(learner):
+    "describe() of float64, non-contiguous and requires_grad variants of one tensor"
+    family = variants(make_tensor(3, 2, seed=41))
+    got = learner.each("describe", [((v.tensor,), {}) for v in family])
+    for variant, description in zip(family, got, strict=True):
+        check_description(description, variant.tensor, f"describe(x) ({variant.label} x)")
 
 
 @points(1)

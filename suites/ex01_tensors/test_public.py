@@ -28,7 +28,7 @@ def check_description(got, x: torch.Tensor, what: str) -> None:
     if not isinstance(got, dict):
         fail(f"{what}: expected a dict, got {type(got).__name__}.")
     expected = R.description(x)
-    assert_equal(sorted(got), list(KEYS), what=f"{what}: the keys")
+    assert_equal(sorted(got, key=str), list(KEYS), what=f"{what}: the keys")
     assert_equal(got["shape"], expected["shape"], what=f'{what}["shape"]')
     assert_equal(got["dtype"], expected["dtype"], what=f'{what}["dtype"]')
     assert_equal(got["device"], x.device, what=f'{what}["device"]')

@@ -3,6 +3,7 @@
 import torch
 
 from grader.testing import (
+    CheckFailed,
     LearnerRaised,
     assert_close,
     assert_unchanged,
@@ -12,6 +13,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -38,6 +40,23 @@ def test_grad_of_more_functions(learner, device):
         x = make_tensor(*shape, seed=seed, dtype=dtype, device=device)
         seen = C.scenario(learner, "grad_of", name, x)
         C.check_result(seen["results"][0], C.ref_grad(name, x), C.describe("grad_of", name, x))
+
+
+@points(1)
+def test_grad_of_and_jacobian_variants(learner):
+    "grad_of() and jacobian() of float32, non-contiguous and requires_grad variants of one x"
+    for variant in variants(make_tensor(2, 3, seed=105, dtype=torch.float64))[1:]:
+        x, flag = variant.tensor.detach(), variant.tensor.requires_grad
+        try:
+            seen = C.scenario(learner, "grad_of", "sum_tanh_sq", x, requires_grad=flag)
+            what = C.describe("grad_of", "sum_tanh_sq", x)
+            C.check_result(seen["results"][0], C.ref_grad("sum_tanh_sq", x), what)
+            C.check_x_left_alone(seen, x, what, requires_grad=flag)
+            seen, what = C.check_jacobian(learner, "row_cumprod", x, requires_grad=flag)
+            C.check_x_left_alone(seen, x, what, requires_grad=flag)
+        except CheckFailed as failed:
+            shown = "x that requires grad" if flag else f"{variant.label} x"
+            fail(f"With a {shown}: {failed}")
 
 
 @points(1)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.testing import devices, hidden, make_tensor, points, public_suite
+from grader.testing import (
+    CheckFailed,
+    devices,
+    fail,
+    hidden,
+    make_tensor,
+    points,
+    public_suite,
+    variants,
+)
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
@@ -49,6 +58,26 @@ def test_unbroadcast_torch_size(learner):
 
 
 # ---------------------------------------------------------------- elementwise
+
+
+def on_variant(label: str) -> str:
+    """How a message names an input variant (grader.testing.variants)."""
+    if label == "requires_grad":
+        return "With an input that requires grad"
+    return f"With a {label} input"
+
+
+@points(1)
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_elementwise_variants(learner, name):
+    "Exp, Log, ReLU, Sigmoid, Tanh: forward and backward on float32, non-contiguous and requires_grad inputs"
+    base = elementwise_input(name, 3, 4, seed=360)  # float64
+    for k, variant in enumerate(variants(base)[1:]):  # "as given" is test_*_backward's case
+        try:
+            S.check_forward(learner, name, [variant.tensor])
+            S.check_backward(learner, name, [variant.tensor], seed=361 + k)
+        except CheckFailed as failed:
+            fail(f"{on_variant(variant.label)}: {failed}")
 
 
 @points(1)

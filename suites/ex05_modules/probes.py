@@ -174,7 +174,11 @@ def linear_forward(
     misfits = _set_parameters(layer, params)
     if misfits:
         return {"misfits": misfits, "output": None}
-    return {"misfits": [], "output": layer(x)}
+    before = x.detach().clone()
+    output = layer(x)
+    # x itself, not a copy, went to the layer: an in-place change of it shows here.
+    changed = x.shape != before.shape or not torch.equal(x.detach(), before)
+    return {"misfits": [], "output": output, "x_changed": bool(changed)}
 
 
 @probe

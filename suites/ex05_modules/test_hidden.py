@@ -15,6 +15,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -70,6 +71,20 @@ def test_linear_forward_no_bias(learner, device):
     x = make_tensor(3, 5, seed=106, device=device)
     seen = learner.probe("linear_forward", 5, 4, params, x, bias=False, device=device)
     check_forward(seen, params, "Linear(5, 4, bias=False)(x)", F.linear(x, params["weight"]))
+
+
+@points(1)
+def test_linear_forward_variants(learner):
+    "Linear's forward of a non-contiguous x and of an x that requires grad, as F.linear"
+    params = linear_params(4, 3, seed=119)
+    for variant in variants(make_tensor(5, 4, seed=120), dtypes=())[1:]:
+        x = variant.tensor
+        seen = learner.probe("linear_forward", 4, 3, params, x)
+        shown = (
+            "a non-contiguous x" if variant.label == "non-contiguous" else "x.requires_grad=True"
+        )
+        expected = F.linear(x, **params).detach()
+        check_forward(seen, params, f"Linear(4, 3)(x of shape (5, 4)) with {shown}", expected)
 
 
 @points(1)

@@ -130,6 +130,11 @@ def check_misfits(misfits: list[dict], what: str, params) -> None:
 def check_forward(seen: dict, params: dict, what: str, expected: torch.Tensor, **tol) -> None:
     """The answer of probes.linear_forward against F.linear computed here."""
     check_misfits(seen["misfits"], what, params)
+    if seen.get("x_changed"):
+        fail(
+            f"{what}: your forward changed its input x in place. A layer must leave x as it "
+            "was (the caller may use it again): compute a new tensor instead of writing into x."
+        )
     assert_close(seen["output"], expected, what=what, **tol)
 
 
@@ -201,7 +206,12 @@ def check_mlp_forward(seen: dict, sizes, params, x, activation: str) -> None:
     got, expected = seen["output"], R.mlp_output(x, params, activation)
     after_last = R.mlp_output(x, params, activation, after_last=True)
     no_activation = R.mlp_output(x, params, None)
-    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+    comparable = isinstance(got, torch.Tensor) and (got.shape, got.dtype, got.device) == (
+        expected.shape,
+        expected.dtype,
+        expected.device,
+    )  # else assert_close below says what differs (allclose would raise)
+    if comparable:
         if torch.allclose(got, after_last, atol=1e-5) and not torch.allclose(
             expected, after_last, atol=1e-5
         ):
