@@ -183,6 +183,7 @@ def elementwise(name: str) -> tuple[str, ...]:
         f"test_elementwise_backward_float64_3d[{name}]",
         f"test_elementwise_backward_scalar[{name}]",
         f"test_elementwise_gradcheck_3d[{name}]",
+        f"test_elementwise_variants[{name}]",
     )
 
 
