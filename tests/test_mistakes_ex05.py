@@ -174,6 +174,18 @@ NEW_KINDS = {
         ),
         ("activation: type[nn.Module] = nn.ReLU", "activation: type[nn.Module] = nn.Tanh"),
     ),
+    # a 1-D input made 2-D in place (unsqueeze_): the caller's x changes shape
+    "forward_unsqueezes_x": mutate(
+        (
+            FORWARD,
+            "squeeze = x.dim() == 1\n        if squeeze:\n            x.unsqueeze_(0)\n        "
+            + FORWARD,
+        ),
+        (
+            "            out = out + self.bias\n        return out",
+            "            out = out + self.bias\n        return out.squeeze(0) if squeeze else out",
+        ),
+    ),
 }
 
 
@@ -193,4 +205,17 @@ def test_linear_without_inputs_and_mlp_default_activation(graded_new_kinds):
         "test_mlp_activation",
         "test_linear_parameters",
         "test_linear_init_",
+    )
+
+
+def test_a_forward_that_changes_x_in_place_is_told(graded_new_kinds):
+    assert_fails(
+        graded_new_kinds,
+        "forward_unsqueezes_x",
+        "test_linear_leading_dims",
+        "Linear(4, 2)(x of shape (4,))",
+        "changed its input x in place",
+    )
+    assert_passes(
+        graded_new_kinds, "forward_unsqueezes_x", "test_linear_forward", "test_mlp_forward"
     )
