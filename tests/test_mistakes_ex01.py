@@ -18,6 +18,10 @@ MUTANTS = {
         ("return x.detach().cpu().numpy()", "return x.detach().numpy()"),
         ("dtype=dtype, device=device) * std + mean", "dtype=dtype) * std + mean"),
     ),
+    # the flag switched off on the caller's tensor to please NumPy
+    "to_numpy_flag_off": edited(
+        SOURCE, ("return x.detach().cpu().numpy()", "return x.requires_grad_(False).cpu().numpy()")
+    ),
 }
 
 
@@ -53,3 +57,14 @@ def test_tensors_made_on_the_cpu_are_caught_without_a_gpu(results):
         "test_describe",
         "test_coordinate_grid",
     )
+
+
+def test_to_numpy_that_switches_off_the_callers_flag_is_told(results):
+    assert_mutant_fails(
+        results,
+        "to_numpy_flag_off",
+        "test_to_numpy_requires_grad",
+        "to_numpy(x) with requires_grad=True",
+        "the caller's x changed",
+    )
+    assert_mutant_passes(results, "to_numpy_flag_off", "test_to_numpy[cpu]")

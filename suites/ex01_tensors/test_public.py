@@ -113,6 +113,14 @@ def test_copy_numpy(learner):
         )
 
 
+def check_x_left_alone(seen: dict, what: str) -> None:
+    if not seen.get("x_left_alone", True):
+        fail(
+            f"{what}: the caller's x changed (its values or its requires_grad flag). Leave x "
+            "alone: x.detach() gives a tensor without the flag, and x itself keeps it."
+        )
+
+
 @points(1)
 @devices("cpu", "cuda", "standin")
 def test_to_numpy(learner, device):
@@ -122,6 +130,7 @@ def test_to_numpy(learner, device):
     if not seen["is_ndarray"]:
         fail(f"to_numpy(x): expected a numpy.ndarray, got {seen['values']!r}.")
     assert_close(seen["values"], x.cpu(), what="to_numpy(x)")
+    check_x_left_alone(seen, "to_numpy(x)")
 
 
 @points(1)
@@ -132,6 +141,7 @@ def test_to_numpy_requires_grad(learner):
     if not seen["is_ndarray"]:
         fail(f"to_numpy(x): expected a numpy.ndarray, got {seen['values']!r}.")
     assert_close(seen["values"], x.detach(), what="to_numpy(x) with requires_grad=True")
+    check_x_left_alone(seen, "to_numpy(x) with requires_grad=True")
 
 
 @points(2)
