@@ -50,8 +50,8 @@ def stack(tensors: list[torch.Tensor] | tuple[torch.Tensor, ...], dim: int = 0) 
             raise ValueError(
                 f"stack needs tensors of equal shape, got {tuple(shape)} and {tuple(t.shape)}"
             )
-    if dim < 0:
-        dim += len(shape) + 1
+    # unsqueeze and cat take a negative dim as torch.stack does, and refuse one out of range
+    # with IndexError, as torch.stack does: no arithmetic on dim here.
     return torch.cat([t.unsqueeze(dim) for t in tensors], dim=dim)
 
 

@@ -323,3 +323,45 @@ def test_second_derivative_without_create_graph_gives_zeros(graded):
             assert "got all zeros" in check["message"], check["message"]
             assert "create_graph=True" in check["message"], check["message"]
     assert_mutant_passes(graded, "b", "test_second_derivative_linear")
+
+
+# ---------------------------------------------------------------- defaults and autograd left on
+
+NEW_KINDS = {
+    # f evaluated on the caller's x itself: autograd records every call when x requires grad
+    "numerical_grad_keeps_graph": SOLUTION.replace("    x = x.detach()\n", "", 1),
+    # the step a learner might take by default: too coarse for the documented eps=1e-6
+    "numerical_grad_default_eps": SOLUTION.replace("eps: float = 1e-6", "eps: float = 1e-5", 1),
+}
+
+
+@pytest.fixture(scope="module")
+def graded_new_kinds(tmp_path_factory):
+    submissions = {name: {"ex03_autograd.py": text} for name, text in NEW_KINDS.items()}
+    return grade_mutants("03", submissions, tmp_path_factory.mktemp("mistakes03-kinds"))
+
+
+def test_numerical_grad_of_an_x_that_requires_grad_builds_no_graph(graded_new_kinds):
+    assert_mutant_fails(
+        graded_new_kinds,
+        "numerical_grad_keeps_graph",
+        "test_numerical_grad_x_requires_grad",
+        "x.requires_grad=True",
+        "requires grad",
+        "x.detach()",
+    )
+    assert_mutant_passes(
+        graded_new_kinds, "numerical_grad_keeps_graph", "test_numerical_grad", "test_grad_of"
+    )
+
+
+def test_numerical_grad_default_eps_is_checked_by_a_call_without_eps(graded_new_kinds):
+    assert_mutant_fails(
+        graded_new_kinds,
+        "numerical_grad_default_eps",
+        "test_numerical_grad_default_eps",
+        "(eps left out)",
+    )
+    assert_mutant_passes(
+        graded_new_kinds, "numerical_grad_default_eps", "test_numerical_grad_uses_eps"
+    )

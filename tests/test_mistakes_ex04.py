@@ -183,6 +183,7 @@ def elementwise(name: str) -> tuple[str, ...]:
         f"test_elementwise_backward_float64_3d[{name}]",
         f"test_elementwise_backward_scalar[{name}]",
         f"test_elementwise_gradcheck_3d[{name}]",
+        f"test_elementwise_variants[{name}]",
     )
 
 
@@ -552,3 +553,36 @@ def test_every_forbidden_api_resolves_and_trips(tmp_path):
             want = f"torch.autograd.{way}"
         got = seen["backward", way]
         assert got in (want if isinstance(want, tuple) else (want,)), (way, got)
+
+
+# ---------------------------------------------------------------- an empty dimension
+
+
+def test_unbroadcast_to_a_size_1_dim_of_an_empty_grad(tmp_path):
+    """Summing only where grad's size is above 1 leaves a (0, 3) gradient for a (1, 3) input;
+    PyTorch's is zeros of shape (1, 3)."""
+    source = patched(
+        SOLUTION,
+        ("size == 1 and grad.shape[i] != 1", "size == 1 and grad.shape[i] > 1"),
+    )
+    results = grade_mutants("04", {"above_one": {"ex04_backward.py": source}}, tmp_path)
+    cases = checks_named(results["above_one"], "test_unbroadcast")
+    failed = sorted(c["name"] for c in cases if c["outcome"] == "failed")
+    assert failed == ["test_unbroadcast_more[cpu]", "test_unbroadcast_more[standin]"], cases
+    message = next(c["message"] for c in cases if c["name"] == "test_unbroadcast_more[cpu]")
+    assert "unbroadcast(grad 0×3 float64, (1, 3))" in message, message
+
+
+def test_a_backward_that_needs_contiguous_memory_is_named_by_its_variant(tmp_path):
+    """ReLU's backward through .view(-1) breaks on a non-contiguous input (a transposed
+    activation, say): only the variant check hands it one."""
+    source = with_backward(
+        SOLUTION,
+        "ReLU",
+        "(x,) = ctx.saved_tensors\nreturn grad_output * (x.view(-1) > 0).view(x.shape)",
+    )
+    results = grade_mutants("04", {"view": {"ex04_backward.py": source}}, tmp_path)
+    failed = [c for c in graded_checks(results["view"]) if c["outcome"] == "failed"]
+    assert [c["name"] for c in failed] == ["test_elementwise_variants[ReLU]"], failed
+    assert failed[0]["message"].startswith("With a non-contiguous input: "), failed[0]["message"]
+    assert "view" in failed[0]["message"]

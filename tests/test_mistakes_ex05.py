@@ -160,3 +160,62 @@ def test_count_parameters_ignoring_frozen(results):
     assert_passes(
         results, mutant, "test_count_parameters", "test_count_parameters_buffers_and_tied"
     )
+
+
+# ---------------------------------------------------------------- edges and defaults
+
+NEW_KINDS = {
+    # 1/sqrt(in_features) without nn.Linear's guard for in_features == 0, and an MLP whose
+    # default activation is not the documented nn.ReLU
+    "no_zero_guard_tanh_default": mutate(
+        (
+            "bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0",
+            "bound = 1 / math.sqrt(self.in_features)",
+        ),
+        ("activation: type[nn.Module] = nn.ReLU", "activation: type[nn.Module] = nn.Tanh"),
+    ),
+    # a 1-D input made 2-D in place (unsqueeze_): the caller's x changes shape
+    "forward_unsqueezes_x": mutate(
+        (
+            FORWARD,
+            "squeeze = x.dim() == 1\n        if squeeze:\n            x.unsqueeze_(0)\n        "
+            + FORWARD,
+        ),
+        (
+            "            out = out + self.bias\n        return out",
+            "            out = out + self.bias\n        return out.squeeze(0) if squeeze else out",
+        ),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def graded_new_kinds(tmp_path_factory):
+    submissions = {name: {"ex05_modules.py": text} for name, text in NEW_KINDS.items()}
+    return grade_mutants("05", submissions, tmp_path_factory.mktemp("mistakes05-kinds"))
+
+
+def test_linear_without_inputs_and_mlp_default_activation(graded_new_kinds):
+    mutant = "no_zero_guard_tanh_default"
+    assert_fails(graded_new_kinds, mutant, "test_linear_no_inputs", "ZeroDivisionError")
+    assert_fails(graded_new_kinds, mutant, "test_mlp_forward", "MLP([4, 8, 8, 3]")
+    assert_passes(
+        graded_new_kinds,
+        mutant,
+        "test_mlp_activation",
+        "test_linear_parameters",
+        "test_linear_init_",
+    )
+
+
+def test_a_forward_that_changes_x_in_place_is_told(graded_new_kinds):
+    assert_fails(
+        graded_new_kinds,
+        "forward_unsqueezes_x",
+        "test_linear_leading_dims",
+        "Linear(4, 2)(x of shape (4,))",
+        "changed its input x in place",
+    )
+    assert_passes(
+        graded_new_kinds, "forward_unsqueezes_x", "test_linear_forward", "test_mlp_forward"
+    )

@@ -48,7 +48,10 @@ def seeded_normal_rng(module, shape, seed: int, options: dict) -> dict:
 @probe
 def to_numpy_result(module, x: torch.Tensor) -> dict:
     """Call to_numpy and describe what came back (NumPy arrays of any dtype cross as data)."""
-    result = module.to_numpy(x)
+    requires_grad, before = x.requires_grad, x.detach().clone()
+    result = module.to_numpy(x)  # x itself, not a copy: a change to it shows below
+    left_alone = x.requires_grad == requires_grad and torch.equal(x.detach(), before)
     if isinstance(result, np.ndarray):
-        return {"is_ndarray": True, "values": torch.from_numpy(np.array(result, copy=True))}
-    return {"is_ndarray": False, "values": result}
+        values = torch.from_numpy(np.array(result, copy=True))
+        return {"is_ndarray": True, "values": values, "x_left_alone": bool(left_alone)}
+    return {"is_ndarray": False, "values": result, "x_left_alone": bool(left_alone)}

@@ -13,6 +13,7 @@ from grader.testing import (
     hidden,
     make_tensor,
     points,
+    variants,
 )
 
 pytestmark = hidden
@@ -29,7 +30,7 @@ def check_description(got, x, what):
         "numel": x.numel(),
         "requires_grad": x.requires_grad,
     }
-    assert_equal(sorted(got), sorted(expected), what=f"{what}: the keys")
+    assert_equal(sorted(got, key=str), sorted(expected), what=f"{what}: the keys")
     for key, value in expected.items():
         assert_equal(got[key], value, what=f'{what}["{key}"]')
 
@@ -42,6 +43,15 @@ def test_describe_scalar_and_int(learner):
     )
     x = torch.arange(24, dtype=torch.int32).reshape(2, 3, 4)
     check_description(learner.describe(x), x, "describe(int32 tensor 2×3×4)")
+
+
+@points(1)
+def test_describe_variants(learner):
+    "describe() of float64, non-contiguous and requires_grad variants of one tensor"
+    family = variants(make_tensor(3, 2, seed=41))
+    got = learner.each("describe", [((v.tensor,), {}) for v in family])
+    for variant, description in zip(family, got, strict=True):
+        check_description(description, variant.tensor, f"describe(x) ({variant.label} x)")
 
 
 @points(1)
@@ -69,7 +79,7 @@ def test_coordinate_grid_shapes(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_one_hot_batch_shape(learner, device):
     "one_hot() keeps the batch shape of 2-D labels"
     labels = torch.tensor([[0, 6, 2], [5, 5, 1]], device=device)
@@ -98,6 +108,13 @@ def test_one_hot_edges(learner):
         what="one_hot(empty labels, 3)",
         dtype_from="fixed",
     )
+
+
+@points(1)
+def test_one_hot_label_equal_to_num_classes(learner):
+    "one_hot() raises ValueError for a label equal to num_classes (the first one outside)"
+    with expect_raises("ValueError", what="one_hot(tensor([0, 3]), 3)", match="3"):
+        learner.one_hot(torch.tensor([0, 3]), 3)
 
 
 @points(1)
@@ -132,7 +149,7 @@ def test_copy_numpy_float32(learner):
 
 
 @points(1)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_to_numpy_float64_grad(learner, device):
     "to_numpy() for a float64 tensor that requires grad, on each device"
     x = make_tensor(2, 2, 3, seed=40, dtype=torch.float64, device=device, requires_grad=True)
@@ -143,7 +160,7 @@ def test_to_numpy_float64_grad(learner, device):
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_seeded_normal_mean_std_dtype(learner, device):
     "seeded_normal() with mean, std and float64"
     generator = torch.Generator(device).manual_seed(2024)

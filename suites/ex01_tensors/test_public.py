@@ -13,9 +13,11 @@ from grader.testing import (
     make_tensor,
     points,
     public,
+    references,
 )
 
 pytestmark = public
+R = references(__file__)  # hand-written references: judge-only (see reference.py)
 
 
 KEYS = ("device", "dtype", "numel", "requires_grad", "shape")
@@ -25,11 +27,12 @@ def check_description(got, x: torch.Tensor, what: str) -> None:
     """Each key against what PyTorch itself reports about x."""
     if not isinstance(got, dict):
         fail(f"{what}: expected a dict, got {type(got).__name__}.")
-    assert_equal(sorted(got), list(KEYS), what=f"{what}: the keys")
-    assert_equal(got["shape"], tuple(int(n) for n in x.size()), what=f'{what}["shape"]')
-    assert_equal(got["dtype"], x.dtype, what=f'{what}["dtype"]')
+    expected = R.description(x)
+    assert_equal(sorted(got, key=str), list(KEYS), what=f"{what}: the keys")
+    assert_equal(got["shape"], expected["shape"], what=f'{what}["shape"]')
+    assert_equal(got["dtype"], expected["dtype"], what=f'{what}["dtype"]')
     assert_equal(got["device"], x.device, what=f'{what}["device"]')
-    assert_equal(got["numel"], int(x.numel()), what=f'{what}["numel"]')
+    assert_equal(got["numel"], expected["numel"], what=f'{what}["numel"]')
     assert_equal(got["requires_grad"], bool(x.requires_grad), what=f'{what}["requires_grad"]')
 
 
@@ -52,8 +55,7 @@ def test_describe_requires_grad(learner):
 @devices("cpu", "cuda", "standin")
 def test_coordinate_grid(learner, device):
     "coordinate_grid(h, w) holds (i, j) at [i, j], on the requested device"
-    rows, cols = torch.meshgrid(torch.arange(3.0), torch.arange(4.0), indexing="ij")
-    expected = torch.stack([rows, cols], dim=-1).to(device)
+    expected = R.grid(3, 4).to(device)
     got = learner.coordinate_grid(3, 4, device=device)
     assert_close(
         got,
@@ -67,8 +69,7 @@ def test_coordinate_grid(learner, device):
 @points(1)
 def test_coordinate_grid_dtype(learner):
     "coordinate_grid() uses the requested dtype"
-    rows, cols = torch.meshgrid(torch.arange(2.0), torch.arange(5.0), indexing="ij")
-    expected = torch.stack([rows, cols], dim=-1).to(torch.float64)
+    expected = R.grid(2, 5, torch.float64)
     assert_close(
         learner.coordinate_grid(2, 5, dtype=torch.float64),
         expected,
@@ -79,7 +80,7 @@ def test_coordinate_grid_dtype(learner):
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_one_hot(learner, device):
     "one_hot() equals F.one_hot"
     labels = torch.tensor([0, 3, 1, 3, 2], device=device)
@@ -125,8 +126,16 @@ def test_copy_numpy(learner):
         )
 
 
+def check_x_left_alone(seen: dict, what: str) -> None:
+    if not seen.get("x_left_alone", True):
+        fail(
+            f"{what}: the caller's x changed (its values or its requires_grad flag). Leave x "
+            "alone: x.detach() gives a tensor without the flag, and x itself keeps it."
+        )
+
+
 @points(1)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_to_numpy(learner, device):
     "to_numpy() works on any device"
     x = make_tensor(3, 2, seed=3, device=device)
@@ -134,6 +143,7 @@ def test_to_numpy(learner, device):
     if not seen["is_ndarray"]:
         fail(f"to_numpy(x): expected a numpy.ndarray, got {seen['values']!r}.")
     assert_close(seen["values"], x.cpu(), what="to_numpy(x)")
+    check_x_left_alone(seen, "to_numpy(x)")
 
 
 @points(1)
@@ -144,10 +154,11 @@ def test_to_numpy_requires_grad(learner):
     if not seen["is_ndarray"]:
         fail(f"to_numpy(x): expected a numpy.ndarray, got {seen['values']!r}.")
     assert_close(seen["values"], x.detach(), what="to_numpy(x) with requires_grad=True")
+    check_x_left_alone(seen, "to_numpy(x) with requires_grad=True")
 
 
 @points(2)
-@devices("cpu", "cuda")
+@devices("cpu", "cuda", "standin")
 def test_seeded_normal(learner, device):
     "seeded_normal() matches torch.randn with a seeded generator and leaves the global RNG alone"
     expected = torch.randn((3, 4), generator=torch.Generator(device).manual_seed(11), device=device)

@@ -12,6 +12,7 @@ from grader.testing import (
     hidden,
     make_tensor,
     points,
+    variants,
 )
 
 pytestmark = hidden
@@ -101,6 +102,26 @@ def test_softmax_3d_middle_dim(learner, device):
 
 
 @points(1)
+def test_softmax_default_dim(learner):
+    "softmax(x) without dim works along the last dimension (dim=-1)"
+    x = make_tensor(2, 3, 4, seed=109, low=-3, high=3)
+    assert_close(
+        learner.softmax(x), torch.softmax(x, dim=-1), what="softmax(x 2×3×4) (dim left out)"
+    )
+
+
+@points(1)
+def test_softmax_rows_far_apart(learner):
+    "softmax() subtracts each slice's own maximum: rows whose maxima are 2e4 apart"
+    x = torch.tensor([[1e4, 0.0], [-1e4, -9999.0]])
+    assert_close(
+        learner.softmax(x, dim=1),
+        torch.softmax(x, dim=1),
+        what="softmax([[1e4, 0], [-1e4, -9999]], dim=1)",
+    )
+
+
+@points(1)
 def test_softmax_huge_float64(learner):
     "softmax() stays finite for large float64 inputs"
     x = torch.tensor([[5e4, 5e4 - 1.0, -5e4]], dtype=torch.float64)
@@ -142,6 +163,36 @@ def test_stack_3d_negative(learner, device):
     assert_close(
         learner.stack(ts, dim=-2), torch.stack(ts, dim=-2), what="stack([4 tensors 2×3×4], dim=-2)"
     )
+
+
+@points(1)
+def test_stack_default_dim(learner):
+    "stack() without dim stacks along a new first dimension (dim=0)"
+    ts = [make_tensor(2, 4, seed=s) for s in (140, 141, 142)]
+    assert_close(learner.stack(ts), torch.stack(ts), what="stack([3 tensors 2×4]) (dim left out)")
+
+
+@points(1)
+def test_stack_dim_range(learner):
+    "stack() takes every dim from -(n+1) to n, and raises IndexError just outside, as torch"
+    ts = [make_tensor(2, 3, seed=s) for s in (143, 144)]
+    for dim in (-3, 2):
+        assert_close(
+            learner.stack(ts, dim=dim),
+            torch.stack(ts, dim=dim),
+            what=f"stack([2 tensors 2×3], dim={dim})",
+        )
+    for dim in (-4, 3):
+        with expect_raises("IndexError", what=f"stack([2 tensors 2×3], dim={dim})"):
+            learner.stack(ts, dim=dim)
+
+
+@points(1)
+def test_stack_mismatch_in_the_middle(learner):
+    "stack() raises ValueError when a tensor other than the first or the last differs"
+    ts = [torch.zeros(2, 3), torch.zeros(3, 3), torch.zeros(2, 3)]
+    with expect_raises("ValueError", what="stack([tensor 2×3, tensor 3×3, tensor 2×3])"):
+        learner.stack(ts)
 
 
 @points(1)
@@ -195,6 +246,19 @@ def test_masked_mean_all_false(learner):
     )
 
 
+@points(1)
+def test_normalize_defaults(learner):
+    "normalize(x) without dim and eps: dim=-1 on a 3-D x, eps=1e-12 on a tiny norm"
+    x = make_tensor(2, 3, 4, seed=123)
+    assert_close(learner.normalize(x), F.normalize(x, dim=-1), what="normalize(x 2×3×4)")
+    tiny = torch.tensor([[1.5e-12, 0.0]])
+    assert_close(
+        learner.normalize(tiny),
+        F.normalize(tiny),
+        what="normalize(tensor([[1.5e-12, 0.0]])) (a norm just above the default eps, 1e-12)",
+    )
+
+
 @points(2)
 @devices("cpu", "cuda")
 def test_normalize_eps_and_3d(learner, device):
@@ -208,4 +272,125 @@ def test_normalize_eps_and_3d(learner, device):
         learner.normalize(small, dim=-1, eps=0.1),
         F.normalize(small, dim=-1, eps=0.1),
         what="normalize(small values, eps=0.1)",
+    )
+
+
+# ---------------------------------------------------------------- input variants
+# Each function over a family of inputs built from one base (grader.testing.variants):
+# float32 and float64, a non-contiguous layout, an input that requires grad, and special
+# values where PyTorch defines the result; the expected value is PyTorch's on the same variant.
+
+
+def on_variant(variant) -> str:
+    """How a message names the variant: 'with a non-contiguous input', ..."""
+    if variant.label == "as given":
+        return ""
+    if variant.label.startswith("with "):
+        return f" with {variant.label.removeprefix('with ')} in the input"
+    if variant.label == "requires_grad":
+        return " with an input that requires grad"
+    return f" with a {variant.label} input"
+
+
+def check_family(learner, name, family, build, reference, what, **tol):
+    """learner.<name>(*build(v)) equals reference(*build(v)) for every variant v of `family`
+    (all calls in one round trip)."""
+    calls = [(build(v.tensor), {}) for v in family]
+    for variant, (args, _), got in zip(family, calls, learner.each(name, calls), strict=True):
+        expected = reference(*args).detach()
+        assert_close(got, expected, what=f"{what}{on_variant(variant)}", equal_nan=True, **tol)
+
+
+@points(2)
+def test_softmax_and_logsumexp_variants(learner):
+    "softmax() and logsumexp() for float64, non-contiguous, requires_grad and -inf inputs"
+    family = variants(
+        make_tensor(3, 4, seed=150, low=-5, high=5), specials=(float("-inf"), 1e4, -1e4)
+    )
+    check_family(
+        learner,
+        "softmax",
+        family,
+        lambda x: (x, 1),
+        lambda x, d: torch.softmax(x, dim=d),
+        "softmax(x, dim=1)",
+    )
+    check_family(
+        learner,
+        "logsumexp",
+        family,
+        lambda x: (x, 0),
+        torch.logsumexp,
+        "logsumexp(x, 0)",
+    )
+
+
+@points(1)
+def test_normalize_variants(learner):
+    "normalize() for float64, non-contiguous, requires_grad inputs and an exact zero"
+    family = variants(make_tensor(4, 3, seed=151), specials=(0.0,))
+    check_family(
+        learner,
+        "normalize",
+        family,
+        lambda x: (x, 0),
+        lambda x, d: F.normalize(x, dim=d),
+        "normalize(x, dim=0)",
+    )
+
+
+@points(1)
+def test_elementwise_family_variants(learner):
+    "pairwise_sq_dists(), batched_matmul() and masked_mean() for float64, non-contiguous, requires_grad"
+    y = make_tensor(5, 4, seed=153)
+    family = variants(make_tensor(3, 4, seed=152))
+    check_family(
+        learner,
+        "pairwise_sq_dists",
+        family,
+        lambda x: (x, y.to(x.dtype)),
+        lambda a, b: ((a[:, None] - b[None]) ** 2).sum(-1),
+        "pairwise_sq_dists(x, y)",
+        **DIST_TOL,
+    )
+    check_family(
+        learner,
+        "batched_matmul",
+        family,
+        lambda x: (x, y.T.to(x.dtype)),
+        torch.matmul,
+        "batched_matmul(x (3×4), y (4×5))",
+        rtol=1e-5,
+        atol=1e-5,
+    )
+    mask = make_tensor(3, 4, seed=154) > 0
+    check_family(
+        learner,
+        "masked_mean",
+        family,
+        lambda x: (x, mask, 1),
+        lambda a, m, d: (a * m).sum(d) / m.sum(d).clamp_min(1),
+        "masked_mean(x, mask, 1)",
+    )
+
+
+@points(1)
+def test_shape_family_variants(learner):
+    "stack() and flatten_batch() for float64, non-contiguous and requires_grad inputs"
+    family = variants(make_tensor(2, 3, 2, seed=155))
+    check_family(
+        learner,
+        "stack",
+        family,
+        lambda x: ([x, x], -1),
+        lambda ts, d: torch.stack(ts, dim=d),
+        "stack([x, x], dim=-1)",
+    )
+    check_family(
+        learner,
+        "flatten_batch",
+        family,
+        lambda x: (x,),
+        lambda x: x.reshape(x.shape[0], -1),
+        "flatten_batch(x 2×3×2)",
     )

@@ -115,10 +115,12 @@ def jacobian(
 
 
 @probe
-def numerical_grad(module, function: str, x: torch.Tensor, eps: float | None = None) -> dict:
+def numerical_grad(
+    module, function: str, x: torch.Tensor, eps: float | None = None, *, requires_grad=False
+) -> dict:
     """Call numerical_grad(f, x) (with eps when given); report the result and x afterwards."""
     extra = () if eps is None else (eps,)
-    return _scenario(module.numerical_grad, function, x, extra, False, None)
+    return _scenario(module.numerical_grad, function, x, extra, requires_grad, None)
 
 
 @probe
@@ -153,9 +155,15 @@ def _scenario(
         source.grad = grad.clone()
     # A non-leaf x is the result of a computation on `source` (values unchanged).
     x = source * 1 if nonleaf else source
-    results = [_snapshot(learner_fn(f, x, *extra)) for _ in range(max(1, calls))]
+    results, attached = [], []
+    for _ in range(max(1, calls)):
+        value = learner_fn(f, x, *extra)
+        results.append(_snapshot(value))  # at once: a later call may change it in place
+        # A result still attached to a graph (requires_grad) shows autograd recorded f's calls.
+        attached.append(bool(getattr(value, "requires_grad", False)))
     return {
         "results": results,
+        "results_require_grad": attached,
         "x": x.detach().clone(),
         "requires_grad": bool(x.requires_grad),
         "grad": _grad_of_leaf(x),

@@ -3,6 +3,7 @@
 import torch
 
 from grader.testing import (
+    CheckFailed,
     LearnerRaised,
     assert_close,
     assert_unchanged,
@@ -12,6 +13,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -38,6 +40,23 @@ def test_grad_of_more_functions(learner, device):
         x = make_tensor(*shape, seed=seed, dtype=dtype, device=device)
         seen = C.scenario(learner, "grad_of", name, x)
         C.check_result(seen["results"][0], C.ref_grad(name, x), C.describe("grad_of", name, x))
+
+
+@points(1)
+def test_grad_of_and_jacobian_variants(learner):
+    "grad_of() and jacobian() of float32, non-contiguous and requires_grad variants of one x"
+    for variant in variants(make_tensor(2, 3, seed=105, dtype=torch.float64))[1:]:
+        x, flag = variant.tensor.detach(), variant.tensor.requires_grad
+        try:
+            seen = C.scenario(learner, "grad_of", "sum_tanh_sq", x, requires_grad=flag)
+            what = C.describe("grad_of", "sum_tanh_sq", x)
+            C.check_result(seen["results"][0], C.ref_grad("sum_tanh_sq", x), what)
+            C.check_x_left_alone(seen, x, what, requires_grad=flag)
+            seen, what = C.check_jacobian(learner, "row_cumprod", x, requires_grad=flag)
+            C.check_x_left_alone(seen, x, what, requires_grad=flag)
+        except CheckFailed as failed:
+            shown = "x that requires grad" if flag else f"{variant.label} x"
+            fail(f"With a {shown}: {failed}")
 
 
 @points(1)
@@ -213,7 +232,7 @@ def test_numerical_grad_uses_eps(learner):
     seen = C.scenario(learner, "numerical_grad", "sum_cubic", x, eps)
     what = C.describe("numerical_grad", "sum_cubic", x, f", eps={eps}")
     got = seen["results"][0]
-    if C.close(got, C.one_sided("sum_cubic", x, eps)):
+    if C.close(got, C.R.one_sided("sum_cubic", x, eps)):
         fail(f"{what}: your values match a one-sided difference. {C.one_sided_note(eps)}")
     if C.close(got, C.ref_grad("sum_cubic", x)):
         fail(
@@ -222,6 +241,51 @@ def test_numerical_grad_uses_eps(learner):
         )
     # A different but equally good order of operations differs by rounding only.
     assert_close(got, expected, what=f"{what} (the central difference)", rtol=1e-9, atol=1e-9)
+
+
+def central_difference(name, x, eps):
+    """The docstring's formula, element by element, computed here in float64."""
+    f, flat = P.FUNCTIONS[name], x.reshape(-1)
+    basis = torch.eye(x.numel(), dtype=x.dtype, device=x.device)
+    rows = [
+        (f((flat + eps * e).reshape(x.shape)) - f((flat - eps * e).reshape(x.shape))) / (2 * eps)
+        for e in basis
+    ]
+    return torch.stack(rows).reshape(x.shape)
+
+
+@points(1)
+def test_numerical_grad_default_eps(learner):
+    "numerical_grad(f, x) without eps uses the default eps=1e-6"
+    # Near 1e-4 the gradient of mean(x**4) is ~1e-12 and a central difference is off by
+    # about eps²/x² of it (1e-4 relative): eps=1e-6 and eps=2e-6 give estimates 1e-4 apart,
+    # where rounding makes 1e-14.
+    x = make_tensor(5, seed=134, dtype=torch.float64, low=1e-4, high=2e-4)
+    seen = C.scenario(learner, "numerical_grad", "mean_quartic", x)
+    what = C.describe("numerical_grad", "mean_quartic", x) + " (eps left out)"
+    assert_close(
+        seen["results"][0],
+        central_difference("mean_quartic", x, 1e-6),
+        what=f"{what}, against the central difference with eps=1e-6",
+        rtol=1e-9,
+        atol=0.0,
+    )
+
+
+@points(1)
+def test_numerical_grad_x_requires_grad(learner):
+    "numerical_grad() of an x that requires grad: the same estimate, no autograd graph"
+    x = make_tensor(4, seed=135, dtype=torch.float64)
+    seen = C.scenario(learner, "numerical_grad", "sum_exp", x, requires_grad=True)
+    what = C.describe("numerical_grad", "sum_exp", x) + " (x.requires_grad=True)"
+    assert_close(seen["results"][0], C.ref_grad("sum_exp", x), what=what, **C.NUMERICAL_TOL)
+    if seen["results_require_grad"][0]:
+        fail(
+            f"{what}: your result requires grad: autograd recorded your calls of f and the "
+            "result keeps that graph alive. The estimate comes from values of f alone (no "
+            "autograd): evaluate f on x.detach() (or under torch.no_grad())."
+        )
+    C.check_x_left_alone(seen, x, what, requires_grad=True)
 
 
 @points(1)

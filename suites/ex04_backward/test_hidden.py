@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grader.testing import devices, hidden, make_tensor, points, public_suite
+from grader.testing import (
+    CheckFailed,
+    devices,
+    fail,
+    hidden,
+    make_tensor,
+    points,
+    public_suite,
+    variants,
+)
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
@@ -29,8 +38,14 @@ def elementwise_input(name: str, *shape: int, seed: int, dtype=torch.float64, de
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_unbroadcast_more(learner, device):
-    "unbroadcast() on more shapes: to a 0-d shape, several size-1 dims, float64"
-    cases = [((2, 3, 4), (3, 1)), ((2, 3, 4), ()), ((5, 2, 3), (1, 1, 3)), ((2, 1, 4), (2, 1, 4))]
+    "unbroadcast() on more shapes: to a 0-d shape, several size-1 dims, an empty dim, float64"
+    cases = [
+        ((2, 3, 4), (3, 1)),
+        ((2, 3, 4), ()),
+        ((5, 2, 3), (1, 1, 3)),
+        ((2, 1, 4), (2, 1, 4)),
+        ((0, 3), (1, 3)),  # a size-1 input broadcast against 0 rows: its gradient is zeros
+    ]
     for k, (grad_shape, shape) in enumerate(cases):
         grad = make_tensor(*grad_shape, seed=300 + k, dtype=torch.float64, device=device)
         S.check_unbroadcast(learner, grad, shape)
@@ -43,6 +58,26 @@ def test_unbroadcast_torch_size(learner):
 
 
 # ---------------------------------------------------------------- elementwise
+
+
+def on_variant(label: str) -> str:
+    """How a message names an input variant (grader.testing.variants)."""
+    if label == "requires_grad":
+        return "With an input that requires grad"
+    return f"With a {label} input"
+
+
+@points(1)
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_elementwise_variants(learner, name):
+    "Exp, Log, ReLU, Sigmoid, Tanh: forward and backward on float32, non-contiguous and requires_grad inputs"
+    base = elementwise_input(name, 3, 4, seed=360)  # float64
+    for k, variant in enumerate(variants(base)[1:]):  # "as given" is test_*_backward's case
+        try:
+            S.check_forward(learner, name, [variant.tensor])
+            S.check_backward(learner, name, [variant.tensor], seed=361 + k)
+        except CheckFailed as failed:
+            fail(f"{on_variant(variant.label)}: {failed}")
 
 
 @points(1)

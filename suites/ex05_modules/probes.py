@@ -133,7 +133,14 @@ def _set_parameters(layer, params: dict) -> list[dict]:
 
 
 def _new_linear(module, in_features, out_features, bias=True, device=None, dtype=None):
-    return module.Linear(in_features, out_features, bias=bias, device=device, dtype=dtype)
+    # An argument at its documented default is left out of the call, so that the learner's
+    # own default is what runs (Linear(3, 4) means bias=True, device=None, dtype=None).
+    given = {"bias": bias, "device": device, "dtype": dtype}
+    options = {k: v for k, v in given.items() if v is not LINEAR_DEFAULTS[k]}
+    return module.Linear(in_features, out_features, **options)
+
+
+LINEAR_DEFAULTS = {"bias": True, "device": None, "dtype": None}
 
 
 # ---------------------------------------------------------------- Linear
@@ -167,7 +174,11 @@ def linear_forward(
     misfits = _set_parameters(layer, params)
     if misfits:
         return {"misfits": misfits, "output": None}
-    return {"misfits": [], "output": layer(x)}
+    before = x.detach().clone()
+    output = layer(x)
+    # x itself, not a copy, went to the layer: an in-place change of it shows here.
+    changed = x.shape != before.shape or not torch.equal(x.detach(), before)
+    return {"misfits": [], "output": output, "x_changed": bool(changed)}
 
 
 @probe
@@ -255,12 +266,15 @@ def find_linears(module, root) -> list:
     return found
 
 
-def _new_mlp(module, sizes, activation="ReLU"):
+def _new_mlp(module, sizes, activation=None):
+    # None: the activation left out of the call, so that the learner's default (nn.ReLU) runs.
+    if activation is None:
+        return module.MLP(list(sizes))
     return module.MLP(list(sizes), activation=ACTIVATIONS[activation])
 
 
 @probe
-def mlp_structure(module, sizes, activation="ReLU"):
+def mlp_structure(module, sizes, activation=None):
     """Build an MLP and describe it: the Linear layers it holds (wherever it keeps them) and
     what nn.Module sees of them (parameters(), state_dict())."""
     mlp = _new_mlp(module, sizes, activation)

@@ -15,6 +15,7 @@ from grader.testing import (
     make_tensor,
     points,
     public_suite,
+    variants,
 )
 
 pytestmark = hidden
@@ -30,8 +31,7 @@ check_forward = S.check_forward
 check_uniform = S.check_uniform
 check_mlp_forward = S.check_mlp_forward
 mlp_params = S.mlp_params
-mlp_reference = S.mlp_reference
-expected_count = S.expected_count
+expected_count = S.R.parameter_count
 check_moved = S.check_moved
 
 
@@ -71,6 +71,20 @@ def test_linear_forward_no_bias(learner, device):
     x = make_tensor(3, 5, seed=106, device=device)
     seen = learner.probe("linear_forward", 5, 4, params, x, bias=False, device=device)
     check_forward(seen, params, "Linear(5, 4, bias=False)(x)", F.linear(x, params["weight"]))
+
+
+@points(1)
+def test_linear_forward_variants(learner):
+    "Linear's forward of a non-contiguous x and of an x that requires grad, as F.linear"
+    params = linear_params(4, 3, seed=119)
+    for variant in variants(make_tensor(5, 4, seed=120), dtypes=())[1:]:
+        x = variant.tensor
+        seen = learner.probe("linear_forward", 4, 3, params, x)
+        shown = (
+            "a non-contiguous x" if variant.label == "non-contiguous" else "x.requires_grad=True"
+        )
+        expected = F.linear(x, **params).detach()
+        check_forward(seen, params, f"Linear(4, 3)(x of shape (5, 4)) with {shown}", expected)
 
 
 @points(1)
@@ -115,6 +129,40 @@ def test_linear_init_other_sizes(learner):
     check_parameter(info["bias"], f"{what}.bias", (600,), torch.float64)
     check_uniform(info["weight_values"], 1 / 20, f"{what}.weight", bins=20)
     check_uniform(info["bias_values"], 1 / 20, f"{what}.bias", bins=3)
+
+
+@points(1)
+def test_linear_no_inputs(learner):
+    "Linear(0, 3) builds as nn.Linear(0, 3): a (3, 0) weight, a zero bias, zeros out"
+    info = learner.probe("linear_info", 0, 3, seed=115)
+    check_linear(info, "Linear(0, 3)", 0, 3)
+    # nn.Linear's bound is 0 when there is no input (no 1/sqrt(0)): its bias starts at zero.
+    assert_close(info["bias_values"], torch.zeros(3), what="Linear(0, 3).bias")
+    params = linear_params(0, 3, seed=116)
+    x = torch.zeros(2, 0)
+    seen = learner.probe("linear_forward", 0, 3, params, x)
+    check_forward(seen, params, "Linear(0, 3)(x of shape (2, 0))", F.linear(x, **params))
+
+
+@points(1)
+def test_linear_keeps_its_sizes(learner):
+    "Linear keeps in_features and out_features as attributes, as nn.Linear does"
+    info = learner.probe("linear_info", 6, 2, seed=118)
+    for name, value in (("in_features", 6), ("out_features", 2)):
+        if info[name] != value:
+            fail(
+                f"Linear(6, 2).{name} is {info[name]!r}, expected {value}: keep the sizes as "
+                f"attributes in __init__ (self.{name} = {name}), as nn.Linear does."
+            )
+
+
+@points(1)
+def test_linear_init_one_input(learner):
+    "Linear(1, 2000) starts from U(-1, 1): 1/sqrt(in) is 1 for one input"
+    info = learner.probe("linear_info", 1, 2000, seed=117)
+    check_parameter(info["weight"], "Linear(1, 2000).weight", (2000, 1))
+    check_uniform(info["weight_values"], 1.0, "Linear(1, 2000).weight", bins=10)
+    check_uniform(info["bias_values"], 1.0, "Linear(1, 2000).bias", bins=4)
 
 
 @points(1)

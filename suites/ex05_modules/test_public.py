@@ -16,10 +16,12 @@ from grader.testing import (
     points,
     probes_of,
     public,
+    references,
 )
 
 pytestmark = public
 P = probes_of(__file__)
+R = references(__file__)  # hand-written references: judge-only (see reference.py)
 
 PARAMETER_HINT = (
     "Create it in __init__ as an nn.Parameter assigned to an attribute, e.g. "
@@ -128,6 +130,11 @@ def check_misfits(misfits: list[dict], what: str, params) -> None:
 def check_forward(seen: dict, params: dict, what: str, expected: torch.Tensor, **tol) -> None:
     """The answer of probes.linear_forward against F.linear computed here."""
     check_misfits(seen["misfits"], what, params)
+    if seen.get("x_changed"):
+        fail(
+            f"{what}: your forward changed its input x in place. A layer must leave x as it "
+            "was (the caller may use it again): compute a new tensor instead of writing into x."
+        )
     assert_close(seen["output"], expected, what=what, **tol)
 
 
@@ -183,15 +190,6 @@ def mlp_params(sizes, seed: int, dtype=torch.float32) -> list[dict]:
     ]
 
 
-def mlp_reference(x, params: list[dict], activation: str | None, after_last: bool = False):
-    act = P.ACTIVATIONS[activation]() if activation else None
-    for i, layer in enumerate(params):
-        x = F.linear(x, layer["weight"], layer.get("bias"))
-        if act is not None and (i < len(params) - 1 or after_last):
-            x = act(x)
-    return x
-
-
 def check_mlp_forward(seen: dict, sizes, params, x, activation: str) -> None:
     """The answer of probes.mlp_forward against the reference computed here; recognises an
     activation after the last layer, and a missing one between layers."""
@@ -203,9 +201,17 @@ def check_mlp_forward(seen: dict, sizes, params, x, activation: str) -> None:
             f"{layers} (one per consecutive pair of sizes)."
         )
     check_misfits(seen["misfits"], what, params)
-    got, expected = seen["output"], mlp_reference(x, params, activation)
-    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
-        after_last = mlp_reference(x, params, activation, after_last=True)
+    # Every reference value is asked for whatever the learner returned: a kit holds the values
+    # its references gave for the solution's run only.
+    got, expected = seen["output"], R.mlp_output(x, params, activation)
+    after_last = R.mlp_output(x, params, activation, after_last=True)
+    no_activation = R.mlp_output(x, params, None)
+    comparable = isinstance(got, torch.Tensor) and (got.shape, got.dtype, got.device) == (
+        expected.shape,
+        expected.dtype,
+        expected.device,
+    )  # else assert_close below says what differs (allclose would raise)
+    if comparable:
         if torch.allclose(got, after_last, atol=1e-5) and not torch.allclose(
             expected, after_last, atol=1e-5
         ):
@@ -214,7 +220,7 @@ def check_mlp_forward(seen: dict, sizes, params, x, activation: str) -> None:
                 "The activation goes between layers only: the last Linear's output is returned "
                 "as it is (a loss function expects unbounded scores)."
             )
-        if layers > 1 and torch.allclose(got, mlp_reference(x, params, None), atol=1e-5):
+        if layers > 1 and torch.allclose(got, no_activation, atol=1e-5):
             fail(
                 f"{what}: the output is the layers applied one after the other with no "
                 "activation between them. Put activation() between consecutive layers."
@@ -450,7 +456,7 @@ def test_mlp_forward(learner):
     sizes = [4, 8, 8, 3]
     params = mlp_params(sizes, seed=20)
     x = make_tensor(6, 4, seed=21)
-    seen = learner.probe("mlp_forward", sizes, "ReLU", params, x)
+    seen = learner.probe("mlp_forward", sizes, None, params, x)  # activation left out: ReLU
     check_mlp_forward(seen, sizes, params, x, "ReLU")
 
 
@@ -481,21 +487,13 @@ def test_mlp_to(learner, device):
 # ---------------------------------------------------------------- count_parameters
 
 
-def expected_count(model: str, frozen=(), trainable_only=True) -> int:
-    return sum(
-        p.numel()
-        for p in P.build_model(model, frozen).parameters()
-        if p.requires_grad or not trainable_only
-    )
-
-
 @points(1)
 def test_count_parameters(learner):
     "count_parameters() counts every value of every parameter"
     got = learner.probe("count", "mlp")
     assert_equal(
         got,
-        expected_count("mlp"),
+        R.parameter_count("mlp"),
         what="count_parameters(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)))",
     )
 
@@ -507,11 +505,11 @@ def test_count_parameters_frozen(learner):
     model = "nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)) with layer 0 frozen"
     assert_equal(
         learner.probe("count", "mlp", frozen),
-        expected_count("mlp", frozen),
+        R.parameter_count("mlp", frozen),
         what=f"count_parameters({model}) (frozen parameters have requires_grad=False)",
     )
     assert_equal(
         learner.probe("count", "mlp", frozen, trainable_only=False),
-        expected_count("mlp", frozen, trainable_only=False),
+        R.parameter_count("mlp", frozen, trainable_only=False),
         what=f"count_parameters({model}, trainable_only=False)",
     )
