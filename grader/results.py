@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from grader.messages import say
-from grader.records import REPORT_KEY, CollectedCheck, Finding, Tally, Verdict
+from grader.records import REPORT_KEY, CollectedCheck, Finding, Tally, Verdict, curve_of
 
 SCHEMA = "torch-course-grader/results"
 SCHEMA_VERSION = 1
@@ -37,6 +37,7 @@ class Check:
     device: str | None = None
     duration: float = 0.0
     measured: bool = False  # its verdict relied on measurements made in a worker
+    curve: tuple[dict[str, float], ...] = ()  # a training check's learning curve, per epoch
 
     @property
     def counts(self) -> bool:
@@ -266,6 +267,7 @@ def _check(item: CollectedCheck, test: dict[str, Any] | None, judge_problem: str
         output_truncated=verdict.output_truncated,
         duration=duration,
         measured=verdict.measured,
+        curve=verdict.curve,
     )
 
 
@@ -338,6 +340,10 @@ def to_json(result: SubmissionResult) -> dict[str, Any]:
     return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, **data}
 
 
+def _check_from_json(data: dict[str, Any]) -> Check:
+    return Check(**{**data, "curve": curve_of(data.get("curve"))})
+
+
 class ResultsFormatError(ValueError):
     """A results file that this grader cannot read."""
 
@@ -351,7 +357,9 @@ def from_json(data: dict[str, Any]) -> SubmissionResult:
         )
     try:
         exercises = tuple(
-            ExerciseResult(e["id"], e["number"], e["title"], tuple(Check(**c) for c in e["checks"]))
+            ExerciseResult(
+                e["id"], e["number"], e["title"], tuple(_check_from_json(c) for c in e["checks"])
+            )
             for e in data["exercises"]
         )
         return SubmissionResult(
