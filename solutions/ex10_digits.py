@@ -80,7 +80,7 @@ class Net(nn.Module):
 
 
 def build_model(hidden: int = 64, *, seed: int = 0, device: torch.device | str = "cpu") -> Net:
-    torch.manual_seed(seed)
+    torch.random.manual_seed(seed)  # the global generator, which nn.Linear draws from
     return Net(64, hidden, 10).to(device)
 
 
