@@ -1,4 +1,4 @@
-"""10 digits: the capstone, the course's network trained on real handwritten digits.
+"""10 digits: the capstone: the course's network on real handwritten digits.
 
 Everything so far ran on made-up tensors. Here the same pieces train a real classifier: the
 UCI optical handwritten digits, 8x8 grey images (pixel values 0..16) of the digits 0 to 9.

@@ -1,4 +1,4 @@
-"""10 digits: the capstone, the course's network trained on real handwritten digits. (Reference solution.)"""
+"""10 digits: the capstone: the course's network on real handwritten digits. (Reference solution.)"""
 
 from __future__ import annotations
 

@@ -60,7 +60,7 @@ def describe_loader(loader, epochs: int) -> dict:
         "stats": getattr(dataset, "stats", None),
         "shuffles": isinstance(getattr(loader, "sampler", None), RandomSampler),
         "labels": [[targets for _, targets in batches] for batches in epochs_seen],
-        "first_inputs": epochs_seen[0][0][0] if epochs_seen and epochs_seen[0] else None,
+        "inputs": [inputs for inputs, _ in epochs_seen[0]] if epochs_seen else [],
     }
 
 

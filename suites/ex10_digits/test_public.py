@@ -27,8 +27,10 @@ NET_LAYERS = [("fc1", "Linear"), ("relu", "ReLU"), ("fc2", "Linear")]
 LOADER = {"val_size": 60, "batch_size": 32, "seed": 3}
 TRAINING = {"hidden": 16, "epochs": 3, "lr": 0.05, "momentum": 0.5, "seed": 3}
 # float32 training: the learner's SGD and loop make the same operations as torch.optim.SGD
-# and the reference loop, but may round in another order; over a few epochs that stays small.
-HISTORY_TOL = {"rtol": 1e-4, "atol": 1e-5}
+# and the reference loop, but may round in another order; over 3 epochs that stays far below
+# this relative tolerance on the losses (measured: 1e-7), and a validation image may flip.
+HISTORY_RTOL = 1e-3
+ACCURACY_ATOL = 1.5 / LOADER["val_size"]
 
 
 def training_split(count: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -153,22 +155,37 @@ def sizes(batches: list) -> list[int]:
     return [len(b) if isinstance(b, torch.Tensor) else -1 for b in batches]
 
 
+def raw_rows(loader: dict) -> list[tuple] | None:
+    """The images a loader gave, un-normalised with its dataset's own .stats, as sorted rows
+    of pixel counts: which images a set holds, whatever its order and statistics."""
+    stats, inputs = loader["stats"], loader["inputs"]
+    usable = (
+        isinstance(stats, tuple) and len(stats) == 2 and all(isinstance(v, float) for v in stats)
+    )
+    if not usable or not inputs or not all(isinstance(x, torch.Tensor) for x in inputs):
+        return None
+    pixels = torch.cat([x.reshape(len(x), -1) for x in inputs]).double() * stats[1] + stats[0]
+    return sorted(map(tuple, pixels.round().to(torch.int64).tolist()))
+
+
 @points(1)
 def test_loaders_split(learner):
     "make_loaders() splits off the validation set given by the seeded permutation"
-    seen, expected, what = loaders_of(learner)
+    images, _ = training_split(300)
+    seen, _, what = loaders_of(learner)
     n_val = LOADER["val_size"]
     if (seen["train"]["size"], seen["val"]["size"]) != (300 - n_val, n_val):
         fail(
             f"{what}: the datasets hold {seen['train']['size']} (training) and "
             f"{seen['val']['size']} (validation) images, expected {300 - n_val} and {n_val}."
         )
-    got = torch.cat(seen["val"]["labels"][0]) if seen["val"]["labels"][0] else None
-    if got is None or not torch.equal(got, torch.cat(expected["val"])):
+    chosen = images[R.split_order(300, LOADER["seed"])[:n_val]]
+    if raw_rows(seen["val"]) != sorted(map(tuple, chosen.reshape(n_val, 64).tolist())):
         fail(
-            f"{what}: the validation set is not images[order[:val_size]] with order = "
-            "torch.randperm(N, generator=torch.Generator().manual_seed(seed)) (compared by "
-            "labels, in order)."
+            f"{what}: the validation set does not hold the images images[order[:val_size]], "
+            "with order = torch.randperm(N, generator=torch.Generator().manual_seed(seed)) "
+            "(compared as sets of images, with the statistics in the validation dataset's "
+            ".stats)."
         )
 
 
@@ -337,7 +354,7 @@ def check_history(got, expected: list[dict], what: str) -> None:
         if not isinstance(entry, dict) or set(entry) != set(want):
             fail(f"{what}: each epoch's dict has the keys {sorted(want)}, got {entry!r:.100}.")
         for key in ("train_loss", "val_loss"):
-            if not isinstance(entry[key], float) or not close(entry[key], want[key], 1e-3):
+            if not isinstance(entry[key], float) or not close(entry[key], want[key], HISTORY_RTOL):
                 fail(
                     f"{what}: epoch {want['epoch']}'s {key} is {entry[key]!r:.30}, expected "
                     f"{want[key]:.6g}. Build the model with build_model(hidden, seed=seed, "
@@ -345,18 +362,40 @@ def check_history(got, expected: list[dict], what: str) -> None:
                 )
         if (
             not isinstance(entry["val_accuracy"], float)
-            or abs(entry["val_accuracy"] - want["val_accuracy"]) > 0.025
+            or abs(entry["val_accuracy"] - want["val_accuracy"]) > ACCURACY_ATOL
         ):
             fail(
-                f"{what}: epoch {want['epoch']}'s val_accuracy is {entry['val_accuracy']!r:.30}, expected {want['val_accuracy']:.4g}."
+                f"{what}: epoch {want['epoch']}'s val_accuracy is "
+                f"{entry['val_accuracy']!r:.30}, expected {want['val_accuracy']:.4g}."
             )
 
 
+def curve_of(history) -> list[dict]:
+    """A learner's history as plain finite floats, for the report's learning curve."""
+    keys = ("train_loss", "val_loss", "val_accuracy")
+    found = []
+    for entry in history[:1000] if isinstance(history, list) else []:
+        values = [entry.get(k) for k in keys] if isinstance(entry, dict) else [None]
+        if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+            break
+        found.append(dict(zip(keys, map(float, values), strict=True)))
+    return found
+
+
+def record_curve(request, history) -> None:
+    """Show the learner's learning curve under this check (what pytest's record_property
+    does; a judge runs without the junitxml plugin that provides it)."""
+    curve = curve_of(history)
+    if curve:
+        request.node.user_properties.append(("learning_curve", curve))
+
+
 @points(2)
-def test_train_history(learner):
+def test_train_history(learner, request):
     "train() trains a fresh model with your SGD and fit, and returns fit's history"
     images, labels = training_split(300)
     seen, _ = training_run(learner)
+    record_curve(request, seen["history"])
     expected = R.training_history(
         images, labels, **LOADER, **{k: v for k, v in TRAINING.items() if k != "seed"}
     )
@@ -374,12 +413,13 @@ def test_train_reproducible(learner):
     again, _ = training_run(learner, epochs=1)
     other, _ = training_run(learner, epochs=1, seed=4)
     for name, value in first["state"].items():
-        if not torch.equal(value, again["state"].get(name)):
+        repeated = again["state"].get(name)
+        if not isinstance(repeated, torch.Tensor) or not torch.equal(value, repeated):
             fail(
                 f"train(..., seed=3) twice on loaders made with the same seed gave other "
                 f"weights ('{name}' differs): seed the model with build_model(..., seed=seed)."
             )
-    if all(torch.equal(v, other["state"].get(k)) for k, v in first["state"].items()):
+    if all(torch.equal(v, other["state"].get(k, v + 1)) for k, v in first["state"].items()):
         fail("train(..., seed=4) gave the same weights as seed=3: pass `seed` on to build_model.")
 
 
