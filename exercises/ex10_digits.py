@@ -51,7 +51,7 @@ class DigitsDataset(Dataset):
 
     >>> train_set = DigitsDataset(images, labels)
     >>> len(train_set), train_set.stats
-    (1438, (4.88..., 6.01...))
+    (1438, (4.89..., 6.01...))
     >>> x, y = train_set[0]
     >>> x.shape, x.dtype, y
     (torch.Size([64]), torch.float32, tensor(0))
