@@ -27,6 +27,17 @@ def split_order(n: int, seed: int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed))
 
 
+def momentum_step(params, grads, buffers: list, lr: float, momentum: float) -> None:
+    """torch.optim.SGD's step with momentum, written out: its first use in a process imports
+    torch._dynamo, seconds that a judge grading this exercise alone would pay."""
+    with torch.no_grad():
+        for i, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            buffers[i] = (
+                grad.clone() if buffers[i] is None else buffers[i].mul_(momentum).add_(grad)
+            )
+            param.sub_(lr * buffers[i])
+
+
 def loader_batches(
     labels: torch.Tensor, val_size: int, batch_size: int, seed: int, epochs: int
 ) -> dict:
@@ -71,7 +82,7 @@ def training_history(
     momentum: float,
     seed: int,
 ) -> list[dict]:
-    """The history of a correct make_loaders + train, with torch.optim.SGD."""
+    """The history of a correct make_loaders + train (SGD with momentum, as torch.optim.SGD)."""
     order = split_order(len(labels), seed)
     val_images, val_labels = images[order[:val_size]], labels[order[:val_size]]
     train_images, train_labels = images[order[val_size:]], labels[order[val_size:]]
@@ -83,15 +94,14 @@ def training_history(
     state = net_state(hidden, seed)
     params = [p.clone().requires_grad_() for p in state.values()]
     weights = dict(zip(state, params, strict=True))
-    optimizer = torch.optim.SGD(params, lr=lr, momentum=momentum)
+    buffers: list[torch.Tensor | None] = [None] * len(params)
     history = []
     for epoch, epoch_batches in enumerate(batches, start=1):
         total = 0.0
         for index in epoch_batches:
             loss = F.cross_entropy(logits(weights, train_x[index]), train_labels[index])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            grads = torch.autograd.grad(loss, params)
+            momentum_step(params, grads, buffers, lr, momentum)
             total += loss.item() * len(index)
         with torch.no_grad():
             out = logits(weights, val_x)
