@@ -58,11 +58,12 @@ def make_loaders(
     train_set = DigitsDataset(images[train_part], labels[train_part])
     # The validation set is normalised as the model will see new data: with training stats.
     val_set = DigitsDataset(images[val_part], labels[val_part], stats=train_set.stats)
+    # Its own seeded generator: the same seed gives the same batches, epoch after epoch.
     train_loader = DataLoader(
         train_set,
         batch_size=batch_size,
         shuffle=True,
-        generator=torch.Generator().manual_seed(seed),  # same seed, same batches
+        generator=torch.Generator().manual_seed(seed),
     )
     val_loader = DataLoader(val_set, batch_size=batch_size, shuffle=False)
     return train_loader, val_loader
