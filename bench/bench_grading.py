@@ -154,8 +154,10 @@ def main() -> None:
     klass = work / "class"
     submissions = build_class(klass, args.submissions)
     n = len(submissions)
+    exercises = len([p for p in (ROOT / "suites").glob("ex*_*") if p.is_dir()])
     print(
-        f"{n} submissions ({', '.join(KINDS)} in turn), all nine exercises, {os.cpu_count()} cores, "
+        f"{n} submissions ({', '.join(KINDS)} in turn), all {exercises} exercises, "
+        f"{os.cpu_count()} cores, "
         f"torch {_torch_version()}, Python {sys.version.split()[0]}\n"
     )
 

@@ -27,11 +27,11 @@ step doctor $PY -m grader doctor
 step verify $PY -m grader verify
 step cuda-cases $PY -m grader check --device cuda --hidden --target solutions
 $PY bench/make_hardcoded.py "$OUT/hardcoded-cpu" > /dev/null
-step hardcoded $PY -m grader grade "$OUT/hardcoded-cpu" --out "$OUT/hardcoded-report" -e 01 -e 02 -e 09 --reveal-hidden
+step hardcoded $PY -m grader grade "$OUT/hardcoded-cpu" --out "$OUT/hardcoded-report" -e 01 -e 02 -e 09 -e 10 --reveal-hidden
 $PY - "$OUT/hardcoded-report/results.json" <<'PY' | tee "$OUT/hardcoded-summary.txt"
 import json, sys
 data = json.load(open(sys.argv[1]))
-for device in ("cpu", "meta", "cuda"):
+for device in ("cpu", "standin", "cuda"):
     cases = [c for e in data["exercises"] for c in e["checks"] if c["device"] == device]
     failed = [c for c in cases if c["outcome"] == "failed"]
     print(f"{device}: {len(cases)} cases, {len(failed)} failed, {sum(c['kind'] == 'device' for c in failed)} with a device message")

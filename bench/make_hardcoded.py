@@ -31,6 +31,11 @@ EDITS = [
         "        return obj.to(device)",
         "        return obj.cpu()  # a fixed device",
     ),
+    (
+        "ex10_digits.py",
+        "    return Net(64, hidden, 10).to(device)",
+        "    return Net(64, hidden, 10)  # left on the CPU",
+    ),
 ]
 
 

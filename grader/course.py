@@ -20,6 +20,7 @@ PROBES_FILE = "probes.py"
 # Written by `grader release` into the learner kit: what the hidden suites are worth.
 HIDDEN_MANIFEST = "hidden.json"
 TITLES_FILE = "titles.json"  # in a learner kit: the exercises' titles, as the course has them
+DATA_SUFFIX = ".npz"  # data files a suite reads (a test split stays beside its hidden suite)
 
 
 class CourseError(Exception):
@@ -123,15 +124,24 @@ class Course:
             return {}
         return {str(k): Tally.from_json(v) for k, v in manifest.items()}
 
+    @property
+    def data_dir(self) -> Path:
+        """Data the course ships to learners (exercise 10's training split), kit included."""
+        return self.root / "data"
+
     def suite_hash(self, exercises: tuple[Exercise, ...] | None = None) -> str:
-        """A digest of the suite and probe files of these exercises (default: all): two runs
-        with the same hash ran the same checks."""
+        """A digest of the suite and probe files of these exercises (default: all), of the
+        data files beside them (a hidden test split) and of the course's data/: two runs with
+        the same hash ran the same checks on the same data."""
         digest = hashlib.sha256()
+        files = []
         for ex in self.exercises if exercises is None else exercises:
-            for path in sorted(ex.suite_dir.glob("*.py")):
-                digest.update(path.relative_to(self.root).as_posix().encode())
-                digest.update(b"\0")
-                digest.update(path.read_bytes())
+            files += sorted([*ex.suite_dir.glob("*.py"), *ex.suite_dir.glob(f"*{DATA_SUFFIX}")])
+        files += sorted(self.data_dir.glob(f"*{DATA_SUFFIX}"))
+        for path in files:
+            digest.update(path.relative_to(self.root).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
 
 

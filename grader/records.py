@@ -166,6 +166,9 @@ class Verdict:
     output_truncated: bool = False
     measured: bool = False  # it relied on measurements made in a worker, beside learner code
     function: str = ""  # the learner function that is not written yet (kind not_implemented)
+    # A training check's learning curve: one {"train_loss", "val_loss", "val_accuracy"} of
+    # plain floats per epoch, as the suite recorded it (render/curve.py draws it).
+    curve: tuple[dict[str, float], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v}
@@ -181,4 +184,27 @@ class Verdict:
             output_truncated=bool(data.get("output_truncated", False)),
             measured=bool(data.get("measured", False)),
             function=str(data.get("function", ""))[:100],
+            curve=curve_of(data.get("curve")),
         )
+
+
+CURVE_KEYS = ("train_loss", "val_loss", "val_accuracy")
+MAX_CURVE_EPOCHS = 1000
+
+
+def curve_of(data: Any) -> tuple[dict[str, float], ...]:
+    """A recorded learning curve, kept only as far as it is a list of dicts of numbers (at most
+    MAX_CURVE_EPOCHS); the renderer checks the numbers again."""
+    if not isinstance(data, (list, tuple)):
+        return ()
+    kept = []
+    for entry in data[:MAX_CURVE_EPOCHS]:
+        if not isinstance(entry, dict):
+            break
+        values = {k: entry.get(k) for k in CURVE_KEYS}
+        if not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()
+        ):
+            break
+        kept.append({k: float(v) for k, v in values.items()})
+    return tuple(kept)

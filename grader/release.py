@@ -45,6 +45,7 @@ def release(
         out.mkdir(parents=True, exist_ok=True)
         _copy_code(out)
         _copy_exercises(course, out, Path(golden_dir))
+        _copy_data(course, out)
     _write_hidden_manifest(course, out, checks)
     _write_project_files(course, out, checks)
     refuse_leaks(course, out)
@@ -98,6 +99,13 @@ def _copy_exercises(course: Course, out: Path, golden: Path) -> None:
         recorded = golden / ex.id / GOLDEN_FILE
         if recorded.is_file():
             shutil.copy2(recorded, suite / GOLDEN_FILE)
+
+
+def _copy_data(course: Course, out: Path) -> None:
+    """data/ (exercise 10's training split): learners train on it. Suite folders' own data
+    (a test split) is never copied: _copy_exercises takes only the public files."""
+    if course.data_dir.is_dir():
+        shutil.copytree(course.data_dir, out / "data")
 
 
 def _write_hidden_manifest(course: Course, out: Path, checks: list[CollectedCheck]) -> None:

@@ -37,6 +37,7 @@ class Check:
     group: str = ""  # the check this is a device variant of (records.group_of)
     shared: bool = False  # a variant whose check's points are counted on another variant
     function: str = ""  # the learner function not written yet, when that is why it failed
+    curve: tuple[dict[str, float], ...] = ()  # a training check's learning curve, per epoch
 
     @property
     def counts(self) -> bool:
@@ -272,6 +273,7 @@ def _check(item: CollectedCheck, test: dict[str, Any] | None, judge_problem: str
         duration=duration,
         measured=verdict.measured,
         function=verdict.function if outcome != PASSED else "",
+        curve=verdict.curve,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from grader.records import Finding, Tally
+from grader.records import Finding, Tally, curve_of
 from grader.results import Check, ExerciseResult, Stamp, SubmissionResult
 
 SCHEMA = "torch-course-grader/results"
@@ -26,6 +26,10 @@ def to_json(result: SubmissionResult) -> dict[str, Any]:
     return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, **data}
 
 
+def _check_from_json(data: dict[str, Any]) -> Check:
+    return Check(**{**data, "curve": curve_of(data.get("curve"))})
+
+
 class ResultsFormatError(ValueError):
     """A results file that this grader cannot read."""
 
@@ -39,7 +43,9 @@ def from_json(data: dict[str, Any]) -> SubmissionResult:
         )
     try:
         exercises = tuple(
-            ExerciseResult(e["id"], e["number"], e["title"], tuple(Check(**c) for c in e["checks"]))
+            ExerciseResult(
+                e["id"], e["number"], e["title"], tuple(_check_from_json(c) for c in e["checks"])
+            )
             for e in data["exercises"]
         )
         return SubmissionResult(

@@ -39,3 +39,19 @@ def test_the_suite_hash_changes_when_a_suite_changes(tmp_path):
     with open(tmp_path / "suites" / "ex01_tensors" / "test_hidden.py", "a") as handle:
         handle.write("\n# changed\n")
     assert load_course(tmp_path).suite_hash() != before
+
+
+def test_the_suite_hash_covers_the_data_the_checks_read(tmp_path):
+    """A changed test split (beside its hidden suite) or training split (data/) is another
+    grading: a resumed batch must not keep results made with the old one."""
+    for folder in ("suites", "exercises", "data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    course = load_course(tmp_path)
+    digits = (course.exercise("10"),)
+    for data in (
+        tmp_path / "suites" / "ex10_digits" / "digits_test.npz",
+        tmp_path / "data" / "digits_train.npz",
+    ):
+        before = course.suite_hash(digits)
+        data.write_bytes(data.read_bytes() + b"\0")
+        assert course.suite_hash(digits) != before, data.name

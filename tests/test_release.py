@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import ROOT, copy_course, run_grader
 
@@ -106,6 +107,64 @@ def test_nothing_hidden_leaks(kit):
         flat = normalise(text)
         copied = [b for b in bodies if b in flat]
         assert not copied, f"{path} holds a solution body: {copied[0][:80]}"
+
+
+def test_the_kit_carries_the_training_split_and_nothing_of_the_test_split(kit):
+    """Exercise 10's learners train on data/digits_train.npz; the test split, the script that
+    makes it and the references stay with the course, and no test image is in any kit file."""
+    assert (kit / "data" / "digits_train.npz").read_bytes() == (
+        ROOT / "data" / "digits_train.npz"
+    ).read_bytes()
+    shipped = [p for p in kit.rglob("*") if p.is_file()]
+    names = {p.name for p in shipped}
+    assert not [n for n in names if n.startswith("digits_test")]
+    assert "make_split.py" not in names and "reference.py" not in names
+    with np.load(ROOT / "suites" / "ex10_digits" / "digits_test.npz") as test:
+        test_images = test["images"].reshape(len(test["images"]), 64)
+    test_rows = {row.tobytes() for row in test_images}
+    # Images that occur in both splits (the same 8x8 counts from two people) are not the
+    # test split's own: only those of its images that the training split lacks must be absent.
+    with np.load(kit / "data" / "digits_train.npz") as train:
+        train_rows = {row.tobytes() for row in train["images"].reshape(-1, 64)}
+    own = test_rows - train_rows
+    assert len(own) > 300
+    for path in shipped:
+        if path.suffix == ".npz":
+            with np.load(path) as data:
+                for key in data.files:
+                    rows = data[key].reshape(-1, 64) if data[key].size % 64 == 0 else None
+                    if rows is not None and rows.dtype == np.uint8:
+                        assert not own & {r.tobytes() for r in rows}, f"{path}: {key}"
+        blob = path.read_bytes()
+        assert (ROOT / "suites" / "ex10_digits" / "digits_test.npz").read_bytes() not in blob
+        assert test_images.tobytes() not in blob, path
+
+
+def test_the_kit_checks_exercise_10_from_its_recorded_values(kit, tmp_path):
+    """The kit has no reference.py: its public checks of 10 read the values recorded at release."""
+    solved = tmp_path / "solved"
+    shutil.copytree(ROOT / "solutions", solved)
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_COURSE"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grader",
+            "--course",
+            str(kit),
+            "check",
+            "10",
+            "--target",
+            str(solved),
+        ],
+        cwd=kit,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Only public checks ran" in done.stdout
 
 
 def test_the_kit_installs_and_runs_public_checks_only(kit, tmp_path):

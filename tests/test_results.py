@@ -191,3 +191,17 @@ def test_a_variant_is_grouped_without_its_device_parameter():
     assert group_of("t.py::test_y[cuda]", "cuda") == "t.py::test_y"
     assert group_of("t.py::test_z[cpu-cpu_bound]", "cpu") == "t.py::test_z[cpu_bound]"
     assert group_of("t.py::test_w", None) == "t.py::test_w"
+
+
+def test_a_recorded_learning_curve_reaches_the_check_and_survives_json(captured):
+    collected, report = captured
+    passed = next(t for t in report["tests"] if t["outcome"] == "passed")
+    curve = [{"train_loss": 1.25, "val_loss": 0.3, "val_accuracy": 0.9}]
+    metadata = passed.setdefault("metadata", {}).setdefault("grader", {})
+    metadata["curve"] = [*curve, "not an epoch", {"train_loss": "x"}]
+    result = build(collected, report)
+    check = next(c for c in result.checks if c.id == passed["nodeid"])
+    assert check.curve == tuple(curve)  # kept up to the first entry that is not an epoch
+    data = json.loads(json.dumps(to_json(result)))
+    assert from_json(data) == result
+    assert all(c.curve == () for c in result.checks if c.id != passed["nodeid"])

@@ -14,8 +14,10 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from grader.messages import say
+from grader.render.curve import learning_curve_line, learning_curve_svg
 from grader.render.roster import Matching
 from grader.render.terminal import clean, public_only_note
 from grader.results import SubmissionResult
@@ -84,6 +86,9 @@ def environment() -> jinja2.Environment:
     )
     env.filters["clean"] = clean
     env.filters["pts"] = lambda value: f"{value:g}"
+    # learning_curve_svg escapes every text it writes and takes only finite numbers.
+    env.filters["curve_svg"] = lambda curve: markupsafe.Markup(learning_curve_svg(curve))
+    env.filters["curve_line"] = learning_curve_line
     env.globals["say"] = say
     return env
 

@@ -7,6 +7,7 @@ import re
 import click
 
 from grader.messages import say
+from grader.render.curve import learning_curve_line
 from grader.results import (
     ERROR,
     FAILED,
@@ -88,11 +89,14 @@ def _exercise(exercise: ExerciseResult, verbose: bool, reveal_hidden: bool) -> l
         return lines
     shown: set[str] = set()
     for check in exercise.checks:
-        if check.outcome in (SKIPPED, PASSED) and not verbose:
+        curve = learning_curve_line(check.curve)
+        if check.outcome in (SKIPPED, PASSED) and not verbose and not curve:
             continue
         show = reveal_hidden or check.visibility == "public"
         repeat = check.message in shown and check.outcome == FAILED
         lines += _check(check, show and not repeat)
+        if curve:  # the learner's own training figures: shown whatever the check's outcome
+            lines.append(click.style(f"      {clean(curve)}", fg="cyan"))
         if repeat and show:
             lines.append(click.style(f"      {say('same_as_above')}", fg="bright_black"))
         shown.add(check.message)

@@ -24,7 +24,15 @@ import pytest
 
 from grader.course import load_course
 from grader.messages import say
-from grader.records import DEVICES, REPORT_KEY, Collected, CollectedCheck, Tally, Verdict
+from grader.records import (
+    DEVICES,
+    REPORT_KEY,
+    Collected,
+    CollectedCheck,
+    Tally,
+    Verdict,
+    curve_of,
+)
 from grader.run.judge import golden, seeds
 from grader.run.judge.channel import Channel
 from grader.run.judge.checks import (
@@ -313,7 +321,11 @@ def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> di
     verdict = item.stash.get(_VERDICT, Verdict())
     output, truncated = item.stash.get(_OUTPUT, ("", False))
     measured = item.stash.get(_MEASURED, False)
-    verdict = replace(verdict, output=output, output_truncated=truncated, measured=measured)
+    # What a suite recorded with record_property (or request.node.user_properties).
+    curve = curve_of(dict(item.user_properties).get("learning_curve"))
+    verdict = replace(
+        verdict, output=output, output_truncated=truncated, measured=measured, curve=curve
+    )
     data = verdict.to_json()
     return {REPORT_KEY: data} if data else None
 

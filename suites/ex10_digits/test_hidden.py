@@ -1,0 +1,123 @@
+"""Hidden checks for 10 digits: other seeds, and the outcome on the test split.
+
+The test split (digits_test.npz, beside this file) never leaves the grader: its images go to
+the worker as inputs, its labels stay here, and the judge scores the predictions that come
+back. Measured with the reference pipeline (solutions/, its defaults: 10 epochs, hidden 64,
+lr 0.1, momentum 0.9, seed 0; torch 2.13.0 CPU, one thread): 350 of 359 right, 97.5 %, in
+2.5 s of CPU on a loaded machine; with the seed of make_loaders and train at 0..49: 96.1 %
+at worst, 97.4 % on average, 98.3 % at best. Untrained: 3.3 %; trained on labels shuffled
+before the split: 13.9 %; one epoch: 90.8 %. So a point at 50 % (it learned something), one
+more at 90 % and one more at 95 %.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from grader.testing import fail, hidden, points, public_suite, references, seeded
+
+pytestmark = hidden
+CANARY = "hidden-suite-canary-3e9a7c41"  # must never reach a learner (see tests/test_redteam.py)
+H = public_suite(__file__)
+R = references(__file__)
+TEST_FILE = Path(__file__).resolve().parent / "digits_test.npz"
+OUTCOME_SECONDS = 120  # training the full split takes about 2 s of CPU; room for a loaded machine
+_outcome: dict[str, dict] = {}  # one outcome run per judge, shared by the accuracy checks
+
+
+def held_out_split() -> tuple[torch.Tensor, torch.Tensor]:
+    with np.load(TEST_FILE) as data:
+        return torch.from_numpy(data["images"]), torch.from_numpy(data["labels"])
+
+
+def outcome(learner) -> dict:
+    """Train the learner's pipeline once on the whole training split and score it here."""
+    if "run" not in _outcome:
+        images, labels = H.training_split()
+        test_images, test_labels = held_out_split()
+        try:
+            seen = learner.with_timeout(OUTCOME_SECONDS).probe(
+                "outcome",
+                images,
+                labels,
+                test_images,
+                describe="make_loaders(images, labels), then train(train_loader, val_loader)",
+            )
+        except Exception as exc:
+            _outcome["run"] = {"error": exc}
+            raise
+        predictions = seen.get("predictions") if isinstance(seen, dict) else None
+        if not isinstance(predictions, torch.Tensor) or predictions.shape != test_labels.shape:
+            _outcome["run"] = {"error": None, "accuracy": 0.0, "history": None}
+        else:
+            right = int((predictions.to(torch.int64) == test_labels).sum())
+            _outcome["run"] = {
+                "accuracy": right / len(test_labels),
+                "right": right,
+                "history": seen.get("history"),
+            }
+    run = _outcome["run"]
+    if run.get("error") is not None:
+        raise run["error"]
+    return run
+
+
+def check_accuracy(learner, request, threshold: float) -> None:
+    run = outcome(learner)
+    if threshold == 0.5:  # one curve for the three checks that share the run
+        H.record_curve(request, run["history"])
+    if run["accuracy"] < threshold:
+        fail(
+            f"Your pipeline with its defaults (make_loaders, then train for 10 epochs) "
+            f"classifies {run['accuracy']:.1%} of the 359 test images correctly; this point "
+            f"needs {threshold:.0%} (the reference pipeline reaches 97.5 %). Check that the "
+            "model trains (the training loss should fall epoch after epoch), that images and "
+            "labels stay paired, and that every set uses the training set's statistics."
+        )
+
+
+@points(1)
+def test_accuracy_50(learner, request):
+    "the trained model classifies at least 50 % of the hidden test images correctly"
+    check_accuracy(learner, request, 0.5)
+
+
+@points(1)
+def test_accuracy_90(learner, request):
+    "the trained model classifies at least 90 % of the hidden test images correctly"
+    check_accuracy(learner, request, 0.9)
+
+
+@points(1)
+def test_accuracy_95(learner, request):
+    "the trained model classifies at least 95 % of the hidden test images correctly"
+    check_accuracy(learner, request, 0.95)
+
+
+@points(1)
+def test_loaders_other_seed(learner):
+    "make_loaders() with another seed, size and batch size splits and shuffles as that seed says"
+    seed = seeded(31) % 10_000
+    options = {"val_size": 45, "batch_size": 20, "seed": seed}
+    seen, expected, what = H.loaders_of(learner, 200, options)
+    got = seen["val"]["labels"][0]
+    if not H.same_batches(got, expected["val"]):
+        fail(f"{what}: the validation set or its order is not the one the seed gives.")
+    for epoch in (0, 1):
+        if not H.same_batches(seen["train"]["labels"][epoch], expected["train"][epoch]):
+            fail(f"{what}: the training loader's batches in epoch {epoch + 1} are not seeded.")
+
+
+@points(1)
+def test_dataset_other_images(learner):
+    "DigitsDataset on other images, as (1, 8, 8) images"
+    images, labels = H.training_split()
+    start = seeded(17) % (len(labels) - 40)
+    images, labels = images[start : start + 40], labels[start : start + 40]
+    seen = learner.probe("dataset_items", images, labels, [0, 39], flatten=False)
+    expected = R.normalised(images[[0, 39]], R.pixel_stats(images), False)
+    for i, item, image in zip([0, 39], seen["items"], expected, strict=True):
+        H.check_item(item, image, labels[i], f"DigitsDataset(images, labels, flatten=False)[{i}]")
