@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 MIN_NODES = 12  # an expression this big is an answer, not an idiom (`x.sum(dim=dim)` is 6)
 MIN_STATEMENT_NODES = 8  # `found = []`, `super().__init__()`, `loss.backward()` are idioms
+MIN_ALONE_NODES = 40  # a piece this big is matched on its own too (a loop lifted out of an answer)
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,31 @@ def _pieces_with_lines(scope: ast.AST):
             )
         ) or (isinstance(node, ast.Return) and node.value is not None and _size(node.value) >= 4):
             if _size(node) >= MIN_STATEMENT_NODES:
-                yield scope, getattr(node, "lineno", 0), "S" + ast.dump(node)
+                yield from _keys(scope, node, "S")
         elif isinstance(node, ast.expr) and _size(node) >= MIN_NODES:
-            yield scope, getattr(node, "lineno", 0), "E" + ast.dump(node)
+            yield from _keys(scope, node, "E")
+
+
+def _keys(scope: ast.AST, node: ast.AST, kind: str):
+    """A piece as it stands in its function (names numbered over the whole function) and,
+    when it is large, on its own too (a loop copied out of the answer without the lines
+    around it), never for small pieces, whose own numbering matches common idioms."""
+    line = getattr(node, "lineno", 0)
+    yield scope, line, kind + ast.dump(node)
+    if _size(node) >= MIN_ALONE_NODES:
+        yield scope, line, kind + "alone" + _canonical(node)
+
+
+def _canonical(node: ast.AST) -> str:
+    """A piece with its own names numbered by first appearance in the piece itself, so the
+    same statement matches whatever the names and wherever it stands in its function."""
+    numbers: dict[str, str] = {}
+    for found in ast.walk(node):
+        name = getattr(found, "id", None) or getattr(found, "arg", None)
+        if isinstance(found, (ast.Name, ast.arg)) and OWN.match(name or ""):
+            numbers.setdefault(name, f"_v{len(numbers)}")
+    text = ast.dump(node)
+    return OWN_IN_DUMP.sub(lambda m: f"'{numbers.get(m[1], m[1])}'", text)
 
 
 def _own_names(scope: ast.AST) -> list[str]:
@@ -103,6 +127,10 @@ def _own_names(scope: ast.AST) -> list[str]:
         ):
             names.append(node.arg)
     return names
+
+
+OWN = re.compile(r"^_\d+$")  # a function's own name, as _Renamer writes it
+OWN_IN_DUMP = re.compile(r"'(_\d+)'")
 
 
 class _Renamer(ast.NodeTransformer):
