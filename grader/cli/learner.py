@@ -34,14 +34,21 @@ def list_exercises(ctx: click.Context) -> None:
 @click.argument("exercises", nargs=-1)
 @click.option(
     "--target",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of your exercise modules (default: the course's exercises/).",
+    type=click.Path(exists=True, path_type=Path),
+    help="Folder of your exercise modules, or a notebook (.ipynb) that defines an exercise's "
+    "functions (default: the course's exercises/).",
 )
 @click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the HTML report (default: .grader/report.html).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the result as JSON there (what `grader report` reads).",
 )
 @click.option(
     "--device",
@@ -56,14 +63,19 @@ def list_exercises(ctx: click.Context) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="List passing and skipped checks too.")
 @call_timeout_option
 @click.pass_context
-def check(ctx, exercises, target, html_path, device, hidden, verbose, call_timeout) -> None:
+def check(
+    ctx, exercises, target, html_path, json_path, device, hidden, verbose, call_timeout
+) -> None:
     """Check your exercises (all, or the ones named, e.g. `grader check 01 02`)."""
     from grader.pipeline import Grader, Options, Submission
     from grader.render import html, terminal
-    from grader.render.outputs import write_text
+    from grader.render.outputs import json_text, write_text
+    from grader.results import to_json
 
     course = course_of(ctx)
     target = target or course.exercises_dir
+    if not (target.is_dir() or target.suffix == ".ipynb"):
+        raise click.BadParameter("a folder or a notebook (.ipynb)", param_hint="--target")
     options = Options(
         exercises=exercise_ids(course, exercises),
         public_only=not hidden,
@@ -76,6 +88,8 @@ def check(ctx, exercises, target, html_path, device, hidden, verbose, call_timeo
     report = html_path or course.root / ".grader" / "report.html"
     write_text(report, html.render_report(result, reveal_hidden=True))
     click.echo(say("report_written", path=report))
+    if json_path:
+        write_text(json_path, json_text(to_json(result)))
     ctx.exit(0 if result.all_passed else 1)
 
 
