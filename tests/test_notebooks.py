@@ -170,3 +170,29 @@ def test_check_outside_a_kernel_prints_what_grader_check_prints(tmp_path):
         returned
         == f"<grader check of answers.ipynb: {total[1]}/{total[2]} points, 0 check(s) not passed>\n"
     )
+
+
+def test_release_writes_a_starter_notebook_that_runs_in_the_kit(tmp_path):
+    kit = tmp_path / "kit"
+    done = run_grader("release", "--out", str(kit))
+    assert done.returncode == 0, done.stdout + done.stderr
+    for exercise in COURSE.exercises:
+        written = json.loads((kit / "notebooks" / f"{exercise.id}.ipynb").read_text())
+        assert written == starter_of(exercise.number)
+    # Run from the kit's notebooks/ folder, as Jupyter runs it: check() finds the kit above.
+    node = nbformat.read(kit / "notebooks" / "ex01_tensors.ipynb", as_version=4)
+    node.cells.append(
+        nbformat.from_dict(code_cell("print(result.submission, result.stamp.suites)"))
+    )
+    NotebookClient(
+        node,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(kit / "notebooks")}},
+    ).execute()
+    kit_course = load_course(kit)  # its suites, not the course's (no hidden ones)
+    suites = kit_course.suite_hash(kit_course.select(["01"]))
+    assert suites != COURSE.suite_hash(COURSE.select(["01"]))
+    printed = "".join(o.get("text", "") for o in node.cells[-1].outputs)
+    assert printed == f"notebook.ipynb {suites}\n"
+    assert "not written yet" in inline_report(node.cells[-2].outputs)
