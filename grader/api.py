@@ -21,6 +21,8 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -42,7 +44,7 @@ class Checked(SubmissionResult):
     @property
     def report(self) -> InlineReport:
         """The HTML report, for a notebook's output (`display(result.report)`)."""
-        return InlineReport(self)
+        return InlineReport(self, os.environ.get("GRADER_LANG"))
 
     def __repr__(self) -> str:
         open_ = sum(1 for c in self.checks if c.outcome not in ("passed", "skipped"))
@@ -57,16 +59,34 @@ class InlineReport:
     """Shows a result as the HTML report in a notebook (no script, no request)."""
 
     result: SubmissionResult
+    lang: str | None = None  # the feedback's language, as the check was asked for
 
     def _repr_html_(self) -> str:
         from grader.render.inline import render_inline
 
-        return render_inline(self.result)
+        with _language(self.lang):
+            return render_inline(self.result)
 
     def __repr__(self) -> str:
         from grader.render.terminal import render
 
-        return render(self.result)
+        with _language(self.lang):
+            return render(self.result)
+
+
+@contextmanager
+def _language(lang: str | None) -> Iterator[None]:
+    """GRADER_LANG set to `lang` for a while: the report's own words follow the check's."""
+    before = os.environ.get("GRADER_LANG")
+    if lang:
+        os.environ["GRADER_LANG"] = lang
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("GRADER_LANG", None)
+        else:
+            os.environ["GRADER_LANG"] = before
 
 
 def check(
@@ -110,7 +130,7 @@ def check(
     if shell is not None:
         from IPython.display import display
 
-        display(checked.report)
+        display(InlineReport(checked, lang or os.environ.get("GRADER_LANG")))
     return checked
 
 
