@@ -87,10 +87,11 @@ def to_module(cells: Iterable[str | None], name: str = "notebook") -> Converted:
         if source.lstrip().startswith("%%"):
             result.left_out.append(_where(number, 1, source.lstrip()))
             continue
-        lines, tree = _parse_cell(source, number, result)
+        lines, tree, magics = _parse_cell(source, number, result)
         if tree is None:
             continue
         kept = []
+        dropped = list(magics)  # (line, text), told in the cell's order
         for node in tree.body:
             first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             text = "\n".join(lines[first - 1 : node.end_lineno])
@@ -104,7 +105,8 @@ def to_module(cells: Iterable[str | None], name: str = "notebook") -> Converted:
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     result.defined.add(node.name)
             else:
-                result.left_out.append(_where(number, node.lineno, lines[node.lineno - 1]))
+                dropped.append((node.lineno, lines[node.lineno - 1]))
+        result.left_out += [_where(number, line, text) for line, text in sorted(dropped)]
         if kept:
             chunks.append(f"# --- cell {number}\n" + "\n".join(kept))
     header = f"# Made by the grader from the code cells of {name}: definitions only.\n"
@@ -113,30 +115,32 @@ def to_module(cells: Iterable[str | None], name: str = "notebook") -> Converted:
     return result
 
 
-def _parse_cell(source: str, number: int, result: Converted) -> tuple[list[str], ast.Module | None]:
+def _parse_cell(
+    source: str, number: int, result: Converted
+) -> tuple[list[str], ast.Module | None, list[tuple[int, str]]]:
     """A cell as Python: as it is, or with its magic and shell lines made `pass` (those are
-    IPython's, not Python's); a cell that still does not parse is left out, as a kernel would
-    have run none of it."""
+    IPython's, not Python's, and are returned as left out); a cell that still does not parse
+    is left out whole, as a kernel would have run none of it."""
     lines = source.splitlines()
     try:
-        return lines, ast.parse(source)
+        return lines, ast.parse(source), []
     except (SyntaxError, ValueError):
         pass
-    cleaned = []
+    cleaned, magics = [], []
     for index, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped.startswith(("%", "!")) or (stripped.endswith("?") and "#" not in stripped):
-            result.left_out.append(_where(number, index, stripped))
+            magics.append((index, stripped))
             line = line[: len(line) - len(line.lstrip())] + "pass"
         cleaned.append(line)
     try:
-        return cleaned, ast.parse("\n".join(cleaned))
+        return cleaned, ast.parse("\n".join(cleaned)), magics
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None) or 1
         result.broken.append(
             say("intake_notebook_where", cell=number, line=line, what=getattr(exc, "msg", exc))
         )
-        return cleaned, None
+        return cleaned, None, []
 
 
 def _silent(node: ast.stmt) -> bool:
