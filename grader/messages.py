@@ -206,7 +206,7 @@ EN: dict[str, str] = {
     "intake_no_modules": "No exercise module was found: expected files named {files} "
     "(at the top level or in an exercises/ folder).",
     "intake_submission_link": "The submission itself is a symbolic link.",
-    "intake_not_a_submission": "{name} is neither a folder nor a .zip file.",
+    "intake_not_a_submission": "{name} is neither a folder, a .zip file nor a notebook (.ipynb).",
     "intake_not_found": "{name} does not exist.",
     "intake_too_many_files": "More than {limit} files: the rest were not looked at.",
     "intake_symlink": "{file} is a symbolic link: links are never followed.",
@@ -221,6 +221,16 @@ EN: dict[str, str] = {
     "intake_unreadable": "{file} could not be read ({detail}).",
     "intake_too_large": "{file} is larger than {limit_kib} KiB, so it was not graded.",
     "intake_not_utf8": "{file} is not UTF-8 text (byte {byte}); save it as UTF-8.",
+    # --- intake: notebooks (grader/intake/notebook.py)
+    "intake_notebook_used": "{module} was made from the code cells of {file}.",
+    "intake_notebook_left_out": "{file}: {count} top-level statement(s) were left out, because "
+    "only definitions (def, class), imports and constant assignments are graded, as a module "
+    "would run them at import (code that runs, magics and shell lines are not): {where}.",
+    "intake_notebook_where": "cell {cell} line {line} ({what})",
+    "intake_notebook_more": "; and {count} more",
+    "intake_notebook_syntax": "{file}: a cell does not parse, so it was left out (a kernel runs "
+    "none of it either): {where}.",
+    "intake_not_a_notebook": "{file} could not be read as a notebook ({detail}).",
 }
 
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}

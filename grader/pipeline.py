@@ -20,6 +20,7 @@ from pathlib import Path
 
 from grader import __version__, judging
 from grader.course import Course, Exercise
+from grader.intake.notebook import exercise_names
 from grader.intake.screening import screen
 from grader.intake.workspace import Workspace, fingerprint, prepare_workspace, safe_name
 from grader.messages import say
@@ -80,6 +81,8 @@ class Grader:
         self._tmp_root: Path | None = None
         self._counter = 0
         self.stamp = stamp_for(course, self.exercises)
+        # What each exercise defines, as its stub has it: places a notebook handed in.
+        self.notebook_names = exercise_names(course.exercises_dir, course.module_files)
         self.hidden_seed = (
             seeds.new_secret() if options.hidden_seed is None else options.hidden_seed
         )
@@ -163,6 +166,7 @@ class Grader:
             self.course.module_files,
             root / f"ws-{secrets.token_hex(8)}",
             required=tuple(ex.module_file for ex in self.exercises),
+            notebook_names=self.notebook_names,
         )
         run = _Run(submission, root, workspace, started, started_at, source_print, cpu=cpu)
         if workspace.rejected:

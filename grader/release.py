@@ -1,7 +1,8 @@
 """`grader release`: cut the learner kit from the full course.
 
 The kit is a working project of its own: the stubs, the public suites and their probes, the
-grader, a learner README and a CI workflow for the learner's repository. It holds no
+grader, a learner README, a starter notebook per exercise (grader/starters.py) and a CI
+workflow for the learner's repository. It holds no
 solution and no hidden check, not even a name: only how many hidden checks each exercise
 has and what they are worth (suites/hidden.json), so `grader check` can say what is left.
 """
@@ -21,6 +22,7 @@ from grader.leaks import find_leaks
 from grader.records import CollectedCheck, Tally
 from grader.render.html import templates_dir
 from grader.run.judge.golden import GOLDEN_FILE
+from grader.starters import write_starters
 
 
 class ReleaseError(Exception):
@@ -46,6 +48,7 @@ def release(
         _copy_code(out)
         _copy_exercises(course, out, Path(golden_dir))
         _copy_data(course, out)
+        write_starters(course, out / "notebooks")  # a notebook per exercise, from its stub
     _write_hidden_manifest(course, out, checks)
     _write_project_files(course, out, checks)
     refuse_leaks(course, out)

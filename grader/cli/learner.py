@@ -43,14 +43,21 @@ def list_exercises(ctx: click.Context) -> None:
 )
 @click.option(
     "--target",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of your exercise modules (default: the course's exercises/).",
+    type=click.Path(exists=True, path_type=Path),
+    help="Folder of your exercise modules, or a notebook (.ipynb) that defines an exercise's "
+    "functions (default: the course's exercises/).",
 )
 @click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the HTML report (default: .grader/report.html).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the result as JSON there (what `grader report` reads).",
 )
 @click.option(
     "--device",
@@ -85,6 +92,7 @@ def check(
     target,
     html_path,
     device,
+    json_path,
     hidden,
     verbose,
     written_only,
@@ -95,11 +103,14 @@ def check(
     function of one (`grader check 01::one_hot`, or `grader check 01 -k one_hot`)."""
     from grader.pipeline import Grader, Options, Submission
     from grader.render import html, progress, terminal
-    from grader.render.outputs import write_text
+    from grader.render.outputs import json_text, write_text
+    from grader.results_json import to_json
 
     started = time.monotonic()
     course = course_of(ctx)
     target = target or course.exercises_dir
+    if not (target.is_dir() or target.suffix == ".ipynb"):
+        raise click.BadParameter("a folder or a notebook (.ipynb)", param_hint="--target")
     chosen = functions_by_exercise(course, exercises, functions)
     options = Options(
         exercises=exercise_ids(course, tuple(n.partition("::")[0] for n in exercises)),
@@ -125,6 +136,8 @@ def check(
     report = html_path or course.root / ".grader" / "report.html"
     write_text(report, html.render_report(result, reveal_hidden=True))
     click.echo(say("report_written", path=report))
+    if json_path:
+        write_text(json_path, json_text(to_json(result)))
     passing = progress.only_unwritten_fail(result) if written_only else result.all_passed
     ctx.exit(0 if passing else 1)
 

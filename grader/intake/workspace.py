@@ -15,10 +15,11 @@ import re
 import stat
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader.intake import notebook
 from grader.messages import say
 from grader.records import Finding
 
@@ -57,7 +58,7 @@ class Workspace:
 @dataclass(frozen=True)
 class _Candidate:
     relative: PurePosixPath  # where it sits in the submission
-    read: object  # () -> bytes, reading at most MAX_FILE_BYTES + 1
+    read: object  # (limit=MAX_FILE_BYTES) -> bytes, reading at most limit + 1
     size: int
     is_link: bool = False
 
@@ -67,11 +68,14 @@ def prepare_workspace(
     module_files: tuple[str, ...],
     workspace: Path,
     required: tuple[str, ...] | None = None,
+    notebook_names: Mapping[str, frozenset[str]] | None = None,
 ) -> Workspace:
     """Copy the submission's exercise modules from `source` into the (new) `workspace`.
 
     Every course module found is copied (one may import another); `required` are the ones
     being graded: a missing one is a finding, and none of them present rejects the submission.
+    A module not handed in as .py may come from a notebook (intake/notebook.py), which
+    `notebook_names` (each module's functions) helps to place.
     """
     required = module_files if required is None else required
     workspace.mkdir(parents=True, exist_ok=False)
@@ -86,6 +90,10 @@ def prepare_workspace(
         result.findings.append(Finding("error", "empty", say("intake_empty")))
         return result
     chosen = _choose(candidates, module_files)
+    missing = [name for name in module_files if name not in chosen]
+    made = notebook.notebook_modules(candidates, missing, notebook_names or {}, result.findings)
+    for name, (relative, data) in made.items():
+        chosen[name] = _Candidate(relative, lambda limit=0, data=data: data, len(data))
     for name in module_files:
         candidate = chosen.get(name)
         if candidate is None:
@@ -125,6 +133,8 @@ def _candidates(source: Path, result: Workspace) -> Iterator[_Candidate]:
         yield from _folder_candidates(source, result)
     elif source.suffix.lower() == ".zip":
         yield from _zip_candidates(source, result)
+    elif source.suffix == notebook.SUFFIX and source.is_file():  # one notebook, handed in alone
+        yield _Candidate(PurePosixPath(source.name), _file_reader(source), source.stat().st_size)
     elif source.exists():
         raise _Rejected(
             Finding("error", "not_a_submission", say("intake_not_a_submission", name=source.name))
@@ -167,11 +177,11 @@ def _folder_candidates(root: Path, result: Workspace) -> Iterator[_Candidate]:
 
 
 def _file_reader(path: Path):
-    def read() -> bytes:
+    def read(limit: int = MAX_FILE_BYTES) -> bytes:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(path, flags)
         with os.fdopen(fd, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+            return handle.read(limit + 1)
 
     return read
 
@@ -281,10 +291,10 @@ def _unsafe_zip_entry(info: zipfile.ZipInfo) -> str | None:
 
 
 def _zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, result: Workspace):
-    def read() -> bytes:
+    def read(limit: int = MAX_FILE_BYTES) -> bytes:
         # Read at most one byte past the limit: a zip bomb is never inflated.
         with archive.open(info) as handle:
-            return handle.read(MAX_FILE_BYTES + 1)
+            return handle.read(limit + 1)
 
     return read
 
