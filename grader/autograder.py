@@ -22,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from grader.course import Course
+from grader.course import DATA_SUFFIX, Course
 from grader.render.gradescope import HIDDEN_VISIBILITIES
 from grader.render.html import templates_dir
 
@@ -79,7 +79,7 @@ def build_package(course: Course, out: Path, options: PackageOptions) -> list[st
         _add(archive, "setup.sh", setup_script(options), executable=True)
         _add(archive, "run_autograder", run_script(options), executable=True)
         for name, path in files.items():
-            _add(archive, f"{COURSE_DIR}/{name}", path.read_text(encoding="utf-8"))
+            _add(archive, f"{COURSE_DIR}/{name}", path.read_bytes())  # code and data alike
     return ["setup.sh", "run_autograder", *(f"{COURSE_DIR}/{name}" for name in files)]
 
 
@@ -93,8 +93,12 @@ def course_files(course: Course) -> dict[str, Path]:
     files.update(_tree(templates_dir(), "templates", "*"))
     for exercise in course.exercises:
         files.update(_tree(exercise.suite_dir, f"suites/{exercise.id}", "*.py"))
+        # A suite's own data (exercise 10's hidden test split) grades on Gradescope too.
+        files.update(_tree(exercise.suite_dir, f"suites/{exercise.id}", f"*{DATA_SUFFIX}"))
         stub = course.exercises_dir / exercise.module_file
         files[f"exercises/{exercise.module_file}"] = stub
+    if course.data_dir.is_dir():  # the course's data (exercise 10's training split)
+        files.update(_tree(course.data_dir, "data", "*"))
     root = package.parent
     for name in ("pyproject.toml", "README.md"):
         if not (root / name).is_file():
@@ -126,7 +130,9 @@ def _tree(folder: Path, prefix: str, pattern: str) -> dict[str, Path]:
     }
 
 
-def _add(archive: zipfile.ZipFile, name: str, text: str, *, executable: bool = False) -> None:
+def _add(
+    archive: zipfile.ZipFile, name: str, text: str | bytes, *, executable: bool = False
+) -> None:
     info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = (0o755 if executable else 0o644) << 16
