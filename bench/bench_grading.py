@@ -1,6 +1,6 @@
 """Grading speed, three ways, on the same class, in one run on one machine.
 
-    python bench/bench_grading.py [--submissions 30] [--jobs N]
+    python bench/bench_grading.py [--submissions 30] [--jobs N] [--exercises 01,02,...]
 
 1. naive: a fresh `python -m pytest` per submission, one after the other, running the same
    suites with the learner's code imported into the test process (bench/inprocess.py), as
@@ -42,7 +42,7 @@ from grader.run.judge.config import JUDGE_WITHOUT  # noqa: E402
 KINDS = ("solutions", "stubs", "half-done")
 
 
-def build_class(folder: Path, count: int) -> list[Path]:
+def build_class(folder: Path, count: int, exercises: list[str]) -> list[Path]:
     """`count` submissions: copies of the solutions, the stubs and a half-done one, in turn."""
     sources = {
         "solutions": ROOT / "solutions",
@@ -55,6 +55,8 @@ def build_class(folder: Path, count: int) -> list[Path]:
         target = folder / f"{i:03d}-{kind}" / "exercises"
         target.mkdir(parents=True)
         for module in sorted((ROOT / "solutions").glob("ex*.py")):
+            if module.stem[2:4] not in exercises:
+                continue
             source = sources[kind] / module.name
             if not source.exists():  # half-done has only some exercises: the rest are stubs
                 source = sources["stubs"] / module.name
@@ -79,8 +81,10 @@ class NaiveRun:
     clean: list[bool]  # per submission: no check failed (so no traceback was formatted)
 
 
-def naive(submissions: list[Path], work: Path) -> NaiveRun:
-    suites = sorted(str(p) for p in (ROOT / "suites").glob("ex*/test_*.py"))
+def naive(submissions: list[Path], work: Path, exercises: list[str]) -> NaiveRun:
+    suites = sorted(
+        str(p) for p in (ROOT / "suites").glob("ex*/test_*.py") if p.parent.name[2:4] in exercises
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "bench"), "OMP_NUM_THREADS": "1"}
     # Without the plugins a judge also goes without (except the terminal report), so that
     # pytest's machinery around each check costs what it costs in a judge.
@@ -120,7 +124,7 @@ def naive(submissions: list[Path], work: Path) -> NaiveRun:
     return NaiveRun(time.perf_counter() - started, checks, loops, clean)
 
 
-def batch(klass: Path, out: Path, jobs: int) -> float:
+def batch(klass: Path, out: Path, jobs: int, exercises: list[str]) -> float:
     return run(
         [
             sys.executable,
@@ -133,6 +137,7 @@ def batch(klass: Path, out: Path, jobs: int) -> float:
             "-j",
             str(jobs),
             "--force",
+            *(arg for number in exercises for arg in ("-e", number)),
         ]
     )
 
@@ -147,16 +152,23 @@ def main() -> None:
     )
     parser.add_argument("--submissions", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--exercises",
+        default="",
+        help="comma-separated exercise numbers (default: all), e.g. to compare with an "
+        "older course that had fewer",
+    )
     args = parser.parse_args()
+    course = sorted(p.name[2:4] for p in (ROOT / "suites").glob("ex*_*") if p.is_dir())
+    exercises = [n.strip().zfill(2) for n in args.exercises.split(",") if n.strip()] or course
     if args.submissions < 2 * len(KINDS):  # the start-up is measured on len(KINDS) of them
         parser.error(f"--submissions must be at least {2 * len(KINDS)}")
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     klass = work / "class"
-    submissions = build_class(klass, args.submissions)
+    submissions = build_class(klass, args.submissions, exercises)
     n = len(submissions)
-    exercises = len([p for p in (ROOT / "suites").glob("ex*_*") if p.is_dir()])
     print(
-        f"{n} submissions ({', '.join(KINDS)} in turn), all {exercises} exercises, "
+        f"{n} submissions ({', '.join(KINDS)} in turn), exercises {', '.join(exercises)}, "
         f"{os.cpu_count()} cores, "
         f"torch {_torch_version()}, Python {sys.version.split()[0]}\n"
     )
@@ -168,11 +180,11 @@ def main() -> None:
     few = work / "few"
     for sub in firsts:
         shutil.copytree(sub, few / sub.name)
-    before = naive(submissions[:half], work)
-    started_few = batch(few, work / "out-few", 1)
-    one = batch(klass, work / "out-j1", 1)
-    after = naive(submissions[half:], work)
-    many = batch(klass, work / "out-jN", args.jobs)
+    before = naive(submissions[:half], work, exercises)
+    started_few = batch(few, work / "out-few", 1, exercises)
+    one = batch(klass, work / "out-j1", 1, exercises)
+    after = naive(submissions[half:], work, exercises)
+    many = batch(klass, work / "out-jN", args.jobs, exercises)
     naive_wall = before.wall + after.wall
     compute = statistics.fmean(before.checks + after.checks)
     # pytest's machinery around the checks, from the runs where nothing failed: a failure

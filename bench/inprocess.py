@@ -18,6 +18,7 @@ from grader.course import EXERCISE_DIR
 from grader.run.judge.checks import skipped_up_front
 from grader.run.judge.learner import Watched
 from grader.run.judge.problems import LearnerRaised, NotImplementedYet
+from grader.run.shared import standin
 from grader.run.shared.codec import decode_value, encode_value
 from grader.run.workers import guard
 from grader.run.workers.worker import _rebuild as _rebuilt
@@ -48,6 +49,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     if skipped:
         config.hook.pytest_deselected(items=[item for item in items if item in skipped])
         items[:] = [item for item in items if item not in skipped]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    # As a judge does: a stand-in check builds its inputs and references on the stand-in too
+    # (in-process, the learner's code then runs under it as well, as a worker runs it).
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if params.get("device") == "standin":
+        with standin.active():
+            return (yield)
+    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -84,8 +96,15 @@ class InProcess:
         args, kwargs = _copied((args, kwargs))
         return _run(lambda: fn(self._module, *_rebuilt(args), **_rebuilt(kwargs)), name)
 
+    def each(self, name, calls):
+        return [getattr(self, name)(*args, **kwargs) for args, kwargs in calls]
+
     def with_timeout(self, seconds):
         return self
+
+    @property
+    def output(self):
+        return ""
 
     @property
     def watch(self):
