@@ -236,10 +236,53 @@ EN: dict[str, str] = {
 CATALOGS: dict[str, dict[str, str]] = {"en": EN}
 
 
+LANGUAGES = ("en", "zh")
+
+
+def language() -> str:
+    """The learner's language: GRADER_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG:
+    `zh_CN.UTF-8` gives "zh"); English where neither names a language the course speaks."""
+    for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").strip().lower()
+        if value and value not in ("c", "posix") and not value.startswith("c."):
+            code = value.replace("-", "_").split("_")[0].split(".")[0]
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
 def _catalog() -> dict[str, str]:
-    return CATALOGS.get(os.environ.get("GRADER_LANG", "en"), EN)
+    return CATALOGS.get(language(), EN)
 
 
 def say(key: str, **fields: object) -> str:
     template = _catalog().get(key) or EN[key]
     return template.format(**fields)
+
+
+def titles(doc: str | None, fallback: str) -> tuple[str, str]:
+    """A check's (English, Chinese) title from its docstring: the first line, and the line
+    that starts with `zh:` (the English one where there is none)."""
+    lines = [line.strip() for line in (doc or "").strip().splitlines() if line.strip()]
+    english = lines[0] if lines else fallback
+    chinese = next((line[3:].strip() for line in lines[1:] if line.startswith("zh:")), english)
+    return english, chinese or english
+
+
+def title(doc: str | None, fallback: str) -> str:
+    english, chinese = titles(doc, fallback)
+    return chinese if language() == "zh" else english
+
+
+ZH_MARK = "zh:"  # a line of its own in a stub's docstring: the Chinese docstring follows it
+
+
+def docstring_parts(doc: str) -> tuple[str, str | None]:
+    """A stub's docstring as (English, Chinese): the Chinese part is everything after a line
+    that is exactly `zh:` (None where there is none). Both keep their examples (`>>>`)."""
+    lines = doc.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == ZH_MARK:
+            english = "\n".join(lines[:i]).rstrip()
+            chinese = "\n".join(lines[i + 1 :]).strip("\n")
+            return english, chinese
+    return doc, None

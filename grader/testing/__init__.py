@@ -21,6 +21,7 @@ from grader.run.judge.problems import LearnerRaised, NotImplementedYet, explain_
 from grader.run.judge.seeds import mixed as seeded
 from grader.run.shared.codec import NamedTupleValue
 from grader.run.shared.devices import is_device_error
+from grader.testing.catalog import Catalog, catalog
 from grader.testing.compare import (
     CheckFailed,
     assert_close,
@@ -44,6 +45,7 @@ from grader.testing.suite import (
 )
 
 __all__ = [
+    "Catalog",
     "CheckFailed",
     "LearnerRaised",
     "NamedTupleValue",
@@ -52,6 +54,7 @@ __all__ = [
     "assert_close",
     "assert_equal",
     "assert_unchanged",
+    "catalog",
     "cuda_available",
     "default_tolerance",
     "devices",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISE_DIR, HIDDEN_SUITE, PUBLIC_SUITE
-from grader.messages import say
+from grader.messages import say, title
 from grader.records import CollectedCheck, Verdict, group_of
 from grader.run.judge.problems import LearnerProblem
 
@@ -50,13 +50,13 @@ def collected_check(item: pytest.Item) -> CollectedCheck:
     if problems:
         raise pytest.UsageError(f"suite check {item.nodeid} " + "; ".join(problems))
     function = getattr(item, "function", None)
-    doc = (getattr(function, "__doc__", None) or "").strip()
+    doc = getattr(function, "__doc__", None)
     params = getattr(getattr(item, "callspec", None), "params", {})
     return CollectedCheck(
         nodeid=item.nodeid,
         exercise=path.parent.name,
         name=item.name,
-        title=doc.splitlines()[0] if doc else item.name,
+        title=title(doc, item.name),
         points=float(points_marks[0].args[0]),
         visibility=visibility[0],
         device=params.get("device"),
