@@ -55,7 +55,11 @@ def stub(name: str) -> str:
 
 def copy_course(target: Path) -> Path:
     shutil.copytree(
-        ROOT, target, ignore=shutil.ignore_patterns(".git", "__pycache__", ".grader", "*.egg-info")
+        ROOT,
+        target,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "__pycache__", ".grader", "*.egg-info", ".ruff_cache"
+        ),
     )
     return target
 
