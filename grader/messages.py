@@ -730,6 +730,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "hidden",
         "隐藏",
     ),
+    "check_hidden_mark": (
+        " (hidden)",
+        "（隐藏）",
+    ),
     "status_graded": (
         "graded",
         "已评分",
@@ -1092,6 +1096,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a file of solutions/ would be packaged",
         "solutions/ 中的文件将被打包",
     ),
+    "check_failed": (
+        "the check failed",
+        "检查项未通过",
+    ),
+    "golden_missing": (
+        "no recorded value for {name}() with these inputs",
+        "没有记录 {name}() 在这些输入下的值",
+    ),
+    "checked_repr": (
+        "<grader check of {submission}: {earned:g}/{possible:g} points, {open} check(s) not passed>",
+        "<grader check：{submission}，{earned:g}/{possible:g} 分，{open} 个检查项未通过>",
+    ),
     "nothing_to_grade": (
         "nothing to grade",
         "没有可评分的内容",
@@ -1126,6 +1142,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lms_rule_folders": (
         "one folder or .zip per learner",
         "每名学员一个文件夹或 .zip",
+    ),
+    "lms_rule_github_prefix": (
+        "{rule} (assignment prefix {prefix!r})",
+        "{rule}（作业前缀 {prefix!r}）",
     ),
     "lms_no_canvas_prefix": (
         "{name}: no Canvas learner prefix in its name; left out",
