@@ -4,10 +4,11 @@ The language is settled before click parses anything (`--lang` anywhere on the c
 wins over GRADER_LANG and the locale), so `grader check --help --lang zh` is in Chinese too,
 and it is put in GRADER_LANG, so judges and workers started later speak it as well.
 
-Help texts stay written in English where click declares them; their Chinese lives in
-grader/messages.py under `help_<command>`, `short_<command>`, `help_<command>_<option>` or
-`help_opt_<option>` (an option shared by several commands), and replaces the English in
-place while the language is zh. click's own words ("Usage:", "Options", its error lines) come
+Help texts stay written in English where click declares them; the catalog holds both
+languages (grader/catalog/helptext.py) under `help_<command>`, `short_<command>`,
+`help_<command>_<option>` or `help_opt_<option>` (an option shared by several commands), and
+its Chinese replaces the English in place while the language is zh (tests/test_i18n.py checks
+that the catalog's English is click's, so the two cannot drift apart). click's own words ("Usage:", "Options", its error lines) come
 from CLICK_ZH: click looks them up with gettext, which has no Chinese catalog of click.
 """
 
