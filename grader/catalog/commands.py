@@ -115,7 +115,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "package_solutions": (
         "a file of solutions/ would be packaged",
-        "solutions/ 中的文件将被打包",
+        "solutions/ 中有文件会被打进包里（绝不允许）",
     ),
     "check_failed": (
         "the check failed",

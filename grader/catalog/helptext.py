@@ -194,6 +194,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Show the sandbox protections workers get on this machine, and what a worker looks like.",
         "显示本机上 worker 进程得到的沙箱保护措施，以及 worker 的状况。",
     ),
+    "short_release": (
+        "Cut the learner kit (no solutions, no hidden checks).",
+        "生成学员套件（不含参考答案和隐藏检查项）。",
+    ),
+    "help_release": (
+        "Cut the learner kit: stubs, public checks, the grader; no solutions, no hidden checks.",
+        "生成学员套件：练习初始代码、公开检查项和评分器；不含参考答案和隐藏检查项。",
+    ),
+    "help_release_out_dir": (
+        "Folder for the learner kit (outside the course folder).",
+        "存放学员套件的文件夹（须在课程文件夹之外）。",
+    ),
+    "help_release_force": (
+        "Replace what the folder holds.",
+        "替换该文件夹中已有的内容。",
+    ),
     "short_verify": (
         "Prove the suites: solutions 100 %, stubs 0.",
         "验证检查套件：参考答案 100 %，练习初始代码 0 分。",

@@ -108,7 +108,12 @@ def _swap(thing: object, attribute: str, key: str, zh: bool) -> None:
     english = originals.setdefault(attribute, getattr(thing, attribute))
     if not english:
         return
-    chinese = MESSAGES[key][1] if key in MESSAGES else CLICK_ZH.get(english)
+    # Only a catalog entry whose English is this very text: a help changed without its
+    # catalog entry stays English rather than showing a translation of something else.
+    if key in MESSAGES and MESSAGES[key][0] == english:
+        chinese = MESSAGES[key][1]
+    else:
+        chinese = CLICK_ZH.get(english)
     setattr(thing, attribute, chinese if zh and chinese else english)
 
 
