@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import html
+import inspect
 import json
 import re
 import string
@@ -73,6 +74,9 @@ def source_texts() -> str:
 COMPUTED = {
     "help_": "cli/localize.py: help_<command>[_<option>] (test_help_keys_are_the_commands)",
     "short_": "cli/localize.py: short_<command> (test_help_keys_are_the_commands)",
+    "changed_": "run/judge/answers.py: changed_<what> of CHANGE_KINDS",
+    "dtype_hint_": "testing/compare.py: <dtype|device>_hint_<fixed|argument|input>",
+    "device_hint_": "testing/compare.py: <dtype|device>_hint_<fixed|argument|input>",
 }
 
 
@@ -106,7 +110,7 @@ def test_help_keys_are_the_commands():
             text, key = getattr(command, attribute), f"{prefix}{name}"
             if text is None or (not required and key not in english):
                 continue
-            assert english.get(key) == text, key
+            assert english.get(key) == inspect.cleandoc(text), key
             used.add(key)
         for param in command.params:
             if not isinstance(param, click.Option) or not param.help:
@@ -116,7 +120,7 @@ def test_help_keys_are_the_commands():
             if key:
                 assert english[key] == param.help, key
                 used.add(key)
-    made = {k for k in MESSAGES if k.startswith(tuple(COMPUTED))}
+    made = {k for k in MESSAGES if k.startswith(("help_", "short_"))}
     assert made == used, f"help keys no command has: {sorted(made - used)}"
 
 

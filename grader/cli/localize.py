@@ -15,6 +15,7 @@ from CLICK_ZH: click looks them up with gettext, which has no Chinese catalog of
 from __future__ import annotations
 
 import gettext
+import inspect
 import os
 from collections.abc import Sequence
 
@@ -110,7 +111,7 @@ def _swap(thing: object, attribute: str, key: str, zh: bool) -> None:
         return
     # Only a catalog entry whose English is this very text: a help changed without its
     # catalog entry stays English rather than showing a translation of something else.
-    if key in MESSAGES and MESSAGES[key][0] == english:
+    if key in MESSAGES and MESSAGES[key][0] == inspect.cleandoc(english):
         chinese = MESSAGES[key][1]
     else:
         chinese = CLICK_ZH.get(english)
