@@ -48,10 +48,15 @@ class Checked(SubmissionResult):
         return InlineReport(self, os.environ.get("GRADER_LANG"))
 
     def __repr__(self) -> str:
+        from grader.messages import say
+
         open_ = sum(1 for c in self.checks if c.outcome not in ("passed", "skipped"))
-        return (
-            f"<grader check of {self.submission}: {self.earned:g}/{self.possible:g} points, "
-            f"{open_} check(s) not passed>"
+        return say(
+            "checked_repr",
+            submission=self.submission,
+            earned=self.earned,
+            possible=self.possible,
+            open=open_,
         )
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 
 from grader.course import DATA_SUFFIX, Course
+from grader.messages import say
 from grader.render.gradescope import HIDDEN_VISIBILITIES
 from grader.render.html import templates_dir
 
@@ -40,6 +41,7 @@ class PackageOptions:
     hidden_visibility: str = "after_published"
     reveal_hidden: bool = False  # hidden checks' messages in their (hidden) test entries
     torch_version: str = ""  # pip's pin for torch; default: the version grading here
+    lang: str = "en"  # the language of the learners' results (GRADER_LANG in run_autograder)
 
 
 SETUP_SH = """#!/usr/bin/env bash
@@ -59,7 +61,7 @@ course="$root/source/{course}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$root/results"
-python3 -m grader --course "$course" grade "$root/submission" --out "$work" >"$work/log.txt" 2>&1
+{language}python3 -m grader --course "$course" grade "$root/submission" --out "$work" >"$work/log.txt" 2>&1
 echo "grader grade exited $?"
 tail -n 5 "$work/log.txt"
 python3 -m grader report "$work/results.json" --format gradescope {report_options} \\
@@ -70,9 +72,9 @@ python3 -m grader report "$work/results.json" --format gradescope {report_option
 def build_package(course: Course, out: Path, options: PackageOptions) -> list[str]:
     """Write the package to `out` (a .zip); returns the names it holds."""
     if options.hidden_visibility not in HIDDEN_VISIBILITIES:
-        raise PackageError(f"hidden visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}")
+        raise PackageError(say("package_visibility", choices=", ".join(HIDDEN_VISIBILITIES)))
     if out.suffix.lower() != ".zip":
-        raise PackageError(f"{out} must be a .zip file (Gradescope takes the package as one)")
+        raise PackageError(say("package_not_zip", out=out))
     files = course_files(course)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -102,11 +104,11 @@ def course_files(course: Course) -> dict[str, Path]:
     root = package.parent
     for name in ("pyproject.toml", "README.md"):
         if not (root / name).is_file():
-            raise PackageError(f"{root / name} is missing: the package installs the grader with it")
+            raise PackageError(say("package_missing", path=root / name))
         files[name] = root / name
     solutions = course.solutions_dir.resolve()
     if any(path.resolve().is_relative_to(solutions) for path in files.values()):
-        raise PackageError("a file of solutions/ would be packaged")  # never, by construction
+        raise PackageError(say("package_solutions"))  # never, by construction
     return dict(sorted(files.items()))
 
 
@@ -119,7 +121,11 @@ def run_script(options: PackageOptions) -> str:
     report_options = f"--hidden-visibility {options.hidden_visibility}"
     if options.reveal_hidden:
         report_options += " --reveal-hidden"
-    return RUN_AUTOGRADER.format(course=COURSE_DIR, report_options=report_options)
+    # The learners' language is the package's: Gradescope's image has no locale of theirs.
+    language = f"export GRADER_LANG={options.lang}\n" if options.lang != "en" else ""
+    return RUN_AUTOGRADER.format(
+        course=COURSE_DIR, report_options=report_options, language=language
+    )
 
 
 def _tree(folder: Path, prefix: str, pattern: str) -> dict[str, Path]:

@@ -46,7 +46,7 @@ class Shard:
     def parse(cls, text: str) -> Shard:
         match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
         if not match or not 1 <= int(match[1]) <= int(match[2]):
-            raise BatchError(f"--shard must look like K/N with 1 <= K <= N, got {text!r}")
+            raise BatchError(say("shard_format", text=text))
         return cls(int(match[1]), int(match[2]))
 
     def take(self, position: int) -> bool:
@@ -61,7 +61,7 @@ def discover(
     output folder of its own (see folders_for). Parts that must be gathered (loose files,
     several folders, zips inside) are copied into `staging`."""
     if not (folder.is_dir() or (folder.is_file() and folder.suffix.lower() == ".zip")):
-        raise BatchError(f"{folder} is not a folder of submissions (or a .zip of them)")
+        raise BatchError(say("batch_not_submissions", folder=folder))
     staging = staging or Path(tempfile.mkdtemp(prefix="grader-staging-"))
     layout = read_layout(folder, staging)
     learners = sorted(layout.learners, key=lambda learner: learner.name)
@@ -129,7 +129,7 @@ def results_in(folders: list[Path]) -> Iterator[tuple[str, SubmissionResult]]:
     """(output folder, result) for every result under these batch outputs (one, or shards)."""
     for folder in folders:
         if not folder.is_dir():
-            raise BatchError(f"{folder} is not a batch output folder")
+            raise BatchError(say("batch_not_output", folder=folder))
         for path in sorted((folder / SUBMISSIONS_DIR).glob(f"*/{RESULTS_FILE}")):
             result = load_result(path)
             if result is not None:
@@ -247,13 +247,13 @@ def merge(
     resolved = [shard.resolve() for shard in shards]
     twice = sorted({str(s) for s in shards if resolved.count(s.resolve()) > 1})
     if twice:
-        raise BatchError(f"{twice[0]} is given twice: merge each shard once")
+        raise BatchError(say("merge_twice", folder=twice[0]))
     seen: dict[str, Path] = {}
     for shard in shards:
         found = list(results_in([shard]))
         if not found:
             raise BatchError(
-                f"{shard} holds no results of a batch (no {SUBMISSIONS_DIR}/*/{RESULTS_FILE})"
+                say("merge_no_results", folder=shard, pattern=f"{SUBMISSIONS_DIR}/*/{RESULTS_FILE}")
             )
         for folder, _ in found:
             if (
@@ -262,8 +262,7 @@ def merge(
                 and not allow_duplicates
             ):
                 raise BatchError(
-                    f"{folder} is in both {seen[folder]} and {shard}: merge each shard once "
-                    "(or pass --allow-duplicates to keep the last one)"
+                    say("merge_duplicate", folder=folder, first=seen[folder], second=shard)
                 )
             seen[folder] = shard
     for folder, shard in seen.items():

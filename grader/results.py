@@ -215,7 +215,9 @@ def rejected_result(
     source_fingerprint: str = "",
 ) -> SubmissionResult:
     """Nothing could be taken from the submission: a result that says why, scoring nothing."""
-    detail = "; ".join(f.message for f in findings if f.severity == "error") or "nothing to grade"
+    detail = "; ".join(f.message for f in findings if f.severity == "error") or say(
+        "nothing_to_grade"
+    )
     return SubmissionResult(
         submission=submission,
         status="rejected",

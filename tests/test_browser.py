@@ -5,6 +5,7 @@ installs them); without them the test is skipped locally and fails in CI."""
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,67 @@ def test_nothing_overflows_the_page_at_phone_and_desktop_widths(browser, pages, 
         height = browser.execute_script("return document.documentElement.scrollHeight")
         browser.set_window_size(width, min(height + 200, 4000))
         shot = pages.parent / f"{page.replace('/', '_')}-{width}.png"
+        browser.save_screenshot(str(shot))
+        print(f"screenshot: {shot}")
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+# --- the Chinese report (issue 16): CJK glyphs drawn with the system's fonts, no web font
+
+# Draws `text` on a canvas in the page's own font, and returns its pixels (as a string).
+GLYPHS = """
+const canvas = document.createElement("canvas");
+canvas.width = 64; canvas.height = 64;
+const ctx = canvas.getContext("2d");
+ctx.font = "40px " + getComputedStyle(document.body).fontFamily;
+ctx.fillStyle = "#000"; ctx.textBaseline = "top";
+ctx.fillText(arguments[0], 4, 4);
+const data = ctx.getImageData(0, 0, 64, 64).data;
+let ink = 0, out = [];
+for (let i = 3; i < data.length; i += 4) { out.push(data[i]); if (data[i]) ink++; }
+return [ink, out.join(",")];
+"""
+
+
+def cjk_fonts() -> str:
+    done = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def zh_pages(tmp_path_factory):
+    if not cjk_fonts():
+        if os.environ.get("CI"):
+            pytest.fail("CI must render Chinese: .ci/run installs fonts-wqy-microhei as root")
+        pytest.skip("no CJK font on this machine (fc-list :lang=zh is empty; CI installs one)")
+    out = tmp_path_factory.mktemp("zh-pages") / "out"
+    examples = str(ROOT / "examples" / "submissions")
+    done = run_grader("batch", examples, "--out", str(out), "-e", "01", "--lang", "zh")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.mark.parametrize("page", ["summary.html", "submissions/half-done/report.html"])
+def test_the_chinese_pages_render_cjk_glyphs_not_boxes(browser, zh_pages, page):
+    path = zh_pages / page
+    console, requests = load(browser, path)
+    assert console == [] and requests == [path.as_uri()], "no web font, no request"
+    assert browser.execute_script("return document.documentElement.lang") == "zh-CN"
+    body = browser.find_element("tag name", "body").text
+    assert ("全班汇总" in body) if page == "summary.html" else ("分" in body)
+    # A font without the glyph draws the same empty box (tofu) for every character it lacks,
+    # as for a private-use code point: real glyphs differ from it and from each other.
+    glyphs = {c: browser.execute_script(GLYPHS, c) for c in ("分", "张", "\ue000")}
+    (ink_a, fen), (ink_b, zhang), (_, box) = glyphs["分"], glyphs["张"], glyphs["\ue000"]
+    assert ink_a and ink_b, "the CJK characters draw nothing"
+    assert fen != box and zhang != box, "CJK characters are drawn as empty boxes (tofu)"
+    assert fen != zhang
+    browser.set_window_size(1000, 900)
+    try:
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(1000, min(height + 200, 2400))
+        shot = zh_pages.parent / f"zh-{page.replace('/', '_')}.png"
         browser.save_screenshot(str(shot))
         print(f"screenshot: {shot}")
     finally:

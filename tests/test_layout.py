@@ -14,7 +14,7 @@ MAX_LINES = 400
 
 # Each module's floor: a module may import modules on its own floor or below, never above.
 FLOORS = [
-    ("grader", "grader.records", "grader.messages"),
+    ("grader", "grader.records", "grader.messages", "grader.catalog"),
     ("grader.course",),
     ("grader.intake",),
     ("grader.run.shared",),

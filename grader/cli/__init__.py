@@ -7,20 +7,35 @@ success exits 0.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from grader.cli import handoff, instructor, learner
+from grader.cli.localize import lang_in, localize, use_language
+from grader.cli.options import lang_option
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GraderGroup(click.Group):
+    """The `grader` group: settles the language from the command line (`--lang`, wherever it
+    is) before click parses it, so the help and click's own errors are in it too."""
+
+    def main(self, args=None, *pargs, **kwargs):  # type: ignore[override]
+        args = list(sys.argv[1:] if args is None else args)
+        use_language(lang_in(args))
+        localize(self)
+        return super().main(args, *pargs, **kwargs)
+
+
+@click.group(cls=GraderGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--course",
     "course_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="The course folder (default: found from the current folder).",
 )
+@lang_option
 @click.version_option(package_name="torch-course-grader")
 @click.pass_context
 def main(ctx: click.Context, course_dir: Path | None) -> None:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from grader.cli.options import course_of, hidden_visibility_option, reveal_hidden_option
+from grader.cli.options import (
+    course_of,
+    hidden_visibility_option,
+    lang_option,
+    reveal_hidden_option,
+)
+from grader.messages import language, say
 
 
 @click.command(short_help="Make a Gradescope autograder package (a .zip to upload).")
@@ -25,6 +31,7 @@ from grader.cli.options import course_of, hidden_visibility_option, reveal_hidde
     default="",
     help="The PyTorch version setup.sh installs (CPU build; default: the one grading here).",
 )
+@lang_option
 @click.pass_context
 def gradescope(ctx, out_path, hidden_visibility, reveal_hidden, torch_version) -> None:
     """Write a Gradescope autograder package: setup.sh (CPU PyTorch, the grader and this
@@ -36,6 +43,7 @@ def gradescope(ctx, out_path, hidden_visibility, reveal_hidden, torch_version) -
         hidden_visibility=hidden_visibility,
         reveal_hidden=reveal_hidden,
         torch_version=torch_version,
+        lang=language(),
     )
     try:
         names = build_package(course_of(ctx), out_path, options)
@@ -43,8 +51,13 @@ def gradescope(ctx, out_path, hidden_visibility, reveal_hidden, torch_version) -
         raise click.UsageError(str(exc)) from None
     suites = sum(1 for n in names if n.startswith("course/suites/"))
     click.echo(
-        f"Wrote {out_path} ({len(names)} files, {suites} suite files): upload it as the "
-        f"assignment's autograder. Hidden checks' visibility: {hidden_visibility}."
+        say(
+            "gradescope_wrote",
+            out=out_path,
+            count=len(names),
+            suites=suites,
+            visibility=hidden_visibility,
+        )
     )
 
 

@@ -16,12 +16,14 @@ from grader.cli.options import (
     exercises_option,
     hidden_seed_option,
     hidden_visibility_option,
+    lang_option,
     limits,
     out_option,
     reveal_hidden_option,
     roster_option,
     time_limit_option,
 )
+from grader.messages import say
 from grader.results import SubmissionResult
 
 
@@ -39,6 +41,7 @@ from grader.results import SubmissionResult
     hidden=True,
     help="Keep each run's folder (judge log, raw pytest-json-report) here, for debugging.",
 )
+@lang_option
 @click.pass_context
 def grade(
     ctx,
@@ -68,7 +71,7 @@ def grade(
         result = grader.grade(Submission(name=submission.name, source=submission))
     write_outputs(result, out_dir, reveal_hidden=reveal_hidden)
     click.echo(terminal.render(result))
-    click.echo(f"Wrote {out_dir / RESULTS_FILE}, report.html and gradescope.json in {out_dir}")
+    click.echo(say("grade_wrote", results=out_dir / RESULTS_FILE, out=out_dir))
     ctx.exit(0 if result.graded else 1)
 
 
@@ -95,6 +98,7 @@ def grade(
 @time_limit_option
 @hidden_seed_option
 @roster_option
+@lang_option
 @click.pass_context
 def batch(
     ctx,
@@ -125,7 +129,7 @@ def batch(
         submissions, layout = batches.discover(submissions_dir, shard_of, staging)
     except batches.BatchError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"Read as: {layout.rule}; {len(layout.learners)} learner(s)")
+    click.echo(say("batch_read_as", rule=layout.rule, count=len(layout.learners)))
     for problem in layout.problems:
         click.echo(click.style(f"  ! {problem}", fg="yellow"))
     batches.write_intake(out_dir, layout)
@@ -149,13 +153,16 @@ def batch(
     results = done + graded
     ungraded = sorted(r.submission for r in results if not r.graded)
     click.echo(
-        f"{len(results)} submission(s): {len(results) - len(ungraded)} graded, "
-        f"{len(done)} of them from an earlier run; class files in {out_dir}"
+        say(
+            "batch_done",
+            count=len(results),
+            graded=len(results) - len(ungraded),
+            earlier=len(done),
+            out=out_dir,
+        )
     )
     if ungraded:
-        click.echo(
-            click.style(f"Not graded: {', '.join(ungraded)} (see their reports)", fg="yellow")
-        )
+        click.echo(click.style(say("batch_not_graded", names=", ".join(ungraded)), fg="yellow"))
     ctx.exit(0 if not ungraded else 1)
 
 
@@ -203,6 +210,7 @@ class Progress:
     help="Accept a submission found in two inputs (the last one wins) instead of refusing.",
 )
 @roster_option
+@lang_option
 def merge(shards, out_dir, allow_duplicates, roster) -> None:
     """Combine the output folders of `grader batch --shard` runs into one class summary and
     gradebook."""
@@ -214,10 +222,7 @@ def merge(shards, out_dir, allow_duplicates, roster) -> None:
         )
     except batches.BatchError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(
-        f"Merged {len(results)} submission(s) from {len(shards)} folder(s) into {out_dir}: "
-        f"grades.csv, summary.html ({len(results)} rows)"
-    )
+    click.echo(say("merge_done", count=len(results), folders=len(shards), out=out_dir))
 
 
 REPORT_FORMATS = ("html", "csv", "gradescope", "json", "text")
@@ -243,6 +248,7 @@ REPORT_FORMATS = ("html", "csv", "gradescope", "json", "text")
 @reveal_hidden_option
 @hidden_visibility_option
 @roster_option
+@lang_option
 def report(results_file, fmt, out_path, reveal_hidden, hidden_visibility, roster) -> None:
     """Re-render a results.json (no grading is run)."""
     from grader.batch import load_result
@@ -253,9 +259,7 @@ def report(results_file, fmt, out_path, reveal_hidden, hidden_visibility, roster
 
     result = load_result(results_file)
     if result is None:
-        raise click.UsageError(
-            f"{results_file} is not a results file of this grader (or of this schema version)"
-        )
+        raise click.UsageError(say("report_not_results", path=results_file))
     if fmt == "html":
         text = html.render_report(result, reveal_hidden=reveal_hidden)
     elif fmt == "csv":
@@ -333,6 +337,7 @@ def release_kit(ctx, out_dir, force) -> None:
 
 @click.command(short_help="Prove the suites: solutions 100 %, stubs 0.")
 @click.argument("exercises", nargs=-1)
+@lang_option
 @click.pass_context
 def verify(ctx, exercises) -> None:
     """Prove the suites: solutions/ must score 100 %, the untouched exercises/ stubs 0."""
@@ -341,7 +346,7 @@ def verify(ctx, exercises) -> None:
 
     course = course_of(ctx)
     if not course.solutions_dir.is_dir():
-        raise click.UsageError("this course has no solutions/ folder to verify against")
+        raise click.UsageError(say("verify_no_solutions"))
     options = Options(exercises=exercise_ids(course, exercises), many=True)
     sides = [
         Submission("solutions", course.solutions_dir),
@@ -371,9 +376,7 @@ def verify(ctx, exercises) -> None:
         first = v.problem.splitlines()[0] if v.problem else ""
         click.echo(click.style(f"✘ [{v.side}] {v.check}: {first}", fg="red"))
     if problems:
-        raise click.ClickException(
-            f"{len(problems)} check(s) break the rule: solutions 100 %, stubs 0"
-        )
+        raise click.ClickException(say("verify_broken", count=len(problems)))
     click.echo(
         click.style(
             f"OK: solutions score 100 % and stubs 0 on all {len(solutions.checks) - skipped} "

@@ -8,22 +8,34 @@ from pathlib import Path
 
 import click
 
-from grader.cli.options import DEVICE_CHOICES, call_timeout_option, course_of, exercise_ids, limits
+from grader.cli.options import (
+    DEVICE_CHOICES,
+    call_timeout_option,
+    course_of,
+    exercise_ids,
+    lang_option,
+    limits,
+)
 from grader.messages import say
 from grader.records import Tally
 
 
 @click.command("list", short_help="List the exercises and their points.")
+@lang_option
 @click.pass_context
 def list_exercises(ctx: click.Context) -> None:
     """List the exercises, their titles and points."""
     from grader.judging import collect_checks
+    from grader.render.terminal import pad
 
     course = course_of(ctx)
     checks = collect_checks(course)
     # In a learner kit the hidden suites are absent; release left what they are worth.
     kit_hidden = {} if course.has_hidden_suites else course.hidden_manifest()
-    click.echo(f"{'exercise':<16} {'public':>7} {'hidden':>7}  title")
+    head = (say("list_exercise"), say("list_public"), say("list_hidden"), say("list_title"))
+    click.echo(
+        f"{pad(head[0], 16)} {pad(head[1], 7, right=True)} {pad(head[2], 7, right=True)}  {head[3]}"
+    )
     for ex in course.exercises:
         public = Tally.of(checks, "public", ex.id).points
         hidden = (Tally.of(checks, "hidden", ex.id) + kit_hidden.get(ex.id, Tally())).points
@@ -84,6 +96,7 @@ def list_exercises(ctx: click.Context) -> None:
     "$GITHUB_STEP_SUMMARY).",
 )
 @call_timeout_option
+@lang_option
 @click.pass_context
 def check(
     ctx,
@@ -110,7 +123,7 @@ def check(
     course = course_of(ctx)
     target = target or course.exercises_dir
     if not (target.is_dir() or target.suffix == ".ipynb"):
-        raise click.BadParameter("a folder or a notebook (.ipynb)", param_hint="--target")
+        raise click.BadParameter(say("check_target_kind"), param_hint="--target")
     chosen = functions_by_exercise(course, exercises, functions)
     options = Options(
         exercises=exercise_ids(course, tuple(n.partition("::")[0] for n in exercises)),

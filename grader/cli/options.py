@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from grader.cli.localize import use_language
 from grader.course import Course, CourseError, UnknownExercise, find_course_root, load_course
+from grader.messages import LANGUAGES, MESSAGES
 from grader.render.gradescope import DEFAULT_HIDDEN_VISIBILITY, HIDDEN_VISIBILITIES
 from grader.run.shared.plan import Limits
 
@@ -91,4 +93,21 @@ roster_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A CSV of the class (id, email, name, login columns; Canvas's gradebook export "
     "works as it is): grades.csv says who each submission is, and LMS imports are written.",
+)
+
+
+def _use_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    use_language(value)
+
+
+# On every learner-facing command (and on `grader` itself): eager, so it is set before any
+# other option's callback or the command speaks. grader.cli's main reads it off the command
+# line even earlier, for --help.
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    expose_value=False,
+    is_eager=True,
+    callback=_use_language,
+    help=MESSAGES["help_opt_lang"][0],
 )

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.intake.workspace import MAX_FILE_BYTES, MAX_ZIP_ENTRIES, MAX_ZIP_TOTAL, safe_name
+from grader.messages import say
 
 CANVAS_FILE = re.compile(
     r"^(?P<login>[A-Za-z0-9]+)(?P<late>_LATE)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$"
@@ -60,14 +61,17 @@ class Layout:
     problems: list[str] = field(default_factory=list)
 
 
-RULES = {
-    "canvas": "Canvas download: loose files <login>_<user id>_<submission id>_<file>, "
-    "grouped by login and user id (a -N resubmission replaces the file)",
-    "moodle": "Moodle download: folders <name>_<id>_assignsubmission_<plugin>_, grouped by "
-    "name and id",
-    "github-classroom": "GitHub Classroom: one repository per learner, <assignment>-<username>",
-    "folders": "one folder or .zip per learner",
+RULE_KEYS = {
+    "canvas": "lms_rule_canvas",
+    "moodle": "lms_rule_moodle",
+    "github-classroom": "lms_rule_github",
+    "folders": "lms_rule_folders",
 }
+
+
+def rule(kind: str) -> str:
+    """How a download of this kind is read, in one line (the run's language)."""
+    return say(RULE_KEYS[kind])
 
 
 def read_layout(folder: Path, scratch: Path) -> Layout:
@@ -97,7 +101,7 @@ def _canvas(entries: list[Path], problems: list[str]) -> Layout:
     for entry in entries:
         found = CANVAS_FILE.match(entry.name) if entry.is_file() else None
         if not found:
-            problems.append(f"{entry.name}: no Canvas learner prefix in its name; left out")
+            problems.append(say("lms_no_canvas_prefix", name=entry.name))
             continue
         login, user = found["login"], found["user"]
         logins[user].add(login)
@@ -107,16 +111,19 @@ def _canvas(entries: list[Path], problems: list[str]) -> Layout:
     for user, names in sorted(logins.items()):
         if len(names) > 1:
             problems.append(
-                f"Canvas user id {user} comes with {len(names)} logins ({', '.join(sorted(names))}):"
-                " graded apart, check which is right"
+                say(
+                    "lms_canvas_logins",
+                    user=user,
+                    count=len(names),
+                    logins=", ".join(sorted(names)),
+                )
             )
     for login, ids in sorted(users.items()):
         if len(ids) > 1:
             problems.append(
-                f"{login} names {len(ids)} Canvas users ({', '.join(sorted(ids))}): graded "
-                "apart by user id"
+                say("lms_canvas_users", login=login, count=len(ids), ids=", ".join(sorted(ids)))
             )
-    return Layout("canvas", RULES["canvas"], list(groups.values()), problems)
+    return Layout("canvas", rule("canvas"), list(groups.values()), problems)
 
 
 def _moodle(entries: list[Path], problems: list[str]) -> Layout:
@@ -124,11 +131,11 @@ def _moodle(entries: list[Path], problems: list[str]) -> Layout:
     for entry in entries:
         found = MOODLE_FOLDER.match(entry.name) if entry.is_dir() else None
         if not found:
-            problems.append(f"{entry.name}: not a Moodle submission folder; left out")
+            problems.append(say("lms_not_moodle", name=entry.name))
             continue
         key = (found["name"], found["id"])
         groups.setdefault(key, Learner(f"{found['name']}_{found['id']}")).parts.append(Part(entry))
-    return Layout("moodle", RULES["moodle"], list(groups.values()), problems)
+    return Layout("moodle", rule("moodle"), list(groups.values()), problems)
 
 
 def _classroom_prefix(entries: list[Path]) -> str:
@@ -147,8 +154,8 @@ def _classroom_prefix(entries: list[Path]) -> str:
 
 def _classroom(entries: list[Path], prefix: str, problems: list[str]) -> Layout:
     learners = [Learner(p.name[len(prefix) :], [Part(p)]) for p in entries]
-    rule = f"{RULES['github-classroom']} (assignment prefix {prefix!r})"
-    return Layout("github-classroom", rule, learners, problems)
+    rule_line = say("lms_rule_github_prefix", rule=rule("github-classroom"), prefix=prefix)
+    return Layout("github-classroom", rule_line, learners, problems)
 
 
 def _folders(entries: list[Path], problems: list[str]) -> Layout:
@@ -158,7 +165,7 @@ def _folders(entries: list[Path], problems: list[str]) -> Layout:
         Learner(stem if stems.count(stem) == 1 else entry.name, [Part(entry)])
         for entry, stem in zip(entries, stems, strict=True)
     ]
-    return Layout("folders", RULES["folders"], learners, problems)
+    return Layout("folders", rule("folders"), learners, problems)
 
 
 def _single_folder(folder: Path) -> Path:
@@ -222,10 +229,10 @@ def extract_zip(path: Path, target: Path, problems: list[str], depth: int = 0) -
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        problems.append(f"{path.name}: not a readable zip ({exc}); left out")
+        problems.append(say("lms_bad_zip", name=path.name, detail=exc))
         return
     if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_TOTAL:
-        problems.append(f"{path.name}: too many entries or too large to open; left out")
+        problems.append(say("lms_zip_too_large", name=path.name))
         return
     target.mkdir(parents=True, exist_ok=True)
     with archive:
@@ -235,7 +242,7 @@ def extract_zip(path: Path, target: Path, problems: list[str], depth: int = 0) -
             if info.is_dir() or suffix not in KEPT_SUFFIXES:
                 continue
             if name.is_absolute() or ".." in name.parts or stat.S_ISLNK(info.external_attr >> 16):
-                problems.append(f"{path.name}: unsafe entry {info.filename!r} left out")
+                problems.append(say("lms_unsafe_entry", name=path.name, entry=info.filename))
                 continue
             out = target.joinpath(*[safe_name(p) for p in name.parts])
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -247,7 +254,7 @@ def extract_zip(path: Path, target: Path, problems: list[str], depth: int = 0) -
             os.utime(out, (when, when))
             if suffix == ".zip":
                 if depth + 1 >= MAX_ZIP_DEPTH:
-                    problems.append(f"{path.name}: zips nested deeper than {MAX_ZIP_DEPTH}")
+                    problems.append(say("lms_zip_depth", name=path.name, depth=MAX_ZIP_DEPTH))
                 else:
                     extract_zip(out, out.with_suffix(""), problems, depth + 1)
                 out.unlink()

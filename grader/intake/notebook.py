@@ -56,11 +56,11 @@ def code_cells(data: bytes | str) -> list[str | None]:
     try:
         notebook = json.loads(data)
     except (ValueError, RecursionError) as exc:
-        raise NotANotebook(f"not JSON: {exc}") from None
+        raise NotANotebook(say("notebook_not_json", detail=exc)) from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise NotANotebook("no list of cells (nbformat 4 is read)")
+        raise NotANotebook(say("notebook_no_cells"))
     if not isinstance(notebook.get("nbformat"), int) or notebook["nbformat"] < 4:
-        raise NotANotebook("not nbformat 4 (save it with a current Jupyter)")
+        raise NotANotebook(say("notebook_old_format"))
     cells: list[str | None] = []
     for cell in notebook["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from grader.messages import say
+
 MAX_EPOCHS = 1000
 SPARKS = "▁▂▃▄▅▆▇█"
 WIDTH, HEIGHT, PAD = 360, 150, 34
@@ -51,12 +53,17 @@ def learning_curve_line(history: Any) -> str:
     if not points:
         return ""
     first, last = points[0], points[-1]
-    epochs = f"{len(points)} epoch{'s' if len(points) != 1 else ''}"
-    return (
-        f"learning curve, {epochs}: train loss {first.train_loss:.3g} → {last.train_loss:.3g}, "
-        f"val loss {first.val_loss:.3g} → {last.val_loss:.3g}, val accuracy "
-        f"{first.val_accuracy:.1%} → {last.val_accuracy:.1%} "
-        + _sparkline([p.val_accuracy for p in points])
+    epochs = say("curve_epochs_one" if len(points) == 1 else "curve_epochs", count=len(points))
+    return say(
+        "curve_line",
+        epochs=epochs,
+        train_first=f"{first.train_loss:.3g}",
+        train_last=f"{last.train_loss:.3g}",
+        val_first=f"{first.val_loss:.3g}",
+        val_last=f"{last.val_loss:.3g}",
+        acc_first=f"{first.val_accuracy:.1%}",
+        acc_last=f"{last.val_accuracy:.1%}",
+        sparkline=_sparkline([p.val_accuracy for p in points]),
     )
 
 
@@ -78,9 +85,13 @@ def learning_curve_svg(history: Any) -> str:
     top = max(max(p.train_loss, p.val_loss) for p in points)
     top = top if top > 0 else 1.0
     lines = [
-        ("train loss", "#1f77b4", [p.train_loss / top for p in points]),
-        ("val loss", "#ff7f0e", [p.val_loss / top for p in points]),
-        ("val accuracy", "#2ca02c", [min(max(p.val_accuracy, 0.0), 1.0) for p in points]),
+        (say("curve_train_loss"), "#1f77b4", [p.train_loss / top for p in points]),
+        (say("curve_val_loss"), "#ff7f0e", [p.val_loss / top for p in points]),
+        (
+            say("curve_val_accuracy"),
+            "#2ca02c",
+            [min(max(p.val_accuracy, 0.0), 1.0) for p in points],
+        ),
     ]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="curve" width="{WIDTH}" '
@@ -92,8 +103,8 @@ def learning_curve_svg(history: Any) -> str:
         _text(2, HEIGHT - PAD, "0"),
         _text(WIDTH - PAD + 3, 16, "100%"),
         _text(WIDTH - PAD + 3, HEIGHT - PAD, "0%"),
-        _text(PAD, HEIGHT - PAD + 14, "epoch 1"),
-        _text(WIDTH - PAD - 48, HEIGHT - PAD + 14, f"epoch {len(points)}"),
+        _text(PAD, HEIGHT - PAD + 14, say("curve_epoch", number=1)),
+        _text(WIDTH - PAD - 48, HEIGHT - PAD + 14, say("curve_epoch", number=len(points))),
     ]
     for i, (label, colour, values) in enumerate(lines):
         parts.append(

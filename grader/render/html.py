@@ -16,10 +16,10 @@ from pathlib import Path
 import jinja2
 import markupsafe
 
-from grader.messages import say
+from grader.messages import language, say
 from grader.render.curve import learning_curve_line, learning_curve_svg
 from grader.render.roster import Matching
-from grader.render.terminal import clean, public_only_note
+from grader.render.terminal import clean, public_only_note, status_label
 from grader.results import SubmissionResult
 
 # The summary's only script: sort the learners' table by a column, filter it by a text. Inline
@@ -89,8 +89,17 @@ def environment() -> jinja2.Environment:
     # learning_curve_svg escapes every text it writes and takes only finite numbers.
     env.filters["curve_svg"] = lambda curve: markupsafe.Markup(learning_curve_svg(curve))
     env.filters["curve_line"] = learning_curve_line
+    # The page's words come from the catalog, in the run's language (looked up at render time).
     env.globals["say"] = say
+    env.globals["status_label"] = status_label
+    env.globals["html_lang"] = html_lang
+    env.globals["colon"] = lambda: "：" if language() == "zh" else ":"
     return env
+
+
+def html_lang() -> str:
+    """The page's `lang` attribute: browsers pick CJK fonts and line breaking from it."""
+    return "zh-CN" if language() == "zh" else "en"
 
 
 def render_report(result: SubmissionResult, *, reveal_hidden: bool = False) -> str:

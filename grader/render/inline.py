@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from grader.render.html import environment, render_report
+from grader.render.html import environment, html_lang, render_report
 from grader.results import SubmissionResult
 
 SCOPE = "grader-report"
@@ -24,7 +24,12 @@ def render_inline(result: SubmissionResult) -> str:
     page = render_report(result, reveal_hidden=True)
     match = _BODY.search(page)
     body = match.group(1) if match else page
-    return f'<div class="{SCOPE}">\n<style>\n{scoped_css()}\n</style>\n{body.strip()}\n</div>\n'
+    # The page's lang attribute goes with it (CJK fonts and line breaking follow it); a
+    # notebook's own page says nothing about the report's language.
+    lang = f' lang="{html_lang()}"' if html_lang() != "en" else ""
+    return (
+        f'<div class="{SCOPE}"{lang}>\n<style>\n{scoped_css()}\n</style>\n{body.strip()}\n</div>\n'
+    )
 
 
 def scoped_css() -> str:

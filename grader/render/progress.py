@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import click
 
 from grader.messages import say
+from grader.render.terminal import display_width, pad
 from grader.results import FAILED, PASSED, SubmissionResult
 
 
@@ -53,10 +54,10 @@ def only_unwritten_fail(result: SubmissionResult) -> bool:
 def text_table(result: SubmissionResult) -> str:
     head = (say("table_exercise"), say("table_points"), say("table_passed"), say("table_todo"))
     table = [head] + [(r.exercise, r.points, r.passed, ", ".join(r.todo)) for r in rows(result)]
-    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    widths = [max(display_width(row[i]) for row in table) for i in range(3)]
     lines = [""]
     for index, row in enumerate(table):
-        line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        line = "  ".join(pad(cell, widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
         lines.append(click.style(line.rstrip(), bold=index == 0))
     return "\n".join(lines)
 

@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.messages import say
+
 ID_COLUMNS = ("id", "student id", "student_id", "sis user id", "id number", "user id", "sid")
 EMAIL_COLUMNS = ("email", "email address", "e-mail", "mail")
 NAME_COLUMNS = ("name", "student", "full name", "student name")
@@ -66,10 +68,10 @@ def load_roster(path: Path) -> list[Student]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise RosterError(f"{path}: cannot read the roster ({exc})") from None
+        raise RosterError(say("roster_unreadable", path=path, detail=exc)) from None
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
-        raise RosterError(f"{path}: the roster is empty (a CSV with a header row is expected)")
+        raise RosterError(say("roster_empty", path=path))
     columns = {name.strip().lower(): name for name in reader.fieldnames if name}
 
     def pick(names: tuple[str, ...]) -> list[str]:
@@ -78,9 +80,7 @@ def load_roster(path: Path) -> list[Student]:
     ids, emails, names = pick(ID_COLUMNS), pick(EMAIL_COLUMNS), pick(NAME_COLUMNS)
     firsts, lasts, logins = pick(FIRST_COLUMNS), pick(LAST_COLUMNS), pick(LOGIN_COLUMNS)
     if not (ids or emails or logins):
-        raise RosterError(
-            f"{path}: no id, email or login column (found: {', '.join(reader.fieldnames)})"
-        )
+        raise RosterError(say("roster_no_id", path=path, columns=", ".join(reader.fieldnames)))
     students = []
     for row in reader:
         cells = {k: (v or "").strip() for k, v in row.items() if k}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import click
 
@@ -34,6 +35,25 @@ _MARKS = {
 }
 
 
+STATUS_KEYS = {"graded": "status_graded", "rejected": "status_rejected", "error": "status_error"}
+
+
+def status_label(status: str) -> str:
+    """A result's status ("graded", "rejected", "error") in the run's language."""
+    return say(STATUS_KEYS[status]) if status in STATUS_KEYS else status
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes on a terminal: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """`text` padded with spaces to `width` columns (on the left when `right`)."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
 def clean(text: str) -> str:
     """Learner-originated text, safe to print: no escape sequences, no control characters."""
     if not isinstance(text, str):  # a missing field renders as nothing, never a crash
@@ -46,7 +66,8 @@ def render(result: SubmissionResult, *, verbose: bool = False, reveal_hidden: bo
     if result.status != "graded":
         lines.append(
             click.style(
-                f"{result.submission}: {result.status}: {clean(result.status_detail)}",
+                f"{result.submission}: {status_label(result.status)}: "
+                f"{clean(result.status_detail)}",
                 fg="red",
                 bold=True,
             )
@@ -68,7 +89,7 @@ def _exercise(exercise: ExerciseResult, verbose: bool, reveal_hidden: bool) -> l
     if not exercise.checks:
         return []
     done = exercise.earned == exercise.possible and exercise.possible > 0
-    score = f"{exercise.earned:g}/{exercise.possible:g} pts"
+    score = say("exercise_score", earned=exercise.earned, possible=exercise.possible)
     title = f"{exercise.number} {exercise.title}"
     lines = [
         "",
@@ -118,7 +139,7 @@ def _one_problem(checks: list[Check]) -> bool:
 def _check(check: Check, show_message: bool) -> list[str]:
     mark, colour = _MARKS.get(check.outcome, ("?", "white"))
     device = f" [{check.device}]" if check.device else ""
-    hidden = " (hidden)" if check.visibility == "hidden" else ""
+    hidden = say("check_hidden_mark") if check.visibility == "hidden" else ""
     points = "" if check.shared else f"{check.earned:g}/{check.points:g}"
     lines = [
         f"  {click.style(mark, fg=colour)} {clean(check.title)}{device}{hidden}"

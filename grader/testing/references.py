@@ -56,7 +56,7 @@ class References:
             return value
         values = self._recorded()
         if key not in values:
-            raise golden.GoldenMissing(f"no recorded value for {name}() with these inputs")
+            raise golden.GoldenMissing(say("golden_missing", name=name))
         return golden.placed(values[key], args, kwargs)
 
     def _recorded(self) -> dict[str, Any]:

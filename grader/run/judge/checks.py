@@ -106,7 +106,7 @@ def _classify(exc: BaseException) -> Verdict:
     if isinstance(exc, LearnerProblem):
         return Verdict(exc.kind, str(exc), function=getattr(exc, "function", ""))
     if isinstance(exc, AssertionError):
-        return Verdict("wrong", str(exc) or "the check failed")
+        return Verdict("wrong", str(exc) or say("check_failed"))
     if type(exc).__name__ == "Failed":  # pytest.fail(...)
         return Verdict("wrong", str(exc))
     detail = f"{type(exc).__name__}: {exc}"
