@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.messages import docstring_parts, language
 from grader.records import Tally
 
 # An exercise is a folder under suites/ named like "ex01_tensors".
@@ -19,7 +20,8 @@ HIDDEN_SUITE = "test_hidden.py"
 PROBES_FILE = "probes.py"
 # Written by `grader release` into the learner kit: what the hidden suites are worth.
 HIDDEN_MANIFEST = "hidden.json"
-TITLES_FILE = "titles.json"  # in a learner kit: the exercises' titles, as the course has them
+# In a learner kit: the exercises' titles as the course has them, {id: {"en": …, "zh": …}}.
+TITLES_FILE = "titles.json"
 DATA_SUFFIX = ".npz"  # data files a suite reads (a test split stays beside its hidden suite)
 
 
@@ -36,8 +38,17 @@ class Exercise:
     id: str  # "ex01_tensors": the module file name without .py, and the suite folder
     number: str  # "01"
     slug: str  # "tensors"
-    title: str  # first line of the stub's docstring
+    title_en: str  # first line of the stub's docstring
     suite_dir: Path
+    title_zh: str | None = None  # first line of the docstring's Chinese part, if it has one
+
+    @property
+    def title(self) -> str:
+        """The title in the learner's language (grader.messages.language)."""
+        return self.title_in(language())
+
+    def title_in(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" and self.title_zh else self.title_en
 
     @property
     def module_file(self) -> str:
@@ -157,16 +168,17 @@ def load_course(root: Path) -> Course:
         match = EXERCISE_DIR.match(entry.name)
         if not (entry.is_dir() and match):
             continue
-        stub = root / "exercises" / f"{entry.name}.py"
+        english, chinese = kept.get(entry.name) or _docstring_titles(
+            root / "exercises" / f"{entry.name}.py"
+        )
         exercises.append(
             Exercise(
                 id=entry.name,
                 number=match["number"],
                 slug=match["slug"],
-                title=kept.get(entry.name)
-                or _docstring_title(stub)
-                or match["slug"].replace("_", " "),
+                title_en=english or match["slug"].replace("_", " "),
                 suite_dir=entry,
+                title_zh=chinese,
             )
         )
     if not exercises:
@@ -193,22 +205,47 @@ def find_course_root(start: Path | None = None) -> Path:
     )
 
 
-def _kept_titles(path: Path) -> dict[str, str]:
+def _kept_titles(path: Path) -> dict[str, tuple[str | None, str | None]]:
+    """(English, Chinese) titles by exercise id; a kit made before titles had two languages
+    holds one string, its English title."""
     try:
         titles = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {str(k): str(v) for k, v in titles.items()} if isinstance(titles, dict) else {}
+    if not isinstance(titles, dict):
+        return {}
+    kept: dict[str, tuple[str | None, str | None]] = {}
+    for key, value in titles.items():
+        english, chinese = (value, None) if isinstance(value, str) else (None, None)
+        if isinstance(value, dict):
+            english, chinese = value.get("en"), value.get("zh")
+        if isinstance(english, str) and english:
+            kept[str(key)] = (english, chinese if isinstance(chinese, str) and chinese else None)
+    return kept
 
 
-def _docstring_title(path: Path) -> str | None:
+def _docstring_titles(path: Path) -> tuple[str | None, str | None]:
+    """The stub's (English, Chinese) title: the first line of its module docstring and of the
+    docstring's Chinese part (grader.messages.docstring_parts)."""
     try:
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return None
+        return None, None
     if not doc:
+        return None, None
+    english, chinese = docstring_parts(doc)
+    return _title_of(english), _title_of(chinese or "")
+
+
+def _title_of(doc: str) -> str | None:
+    lines = doc.strip().splitlines()
+    if not lines:
         return None
-    first = doc.strip().splitlines()[0].strip().rstrip(".")
+    first = lines[0].strip().rstrip(".。")
     # "01 tensors: creating tensors; shape, dtype, device" -> the part after the label
-    label, sep, rest = first.partition(": ")
-    return rest if sep and label[:2].isdigit() else first
+    # ("01 张量：创建张量……" in Chinese, with a full-width colon).
+    for colon in (": ", "："):
+        label, sep, rest = first.partition(colon)
+        if sep and label[:2].isdigit():
+            return rest.strip() or first
+    return first

@@ -5,6 +5,13 @@ grader, a learner README, a starter notebook per exercise (grader/starters.py) a
 workflow for the learner's repository. It holds no
 solution and no hidden check, not even a name: only how many hidden checks each exercise
 has and what they are worth (suites/hidden.json), so `grader check` can say what is left.
+
+A kit is cut in English (the default) or Chinese (`lang="zh"`): its stubs and starter
+notebooks carry the docstrings' English or Chinese parts (grader/kit_stubs.py), its README is
+in that language (a zh kit also has GLOSSARY.md, the course's terms in both languages), and a
+zh kit records its language in its grader package (grader/kit_language.py), so that
+`grader check` there speaks Chinese with no setting. Titles go into suites/titles.json in both
+languages, since a learner's run may choose the other one (`--lang`, GRADER_LANG).
 """
 
 from __future__ import annotations
@@ -12,27 +19,58 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from grader import __version__
 from grader.course import HIDDEN_MANIFEST, PROBES_FILE, PUBLIC_SUITE, TITLES_FILE, Course
+from grader.kit_language import KIT_CONFIG, write_kit_language
+from grader.kit_stubs import KIT_LANGUAGES, KitStub, StubError, kit_stub
 from grader.leaks import find_leaks
 from grader.records import CollectedCheck, Tally
 from grader.render.html import templates_dir
 from grader.run.judge.golden import GOLDEN_FILE
 from grader.starters import write_starters
 
+GLOSSARY = "GLOSSARY.md"  # in a zh kit: the course's terms, English and Chinese
+
 
 class ReleaseError(Exception):
     """The kit cannot be written where asked."""
 
 
+@dataclass(frozen=True)
+class Released:
+    files: list[Path]  # every file of the kit
+    # What a zh kit keeps in English, "exercises/ex01_tensors.py:14 describe" (none in en).
+    untranslated: list[str]
+
+    def warning(self) -> list[str]:
+        """What `grader release` tells the author about the untranslated text (nothing if none)."""
+        if not self.untranslated:
+            return []
+        head = (
+            f"Warning: {len(self.untranslated)} docstring(s) or message(s) have no Chinese part "
+            "(a `zh:` block), so the kit keeps them in English:"
+        )
+        return [head, *(f"  {where}" for where in self.untranslated)]
+
+
 def release(
-    course: Course, out: Path, checks: list[CollectedCheck], *, force: bool = False
-) -> list[Path]:
-    """Write the learner kit to `out`; `checks` is the course's collected check list."""
+    course: Course,
+    out: Path,
+    checks: list[CollectedCheck],
+    *,
+    force: bool = False,
+    lang: str = "en",
+) -> Released:
+    """Write the learner kit in language `lang` to `out`; `checks` is the course's collected
+    check list."""
+    if lang not in KIT_LANGUAGES:
+        raise ReleaseError(f"no kit language {lang!r}: choose one of {', '.join(KIT_LANGUAGES)}")
+    stubs = _kit_stubs(course, lang)  # a stub that cannot be rewritten stops it before any write
     # Before anything is deleted: --force must never remove a part of the course.
     if _inside(out, course.root):
         raise ReleaseError(f"{out} is inside the course folder: choose a folder outside it")
@@ -45,14 +83,32 @@ def release(
     with tempfile.TemporaryDirectory(prefix="grader-golden-") as golden_dir:
         record_golden(course, Path(golden_dir))
         out.mkdir(parents=True, exist_ok=True)
-        _copy_code(out)
-        _copy_exercises(course, out, Path(golden_dir))
+        _copy_code(out, lang)
+        _copy_exercises(course, out, Path(golden_dir), stubs)
         _copy_data(course, out)
-        write_starters(course, out / "notebooks")  # a notebook per exercise, from its stub
+        # A notebook per exercise, from its stub in the kit's language.
+        write_starters(course, out / "notebooks", lang=lang)
     _write_hidden_manifest(course, out, checks)
-    _write_project_files(course, out, checks)
+    _write_project_files(course, out, checks, lang)
     refuse_leaks(course, out)
-    return sorted(p for p in out.rglob("*") if p.is_file())
+    untranslated = [
+        item.where(f"exercises/{name}")
+        for name, stub in stubs.items()
+        for item in stub.untranslated
+    ]
+    return Released(sorted(p for p in out.rglob("*") if p.is_file()), untranslated)
+
+
+def _kit_stubs(course: Course, lang: str) -> dict[str, KitStub]:
+    """Each exercise's stub as the kit of `lang` ships it, by module file name."""
+    stubs = {}
+    for ex in course.exercises:
+        path = course.exercises_dir / ex.module_file
+        try:
+            stubs[ex.module_file] = kit_stub(path.read_text(encoding="utf-8"), lang)
+        except (StubError, SyntaxError) as exc:
+            raise ReleaseError(f"exercises/{ex.module_file}: {exc}") from None
+    return stubs
 
 
 def record_golden(course: Course, folder: Path) -> None:
@@ -84,16 +140,21 @@ def refuse_leaks(course: Course, out: Path) -> None:
         raise ReleaseError(f"{leaks[0]}{more}: the kit would carry an answer, so none was written")
 
 
-def _copy_code(out: Path) -> None:
+def _copy_code(out: Path, lang: str) -> None:
     package = Path(__file__).resolve().parent
-    shutil.copytree(package, out / "grader", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    ignored = shutil.ignore_patterns("__pycache__", "*.pyc", KIT_CONFIG)
+    shutil.copytree(package, out / "grader", ignore=ignored)
     shutil.copytree(templates_dir(), out / "templates")
+    # An English kit records no language: as in the course, the learner's locale chooses.
+    if lang != "en":
+        write_kit_language(out / "grader", lang)
 
 
-def _copy_exercises(course: Course, out: Path, golden: Path) -> None:
+def _copy_exercises(course: Course, out: Path, golden: Path, stubs: dict[str, KitStub]) -> None:
     (out / "exercises").mkdir()
     for ex in course.exercises:
-        shutil.copy2(course.exercises_dir / ex.module_file, out / "exercises" / ex.module_file)
+        target = out / "exercises" / ex.module_file
+        target.write_text(stubs[ex.module_file].source, encoding="utf-8")
         suite = out / "suites" / ex.id
         suite.mkdir(parents=True)
         for name in (PUBLIC_SUITE, PROBES_FILE):
@@ -114,12 +175,17 @@ def _copy_data(course: Course, out: Path) -> None:
 def _write_hidden_manifest(course: Course, out: Path, checks: list[CollectedCheck]) -> None:
     manifest = {ex.id: Tally.of(checks, "hidden", ex.id).to_json() for ex in course.exercises}
     (out / "suites" / HIDDEN_MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
-    # The kit's exercises/ become the learner's files: reports take titles from here instead.
-    titles = {ex.id: ex.title for ex in course.exercises}
-    (out / "suites" / TITLES_FILE).write_text(json.dumps(titles, indent=1) + "\n")
+    # The kit's exercises/ become the learner's files: reports take titles from here instead,
+    # in the language of the learner's run (which may differ from the kit's).
+    titles = {ex.id: {"en": ex.title_en, "zh": ex.title_zh} for ex in course.exercises}
+    (out / "suites" / TITLES_FILE).write_text(
+        json.dumps(titles, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
-def _write_project_files(course: Course, out: Path, checks: list[CollectedCheck]) -> None:
+def _write_project_files(
+    course: Course, out: Path, checks: list[CollectedCheck], lang: str
+) -> None:
     # Markdown and TOML, not HTML: no autoescaping here.
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -134,13 +200,18 @@ def _write_project_files(course: Course, out: Path, checks: list[CollectedCheck]
         {
             "id": ex.id,
             "number": ex.number,
-            "title": ex.title,
+            "title": ex.title_in(lang),
             "public": Tally.of(checks, "public", ex.id).points,
             "hidden": Tally.of(checks, "hidden", ex.id).points,
         }
         for ex in course.exercises
     ]
-    (out / "README.md").write_text(env.get_template("kit/README.md.j2").render(exercises=rows))
+    readme = "kit/README.md.j2" if lang == "en" else f"kit/README.{lang}.md.j2"
+    (out / "README.md").write_text(
+        env.get_template(readme).render(exercises=rows, glossary=GLOSSARY), encoding="utf-8"
+    )
+    if lang == "zh":
+        shutil.copy2(templates_dir() / "kit" / f"GLOSSARY.{lang}.md", out / GLOSSARY)
     (out / "pyproject.toml").write_text(
         env.get_template("kit/pyproject.toml.j2").render(version=__version__)
     )

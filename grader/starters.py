@@ -6,6 +6,8 @@ stub's imports, then per function or class: its docstring's words (markdown) and
 (code), and last the check cell, `check("01")`, which grades the cells the notebook ran and
 runs the CUDA cases where the runtime has a GPU. The setup and check cells begin with
 `#| grader: skip`: a notebook handed in is graded without them (grader/intake/notebook.py).
+A zh kit's notebooks carry the docstrings' Chinese parts (grader/kit_stubs.py) and Chinese
+cells of their own; the code is the same.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from grader.course import Course, Exercise
 from grader.intake.notebook import SKIP_MARK
+from grader.kit_stubs import kit_stub
 
 KIT_URL = "https://github.com/YOUR-NAME/pytorch-exercises.git"
 
@@ -54,41 +57,91 @@ CHECK_TEXT = """\
 The public checks of this exercise, against the cells you ran, on every device this runtime
 has: the CUDA cases run when it has a GPU, and are skipped (with the reason) when not."""
 
+# The same cells in Chinese, for a zh kit. A Chinese paragraph is one line (a backslash joins
+# the source lines): Markdown shows a soft line break as a space.
+SETUP_TEXT_ZH = """\
+## 准备
 
-def write_starters(course: Course, folder: Path) -> list[Path]:
-    """One starter notebook per exercise in `folder`; returns their paths."""
+请先运行下一个单元格。在 **Colab** 或 **Kaggle** 上，它会下载你的课程工具包（把 `KIT` 设为你那份\
+工具包的地址，或者把工具包打包成 `kit.zip` 上传后解压到 `kit/`），安装它，然后进入它的文件夹。\
+那里已经装好 PyTorch，不会重复安装。在你自己的电脑上（已在工具包文件夹中运行过\
+ `pip install -e .`），它什么也不做。
+
+要在 Colab 上运行 CUDA 检查项，请先选择 GPU：*代码执行程序 → 更改运行时类型 → T4 GPU*。"""
+
+HOW_TEXT_ZH = """\
+在每个函数自己的单元格里实现它（替换 `raise NotImplementedError(...)` 这一行），运行该单元格，\
+最后运行末尾的检查单元格。检查的是这个笔记本运行过的内容：定义（`def`、`class`）、导入和常量。\
+单元格顶层直接运行的代码（比如 `print`，或试着调用一下函数）可以用来做试验，不计分。"""
+
+CHECK_TEXT_ZH = """\
+## 检查你的代码
+
+针对你运行过的单元格，在这个运行时的每个设备上运行本练习的公开检查项：有 GPU 时运行 CUDA 用例，\
+没有时跳过它们（并说明原因）。"""
+
+CELLS = {
+    "en": {
+        "setup": SETUP_TEXT,
+        "how": HOW_TEXT,
+        "check": CHECK_TEXT,
+        "class": "class ",
+        "comments": {},
+    },
+    "zh": {
+        "setup": SETUP_TEXT_ZH,
+        "how": HOW_TEXT_ZH,
+        "check": CHECK_TEXT_ZH,
+        "class": "类 ",
+        # The setup cell's comments (its code stays as it is).
+        "comments": {
+            "# your copy of the kit": "# 你的工具包副本的地址",
+            "# Colab, Kaggle: not installed yet": "# Colab、Kaggle：还没有安装",
+        },
+    },
+}
+
+
+def write_starters(course: Course, folder: Path, *, lang: str = "en") -> list[Path]:
+    """One starter notebook per exercise in `folder`, in language `lang`; returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for exercise in course.exercises:
         path = folder / f"{exercise.id}.ipynb"
         stub = (course.exercises_dir / exercise.module_file).read_text(encoding="utf-8")
-        path.write_text(json.dumps(starter(exercise, stub), indent=1) + "\n", encoding="utf-8")
+        notebook = starter(exercise, stub, lang=lang)
+        # An English notebook is written as it always was; a Chinese one stays readable.
+        text = json.dumps(notebook, indent=1, ensure_ascii=lang == "en")
+        path.write_text(text + "\n", encoding="utf-8")
         written.append(path)
     return written
 
 
-def starter(exercise: Exercise, stub: str) -> dict:
-    """The starter notebook (nbformat 4.5, as a dict) of `exercise`, from its stub's source."""
+def starter(exercise: Exercise, stub: str, *, lang: str = "en") -> dict:
+    """The starter notebook (nbformat 4.5, as a dict) of `exercise`, from its stub's source,
+    with the docstrings' `lang` parts (grader/kit_stubs.py)."""
+    stub = kit_stub(stub, lang).source
+    words = CELLS[lang]
     tree = ast.parse(stub)
     lines = stub.splitlines()
-    intro = (ast.get_docstring(tree) or exercise.title).strip()
+    intro = (ast.get_docstring(tree) or exercise.title_in(lang)).strip()
     title, _, rest = intro.partition("\n")
     cells = [
-        _markdown(f"# {title}\n\n{rest.strip()}\n\n{HOW_TEXT}".strip()),
-        _markdown(SETUP_TEXT),
-        _code(SETUP_CODE),
+        _markdown(f"# {title}\n\n{rest.strip()}\n\n{words['how']}".strip()),
+        _markdown(words["setup"]),
+        _code(_setup_code(words["comments"])),
     ]
     definitions = [n for n in tree.body if isinstance(n, _DEFINITIONS)]
     others = [n for n in tree.body if not isinstance(n, _DEFINITIONS) and not _docstring(n)]
     if others:
         cells.append(_code("\n".join(_source(lines, n) for n in others)))
     for node in definitions:
-        kind = "class " if isinstance(node, ast.ClassDef) else ""
+        kind = words["class"] if isinstance(node, ast.ClassDef) else ""
         doc = ast.get_docstring(node) or ""
-        words = f"\n\n```text\n{doc}\n```" if doc else ""
-        cells.append(_markdown(f"## {kind}`{node.name}`{words}"))
+        spec = f"\n\n```text\n{doc}\n```" if doc else ""
+        cells.append(_markdown(f"## {kind}`{node.name}`{spec}"))
         cells.append(_code(_source(lines, node, drop_docstring=True)))
-    cells.append(_markdown(CHECK_TEXT))
+    cells.append(_markdown(words["check"]))
     cells.append(
         _code(f'{SKIP_MARK}\nfrom grader import check\n\nresult = check("{exercise.number}")')
     )
@@ -106,6 +159,13 @@ def starter(exercise: Exercise, stub: str) -> dict:
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _setup_code(comments: dict[str, str]) -> str:
+    code = SETUP_CODE
+    for english, translated in comments.items():
+        code = code.replace(english, translated)
+    return code
 
 
 def _docstring(node: ast.stmt) -> bool:

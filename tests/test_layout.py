@@ -14,8 +14,8 @@ MAX_LINES = 400
 
 # Each module's floor: a module may import modules on its own floor or below, never above.
 FLOORS = [
-    ("grader", "grader.records", "grader.messages", "grader.catalog"),
-    ("grader.course",),
+    ("grader", "grader.records", "grader.messages", "grader.catalog", "grader.kit_language"),
+    ("grader.course", "grader.kit_stubs"),
     ("grader.intake",),
     ("grader.run.shared",),
     ("grader.run.judge", "grader.run.workers", "grader.probe"),

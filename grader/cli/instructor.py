@@ -314,8 +314,15 @@ def doctor(ctx) -> None:
 @click.command("release", short_help="Cut the learner kit (no solutions, no hidden checks).")
 @out_option("Folder for the learner kit (outside the course folder).")
 @click.option("--force", is_flag=True, help="Replace what the folder holds.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="The kit's language: its stubs' docstrings, notebooks and README.",
+)
 @click.pass_context
-def release_kit(ctx, out_dir, force) -> None:
+def release_kit(ctx, out_dir, force, lang) -> None:
     """Cut the learner kit: stubs, public checks, the grader; no solutions, no hidden checks."""
     from grader.judging import collect_checks
     from grader.records import Tally
@@ -324,15 +331,17 @@ def release_kit(ctx, out_dir, force) -> None:
     course = course_of(ctx)
     checks = collect_checks(course)
     try:
-        files = release(course, out_dir, checks, force=force)
+        kit = release(course, out_dir, checks, force=force, lang=lang)
     except ReleaseError as exc:
         raise click.UsageError(str(exc)) from None
     hidden = Tally.of(checks, "hidden").checks
     click.echo(
-        f"Wrote the learner kit to {out_dir} ({len(files)} files): {len(course.exercises)} "
+        f"Wrote the learner kit to {out_dir} ({len(kit.files)} files): {len(course.exercises)} "
         f"exercises, {len(checks) - hidden} public checks; {hidden} hidden checks counted, "
         "none copied."
     )
+    for line in kit.warning():  # what a zh kit keeps in English, for the course's author
+        click.echo(click.style(line, fg="yellow"), err=True)
 
 
 @click.command(short_help="Prove the suites: solutions 100 %, stubs 0.")
