@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 from grader.catalog import calls, checks, commands, helptext, intake, pages
+from grader.kit_language import kit_language
 
 TABLES = (calls, checks, intake, pages, commands, helptext)
 
@@ -38,8 +39,12 @@ LANGUAGES = ("en", "zh")
 
 
 def language() -> str:
-    """The learner's language: GRADER_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG:
-    `zh_CN.UTF-8` gives "zh"); English where neither names a language the course speaks."""
+    """The learner's language: GRADER_LANG (set by `--lang`), else the language a released
+    kit records (grader/kit.json), else the locale (LC_ALL, LC_MESSAGES, LANG:
+    `zh_CN.UTF-8` gives "zh"); English where none names a language the course speaks."""
+    chosen = os.environ.get("GRADER_LANG", "").strip().lower()
+    if not chosen and kit_language():
+        return kit_language()
     for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name, "").strip().lower()
         if value and value not in ("c", "posix") and not value.startswith("c."):

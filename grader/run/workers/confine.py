@@ -7,6 +7,7 @@ import os
 import resource
 import signal
 
+from grader.messages import language
 from grader.run.shared.plan import Measures, Plan
 from grader.run.shared.process import set_parent_death_signal
 
@@ -45,6 +46,8 @@ def _limit(kind: int, value: int) -> None:
 
 def _scrub_environment(home: str) -> None:
     keep = {k: v for k, v in os.environ.items() if k.startswith("CUDA_") or k == "LD_LIBRARY_PATH"}
+    # The few sentences a probe writes in the worker speak the learner's language too.
+    keep["GRADER_LANG"] = language()
     os.environ.clear()
     os.environ.update(keep)
     os.environ.update(
