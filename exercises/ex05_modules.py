@@ -151,7 +151,7 @@ class MLP(nn.Module):
         """x (..., sizes[0]) -> (..., sizes[-1]).
 
         zh:
-        x (..., sizes[0]) -> (..., sizes[-1])。
+        把形状为 (..., sizes[0]) 的 x 变为 (..., sizes[-1])。
         """
         raise NotImplementedError("MLP.forward: write this method (see the class docstring)")
 
