@@ -240,7 +240,7 @@ T = catalog(
             "{after}：backward 为 {label} 返回了 {got} 作为梯度，但它不是张量：请在这个位置返回 "
             "None。{rule}",
         ),
-        "gradient_for": ("{after}, the gradient for {label}", "{after}，{label} 的梯度"),
+        "gradient_for": ("{after}, the gradient for {label}", "{after}，{label}的梯度"),
         "returned_none": (
             "{what}: backward returned None, but `{input}` is a tensor that needs a "
             "gradient. Return it (None means 'no gradient').",
