@@ -22,6 +22,30 @@ Rules for every backward:
 
 The grader calls your backward directly, with a random `grad_output`, and compares what it
 returns with PyTorch's own gradient; it also runs torch.autograd.gradcheck in float64.
+
+zh:
+04 反向传播规则：手写 backward 的 torch.autograd.Function。
+
+自动求导知道每个内置运算的导数。这里由你自己写出这些导数，写成 `torch.autograd.Function`：每个
+Function 有一个 `forward`，负责计算结果（这里可以使用 torch 的内置运算），还有一个 `backward`，它
+接收 `grad_output`，即最终损失对 forward 输出的梯度，并返回对 forward 每个输入的梯度（也就是链式
+法则中的一步）。
+
+    y = Exp.apply(x)          # 运行 Exp.forward(ctx, x)
+    y.backward(g)             # 自动求导调用 Exp.backward(ctx, g)；x.grad 就是它的返回值
+
+每个 backward 都要遵守的规则：
+- forward 的每个输入对应返回一个梯度，顺序相同（有多个时返回 tuple），每个梯度与对应的输入形状
+  相同；对不是张量的输入（如 `dim` 和 `keepdim`）返回 None；
+- 在 forward 中保存 backward 需要的东西：张量用 `ctx.save_for_backward(tensor, ...)`（用
+  `ctx.saved_tensors` 读回），其余的用普通属性（`ctx.dim = dim`）；
+- 创建新的张量：绝不要就地修改 `grad_output` 或保存下来的张量；
+- backward 中不允许使用：torch.autograd.grad、torch.autograd.backward、Tensor.backward、
+  torch.func（grad、vjp、jacrev、vmap 等）、torch.vmap 和 torch.autograd.functional：本练习的
+  目的就是让你自己写出导数。
+
+评分器会直接调用你的 backward，传入随机的 `grad_output`，把它的返回值与 PyTorch 自己算出的梯度
+比较；还会在 float64 下运行 torch.autograd.gradcheck。
 """
 
 from __future__ import annotations
@@ -44,6 +68,21 @@ def unbroadcast(grad: torch.Tensor, shape: tuple[int, ...] | torch.Size) -> torc
     tensor([4., 4., 4.])
     >>> unbroadcast(torch.ones(2, 4, 5), (4, 1)).shape
     torch.Size([4, 1])
+
+    zh:
+    把 `grad` 求和缩减到 `shape`，撤销广播。
+
+    当形状为 `shape` 的输入在前向计算中被广播时，到达 backward 的梯度具有广播后更大的形状。输入元素的
+    每个副本都有贡献，所以它们的梯度要加起来：
+    - 广播在前面添加的维度，求和消去；
+    - `shape` 中大小为 1（而 grad 中不为 1）的维度，用 keepdim=True 求和。
+    如果 `grad` 已经具有形状 `shape`，原样返回。`shape` 可以是 tuple 或 torch.Size（`()` 表示 0 维
+    张量：对所有元素求和）。
+
+    >>> unbroadcast(torch.ones(4, 3), (3,))
+    tensor([4., 4., 4.])
+    >>> unbroadcast(torch.ones(2, 4, 5), (4, 1)).shape
+    torch.Size([4, 1])
     """
     raise NotImplementedError("unbroadcast: write this function (see its docstring)")
 
@@ -52,6 +91,11 @@ class Exp(torch.autograd.Function):
     """y = exp(x), like torch.exp.
 
     d/dx exp(x) = exp(x): save the output in forward and reuse it in backward.
+
+    zh:
+    y = exp(x)，与 torch.exp 相同。
+
+    d/dx exp(x) = exp(x)：在 forward 中保存输出，在 backward 中复用它。
     """
 
     @staticmethod
@@ -67,6 +111,11 @@ class Log(torch.autograd.Function):
     """y = log(x), like torch.log (x > 0).
 
     d/dx log(x) = 1 / x.
+
+    zh:
+    y = log(x)，与 torch.log 相同（x > 0）。
+
+    d/dx log(x) = 1 / x。
     """
 
     @staticmethod
@@ -84,6 +133,13 @@ class Mul(torch.autograd.Function):
     a and b may have different shapes that broadcast, e.g. (4, 3) * (3,) or (4, 1) * (1, 5):
     grad_output then has the broadcast shape, and each input's gradient must be summed back
     to that input's own shape (use unbroadcast). backward returns (grad_a, grad_b).
+
+    zh:
+    out = a * b，带广播的逐元素乘法，与 torch.mul 相同。
+
+    a 和 b 的形状可以不同，只要能够广播，例如 (4, 3) * (3,) 或 (4, 1) * (1, 5)：这时 grad_output 具有
+    广播后的形状，每个输入的梯度都必须求和还原到该输入自己的形状（使用 unbroadcast）。backward 返回
+    (grad_a, grad_b)。
     """
 
     @staticmethod
@@ -100,6 +156,12 @@ class MatMul(torch.autograd.Function):
 
     backward returns (grad_a, grad_b) with the shapes of a and b: each is a matrix product
     of grad_output with the other input, transposed where the shapes require it.
+
+    zh:
+    对二维的 a (n, k) 和 b (k, m) 计算 out = a @ b，与 torch.matmul 相同；out 的形状为 (n, m)。
+
+    backward 返回 (grad_a, grad_b)，形状分别与 a 和 b 相同：每一个都是 grad_output 与另一个输入的矩阵
+    乘积，按形状的需要做转置。
     """
 
     @staticmethod
@@ -115,6 +177,11 @@ class ReLU(torch.autograd.Function):
     """y = max(x, 0), like torch.relu.
 
     The derivative is 1 where x > 0 and 0 elsewhere; at exactly x == 0 PyTorch uses 0.
+
+    zh:
+    y = max(x, 0)，与 torch.relu 相同。
+
+    x > 0 处导数为 1，其余位置为 0；恰好 x == 0 处，PyTorch 取 0。
     """
 
     @staticmethod
@@ -130,6 +197,11 @@ class Sigmoid(torch.autograd.Function):
     """y = 1 / (1 + exp(-x)), like torch.sigmoid.
 
     The derivative can be written with the output alone: dy/dx = y * (1 - y).
+
+    zh:
+    y = 1 / (1 + exp(-x))，与 torch.sigmoid 相同。
+
+    导数可以只用输出来表示：dy/dx = y * (1 - y)。
     """
 
     @staticmethod
@@ -145,6 +217,11 @@ class Tanh(torch.autograd.Function):
     """y = tanh(x), like torch.tanh.
 
     The derivative can be written with the output alone: dy/dx = 1 - y².
+
+    zh:
+    y = tanh(x)，与 torch.tanh 相同。
+
+    导数可以只用输出来表示：dy/dx = 1 - y²。
     """
 
     @staticmethod
@@ -167,6 +244,17 @@ class Sum(torch.autograd.Function):
 
     >>> Sum.apply(torch.ones(2, 3), 1, False)
     tensor([3., 3.])
+
+    zh:
+    x.sum(dim=dim, keepdim=keepdim)，与 torch.sum 相同。
+
+    `dim` 为 None（对所有元素求和：结果为 0 维；keepdim=True 时所有维度的大小都为 1）或一个 int（负数
+    从末尾往前数）；keepdim=True 会保留被求和的维度，其大小为 1。x 的每个元素得到它所参与的那个和的
+    梯度：把 grad_output 扩展回 x 的形状。keepdim=False 时，grad_output 中缺少被求和的维度：先把它补
+    回来（unsqueeze）。backward 返回 (grad_x, None, None)。
+
+    >>> Sum.apply(torch.ones(2, 3), 1, False)
+    tensor([3., 3.])
     """
 
     @staticmethod
@@ -185,6 +273,12 @@ class Mean(torch.autograd.Function):
 
     Like Sum's gradient, divided by how many elements each mean averaged.
     backward returns (grad_x, None, None).
+
+    zh:
+    x.mean(dim=dim, keepdim=keepdim)，与 torch.mean 相同；`dim` 和 `keepdim` 与 Sum 中的相同。
+
+    梯度与 Sum 的一样，再除以每个平均值所平均的元素个数。
+    backward 返回 (grad_x, None, None)。
     """
 
     @staticmethod
@@ -205,6 +299,13 @@ class Softmax(torch.autograd.Function):
     diagonal. Work out grad_x = Jᵀ · grad_output by hand (dy_i/dx_j = y_i * ([i == j] - y_j))
     and write it with elementwise ops and a sum along dim (no Jacobian matrix needed).
     backward returns (grad_x, None).
+
+    zh:
+    沿 `dim` 计算 y = softmax(x)，与 torch.softmax(x, dim) 相同。
+
+    沿 `dim` 的每个输出都依赖于沿 `dim` 的每个输入：雅可比矩阵不是对角矩阵。手工推导
+    grad_x = Jᵀ · grad_output（dy_i/dx_j = y_i * ([i == j] - y_j)），再用逐元素运算和沿 dim 的求和
+    把它写出来（不需要构造雅可比矩阵）。backward 返回 (grad_x, None)。
     """
 
     @staticmethod
@@ -221,6 +322,12 @@ class LogSoftmax(torch.autograd.Function):
 
     y_i = x_i - logsumexp(x), so dy_i/dx_j = [i == j] - softmax(x)_j.
     backward returns (grad_x, None).
+
+    zh:
+    沿 `dim` 计算 y = log(softmax(x))，与 torch.log_softmax(x, dim) 相同。
+
+    y_i = x_i - logsumexp(x)，所以 dy_i/dx_j = [i == j] - softmax(x)_j。
+    backward 返回 (grad_x, None)。
     """
 
     @staticmethod
