@@ -24,7 +24,8 @@ F32_TOL = H.F32_TOL
 @points(2)
 @devices("cpu", "cuda")
 def test_train_one_epoch_float32_deeper(learner, device):
-    "train_one_epoch() matches the reference for a deeper float32 model with weight decay"
+    """train_one_epoch() matches the reference for a deeper float32 model with weight decay
+    zh: train_one_epoch() 对更深的 float32 模型加权重衰减，与参考实现一致"""
     setup = make_setup(
         [6, 16, 8, 4],
         seed=101,
@@ -47,7 +48,8 @@ def test_train_one_epoch_float32_deeper(learner, device):
 
 @points(2)
 def test_train_one_epoch_dropout(learner):
-    "train_one_epoch() trains a Dropout model in training mode, like the reference loop"
+    """train_one_epoch() trains a Dropout model in training mode, like the reference loop
+    zh: train_one_epoch() 在训练模式下训练含 Dropout 的模型，与参考循环相同"""
     setup = make_setup([5, 12, 3], seed=103, dropout=0.3, mode="eval", rng_seed=104)
     data = make_data(15, 5, 3, seed=105)
     seen = learner.probe("train_epochs", setup, data, 6)
@@ -64,7 +66,8 @@ def test_train_one_epoch_dropout(learner):
 
 @points(2)
 def test_train_one_epoch_stale_gradients(learner):
-    "train_one_epoch(): gradients left in .grad before the call do not reach the first step"
+    """train_one_epoch(): gradients left in .grad before the call do not reach the first step
+    zh: train_one_epoch()：调用前留在 .grad 中的梯度不会进入第一步"""
     setup = make_setup([3, 7, 2], seed=106, stale_grads=1.0)
     data = make_data(9, 3, 2, seed=107)
     seen = learner.probe("train_epochs", setup, data, 3)
@@ -80,7 +83,8 @@ def test_train_one_epoch_stale_gradients(learner):
 
 @points(1)
 def test_train_one_epoch_call_order_many_batches(learner):
-    "train_one_epoch() keeps the zero_grad/backward/step order over six batches"
+    """train_one_epoch() keeps the zero_grad/backward/step order over six batches
+    zh: train_one_epoch() 在六个批次中都保持 zero_grad/backward/step 的顺序"""
     setup = make_setup([3, 5, 2], seed=108, momentum=0.5)
     seen = learner.probe("train_epochs", setup, make_data(17, 3, 2, seed=109), 3)
     H.check_call_order(seen["log"], 6, what="train_one_epoch() (17 samples, batches of 3)")
@@ -88,7 +92,8 @@ def test_train_one_epoch_call_order_many_batches(learner):
 
 @points(1)
 def test_train_one_epoch_uneven_batches(learner):
-    "train_one_epoch() weights batches of 5, 5 and 3 samples by their sizes"
+    """train_one_epoch() weights batches of 5, 5 and 3 samples by their sizes
+    zh: train_one_epoch() 按大小为 5、5、3 个样本的批次加权"""
     setup = make_setup([4, 6, 3], seed=110)
     data = make_data(13, 4, 3, seed=111)
     seen = learner.probe("train_epochs", setup, data, 5)
@@ -104,7 +109,8 @@ def test_train_one_epoch_uneven_batches(learner):
 
 @points(1)
 def test_train_one_epoch_single_batch(learner):
-    "train_one_epoch() with one batch smaller than the batch size"
+    """train_one_epoch() with one batch smaller than the batch size
+    zh: train_one_epoch() 只有一个比批次大小还小的批次"""
     setup = make_setup([4, 6, 3], seed=112)
     data = make_data(7, 4, 3, seed=113)
     seen = learner.probe("train_epochs", setup, data, 16)
@@ -128,7 +134,8 @@ def test_train_one_epoch_single_batch(learner):
 @points(2)
 @devices("cpu", "cuda")
 def test_evaluate_dropout_batchnorm(learner, device):
-    "evaluate() of a Dropout + BatchNorm model left in training mode"
+    """evaluate() of a Dropout + BatchNorm model left in training mode
+    zh: evaluate() 作用于留在训练模式的 Dropout + BatchNorm 模型"""
     setup = make_setup(
         [5, 10, 10, 4], seed=114, device=device, dropout=0.5, batchnorm=True, mode="train"
     )
@@ -155,7 +162,8 @@ def test_evaluate_dropout_batchnorm(learner, device):
 
 @points(1)
 def test_evaluate_float32_accuracy(learner):
-    "evaluate() on a float32 model: loss and accuracy over 9 samples"
+    """evaluate() on a float32 model: loss and accuracy over 9 samples
+    zh: evaluate() 作用于 float32 模型：9 个样本上的损失和准确率"""
     setup = make_setup([3, 8, 5], seed=116, dtype=torch.float32)
     data = make_data(9, 3, 5, seed=117, dtype=torch.float32)
     seen = learner.probe("evaluate_run", setup, data, 2)
@@ -165,7 +173,8 @@ def test_evaluate_float32_accuracy(learner):
 
 @points(1)
 def test_evaluate_leaves_gradients(learner):
-    "evaluate() builds no graph and leaves .grad alone on a model in training mode"
+    """evaluate() builds no graph and leaves .grad alone on a model in training mode
+    zh: evaluate() 在处于训练模式的模型上不构建计算图，也不动 .grad"""
     setup = make_setup([4, 6, 2], seed=118, stale_grads=-0.25, mode="train")
     seen = learner.probe("evaluate_run", setup, make_data(6, 4, 2, seed=119), 4)
     if any(event[2] for event in H.forwards(seen["log"])):
@@ -180,7 +189,8 @@ def test_evaluate_leaves_gradients(learner):
 
 @points(2)
 def test_fit_rings(learner):
-    "fit() trains an MLP to at least 90 % accuracy on two concentric rings"
+    """fit() trains an MLP to at least 90 % accuracy on two concentric rings
+    zh: fit() 把 MLP 训练到在两个同心圆环上至少 90 % 的准确率"""
     setup = make_setup([2, 32, 32, 2], seed=120, dtype=torch.float32, momentum=0.9)
     train, val = P.rings(300, seed=121), P.rings(200, seed=122)
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 20, 8)
@@ -195,7 +205,8 @@ def test_fit_rings(learner):
 
 @points(2)
 def test_fit_history_dropout(learner):
-    "fit() switches between training and evaluation modes each epoch (a Dropout model)"
+    """fit() switches between training and evaluation modes each epoch (a Dropout model)
+    zh: fit() 每个 epoch 都在训练模式和评估模式之间切换（含 Dropout 的模型）"""
     setup = make_setup([4, 10, 3], seed=123, dropout=0.4, rng_seed=124, momentum=0.9)
     train, val = make_data(14, 4, 3, seed=125), make_data(9, 4, 3, seed=126)
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 5, 2)
@@ -215,7 +226,8 @@ def test_fit_history_dropout(learner):
 @points(2)
 @devices("cpu", "cuda")
 def test_accumulate_step_four_with_stale_gradients(learner, device):
-    "accumulate_step() over 4 micro-batches, with old gradients left in .grad"
+    """accumulate_step() over 4 micro-batches, with old gradients left in .grad
+    zh: accumulate_step() 作用于 4 个微批次，.grad 中留有旧梯度"""
     setup = make_setup([5, 9, 4], seed=127, device=device, momentum=0.9, stale_grads=0.7)
     batches = H.micro_batches(4, 3, 5, 4, seed=128)
     seen = learner.probe("accumulate_run", setup, batches)
@@ -241,7 +253,8 @@ def test_accumulate_step_four_with_stale_gradients(learner, device):
 
 @points(1)
 def test_accumulate_step_float32(learner):
-    "accumulate_step() over 2 float32 micro-batches"
+    """accumulate_step() over 2 float32 micro-batches
+    zh: accumulate_step() 作用于 2 个 float32 微批次"""
     setup = make_setup([3, 6, 2], seed=129, dtype=torch.float32, lr=0.2)
     inputs, targets = make_data(10, 3, 2, seed=130, dtype=torch.float32)
     batches = [(inputs[:5], targets[:5]), (inputs[5:], targets[5:])]
@@ -260,7 +273,8 @@ def test_accumulate_step_float32(learner):
 
 @points(1)
 def test_accumulate_step_single(learner):
-    "accumulate_step() with a single micro-batch is one ordinary step"
+    """accumulate_step() with a single micro-batch is one ordinary step
+    zh: accumulate_step() 只有一个微批次时就是普通的一步"""
     setup = make_setup([4, 5, 3], seed=131)
     batches = H.micro_batches(1, 6, 4, 3, seed=132)
     seen = learner.probe("accumulate_run", setup, batches)

@@ -260,7 +260,8 @@ def forwards(log: list) -> list[tuple]:
 @points(3)
 @devices("cpu", "cuda")
 def test_train_one_epoch_matches_reference(learner, device):
-    "train_one_epoch() gives the same losses and weights as a reference loop, over two epochs"
+    """train_one_epoch() gives the same losses and weights as a reference loop, over two epochs
+    zh: train_one_epoch() 在两个 epoch 中给出与参考循环相同的损失和权重"""
     setup = make_setup([4, 8, 3], seed=1, device=device, momentum=0.9)
     data = make_data(12, 4, 3, seed=2)
     seen = learner.probe("train_epochs", setup, data, 4, epochs=2)
@@ -278,7 +279,8 @@ def test_train_one_epoch_matches_reference(learner, device):
 
 @points(2)
 def test_train_one_epoch_call_order(learner):
-    "train_one_epoch() calls zero_grad(), backward() and step() once per batch, in that order"
+    """train_one_epoch() calls zero_grad(), backward() and step() once per batch, in that order
+    zh: train_one_epoch() 每个批次按顺序各调用一次 zero_grad()、backward() 和 step()"""
     setup = make_setup([4, 8, 3], seed=3)
     seen = learner.probe("train_epochs", setup, make_data(12, 4, 3, seed=4), 4)
     check_call_order(seen["log"], 3, what="train_one_epoch() (12 samples, batches of 4)")
@@ -286,7 +288,8 @@ def test_train_one_epoch_call_order(learner):
 
 @points(2)
 def test_train_one_epoch_fresh_gradients(learner):
-    "train_one_epoch(): each step uses the gradient of its own batch alone"
+    """train_one_epoch(): each step uses the gradient of its own batch alone
+    zh: train_one_epoch()：每一步只使用它自己批次的梯度"""
     setup = make_setup([4, 8, 3], seed=5)
     data = make_data(16, 4, 3, seed=6)
     seen = learner.probe("train_epochs", setup, data, 4)
@@ -299,7 +302,8 @@ def test_train_one_epoch_fresh_gradients(learner):
 
 @points(1)
 def test_train_one_epoch_train_mode(learner):
-    "train_one_epoch() puts the model in training mode"
+    """train_one_epoch() puts the model in training mode
+    zh: train_one_epoch() 把模型置于训练模式"""
     setup = make_setup([4, 8, 3], seed=7, dropout=0.5, mode="eval")
     seen = learner.probe("train_epochs", setup, make_data(8, 4, 3, seed=8), 4)
     calls = forwards(seen["log"])
@@ -320,7 +324,8 @@ def test_train_one_epoch_train_mode(learner):
 
 @points(2)
 def test_train_one_epoch_weighted_mean(learner):
-    "train_one_epoch() returns the sample-weighted mean loss when the last batch is smaller"
+    """train_one_epoch() returns the sample-weighted mean loss when the last batch is smaller
+    zh: train_one_epoch() 在最后一个批次较小时返回按样本加权的平均损失"""
     setup = make_setup([4, 8, 3], seed=9)
     data = make_data(10, 4, 3, seed=10)  # batches of 4, 4 and 2
     seen = learner.probe("train_epochs", setup, data, 4)
@@ -348,7 +353,8 @@ def test_train_one_epoch_weighted_mean(learner):
 
 @points(1)
 def test_train_one_epoch_returns_float(learner):
-    "train_one_epoch() returns a Python float, not a tensor"
+    """train_one_epoch() returns a Python float, not a tensor
+    zh: train_one_epoch() 返回 Python float，而不是张量"""
     setup = make_setup([4, 8, 3], seed=11)
     seen = learner.probe("train_epochs", setup, make_data(8, 4, 3, seed=12), 4)
     require_float(seen["results"][0], "train_one_epoch()")
@@ -357,7 +363,8 @@ def test_train_one_epoch_returns_float(learner):
 @points(1)
 @devices("cpu", "cuda")
 def test_train_one_epoch_moves_batches(learner, device):
-    "train_one_epoch() moves every batch's inputs and targets to the device"
+    """train_one_epoch() moves every batch's inputs and targets to the device
+    zh: train_one_epoch() 把每个批次的输入和目标移到指定设备"""
     setup = make_setup([4, 8, 3], seed=13, device=device)
     seen = learner.probe("train_epochs", setup, make_data(8, 4, 3, seed=14), 4)
     check_moved(seen, device, "train_one_epoch()")
@@ -419,7 +426,8 @@ def check_evaluation(
 @points(2)
 @devices("cpu", "cuda")
 def test_evaluate(learner, device):
-    "evaluate() returns the sample-weighted mean loss and the accuracy"
+    """evaluate() returns the sample-weighted mean loss and the accuracy
+    zh: evaluate() 返回按样本加权的平均损失和准确率"""
     setup = make_setup([4, 8, 3], seed=15, device=device)
     data = make_data(10, 4, 3, seed=16)  # batches of 4, 4 and 2
     seen = learner.probe("evaluate_run", setup, data, 4)
@@ -430,7 +438,8 @@ def test_evaluate(learner, device):
 @points(1)
 @devices("cpu", "cuda")
 def test_evaluate_moves_batches(learner, device):
-    "evaluate() moves every batch's inputs and targets to the device"
+    """evaluate() moves every batch's inputs and targets to the device
+    zh: evaluate() 把每个批次的输入和目标移到指定设备"""
     setup = make_setup([4, 8, 3], seed=33, device=device)
     seen = learner.probe("evaluate_run", setup, make_data(8, 4, 3, seed=34), 4)
     check_moved(seen, device, "evaluate()")
@@ -438,7 +447,8 @@ def test_evaluate_moves_batches(learner, device):
 
 @points(1)
 def test_evaluate_eval_mode(learner):
-    "evaluate() puts the model in evaluation mode"
+    """evaluate() puts the model in evaluation mode
+    zh: evaluate() 把模型置于评估模式"""
     setup = make_setup([4, 8, 3], seed=17, dropout=0.5, mode="train")
     seen = learner.probe("evaluate_run", setup, make_data(8, 4, 3, seed=18), 4)
     calls = forwards(seen["log"])
@@ -453,7 +463,8 @@ def test_evaluate_eval_mode(learner):
 
 @points(1)
 def test_evaluate_no_graph(learner):
-    "evaluate() builds no autograd graph"
+    """evaluate() builds no autograd graph
+    zh: evaluate() 不构建自动求导的计算图"""
     setup = make_setup([4, 8, 3], seed=19)
     seen = learner.probe("evaluate_run", setup, make_data(8, 4, 3, seed=20), 4)
     calls = forwards(seen["log"])
@@ -467,7 +478,8 @@ def test_evaluate_no_graph(learner):
 
 @points(1)
 def test_evaluate_changes_nothing(learner):
-    "evaluate() changes no weight and no .grad"
+    """evaluate() changes no weight and no .grad
+    zh: evaluate() 不改变任何权重和 .grad"""
     setup = make_setup([4, 8, 3], seed=21, stale_grads=0.5)
     seen = learner.probe("evaluate_run", setup, make_data(8, 4, 3, seed=22), 4)
     check_state(
@@ -516,7 +528,8 @@ def check_history(got, expected: list[dict], *, what: str, tol: dict = F64_TOL) 
 
 @points(2)
 def test_fit_history(learner):
-    "fit() trains and evaluates each epoch, and returns one dict per epoch"
+    """fit() trains and evaluates each epoch, and returns one dict per epoch
+    zh: fit() 每个 epoch 先训练再验证，并为每个 epoch 返回一个 dict"""
     setup = make_setup([4, 8, 3], seed=23, momentum=0.5)
     train, val = make_data(12, 4, 3, seed=24), make_data(10, 4, 3, seed=25)
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 4, 3)
@@ -543,7 +556,8 @@ def accuracy_of(state: dict, setup: dict, data: tuple) -> float:
 
 @points(2)
 def test_fit_reaches_accuracy(learner):
-    "fit() trains a small MLP to at least 90 % accuracy on two Gaussian blobs"
+    """fit() trains a small MLP to at least 90 % accuracy on two Gaussian blobs
+    zh: fit() 把小型 MLP 训练到在两个高斯团上至少 90 % 的准确率"""
     setup = make_setup([2, 16, 2], seed=26, dtype=torch.float32)
     train, val = P.two_blobs(400, seed=27), P.two_blobs(200, seed=28)
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 20, 3)
@@ -636,7 +650,8 @@ def check_accumulated_gradient(
 @points(2)
 @devices("cpu", "cuda")
 def test_accumulate_step(learner, device):
-    "accumulate_step() over 3 micro-batches equals one step on the whole batch"
+    """accumulate_step() over 3 micro-batches equals one step on the whole batch
+    zh: accumulate_step() 在 3 个微批次上等于在整个批次上走一步"""
     setup = make_setup([4, 8, 3], seed=29, device=device, momentum=0.9)
     batches = micro_batches(3, 4, 4, 3, seed=30)
     seen = learner.probe("accumulate_run", setup, batches)
@@ -652,7 +667,8 @@ def test_accumulate_step(learner, device):
 
 @points(2)
 def test_accumulate_step_gradient(learner):
-    "accumulate_step(): the step's gradient is that of the mean loss over all micro-batches"
+    """accumulate_step(): the step's gradient is that of the mean loss over all micro-batches
+    zh: accumulate_step()：这一步的梯度是所有微批次上平均损失的梯度"""
     setup = make_setup([4, 8, 3], seed=31)
     batches = micro_batches(3, 4, 4, 3, seed=32)
     seen = learner.probe("accumulate_run", setup, batches)
@@ -665,7 +681,8 @@ def test_accumulate_step_gradient(learner):
 @points(1)
 @devices("cpu", "cuda")
 def test_accumulate_step_moves_batches(learner, device):
-    "accumulate_step() moves every micro-batch's inputs and targets to the device"
+    """accumulate_step() moves every micro-batch's inputs and targets to the device
+    zh: accumulate_step() 把每个微批次的输入和目标移到指定设备"""
     setup = make_setup([4, 8, 3], seed=35, device=device)
     seen = learner.probe("accumulate_run", setup, micro_batches(2, 4, 4, 3, seed=36))
     check_moved(seen, device, "accumulate_step()")

@@ -67,7 +67,8 @@ def describe_machine(machine: dict) -> str:
 
 @points(1)
 def test_pick_device_default(learner):
-    "pick_device() picks the best device this machine has"
+    """pick_device() picks the best device this machine has
+    zh: pick_device() 选出这台机器上最好的设备"""
     expected = this_machine_default()
     check_device(
         learner.pick_device(),
@@ -79,13 +80,15 @@ def test_pick_device_default(learner):
 
 @points(1)
 def test_pick_device_prefer_cpu(learner):
-    'pick_device("cpu") gives the CPU'
+    """pick_device("cpu") gives the CPU
+    zh: pick_device("cpu") 给出 CPU"""
     check_device(learner.pick_device("cpu"), torch.device("cpu"), what='pick_device("cpu")')
 
 
 @points(2)
 def test_pick_device_unavailable(learner):
-    "pick_device() raises ValueError for a device this machine does not have"
+    """pick_device() raises ValueError for a device this machine does not have
+    zh: pick_device() 对这台机器没有的设备抛出 ValueError"""
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if count == 0:
         with expect_raises("ValueError", what='pick_device("cuda") on a machine without CUDA'):
@@ -99,7 +102,8 @@ def test_pick_device_unavailable(learner):
 
 @points(2)
 def test_pick_device_order(learner):
-    "pick_device() prefers CUDA, then MPS, then the CPU"
+    """pick_device() prefers CUDA, then MPS, then the CPU
+    zh: pick_device() 优先选 CUDA，其次 MPS，最后 CPU"""
     for machine, expected in [
         (GPU_BOX, torch.device("cuda")),
         (MAC, torch.device("mps")),
@@ -115,7 +119,8 @@ def test_pick_device_order(learner):
 
 @points(1)
 def test_pick_device_prefer_wins(learner):
-    "pick_device(prefer) returns the preferred device even when a better one exists"
+    """pick_device(prefer) returns the preferred device even when a better one exists
+    zh: pick_device(prefer) 即使有更好的设备，也返回指定的设备"""
     for prefer in ("cpu", "cuda:1", "mps"):
         check_device(
             learner.probe("pick_device_on", GPU_BOX, prefer),
@@ -227,7 +232,8 @@ def namedtuple_batch() -> Batch:
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_move_to_nested(learner, device):
-    "move_to() moves every tensor in a dict of lists of tuples"
+    """move_to() moves every tensor in a dict of lists of tuples
+    zh: move_to() 移动由列表、元组组成的 dict 中的每个张量"""
     batch = nested_batch()
     check_moved(learner.move_to(batch, device), batch, device, "", f'move_to(batch, "{device}")')
 
@@ -247,7 +253,8 @@ def call_with_namedtuple_hint(learner, obj, device, call: str):
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_move_to_namedtuple(learner, device):
-    "move_to() keeps a namedtuple a namedtuple of the same type"
+    """move_to() keeps a namedtuple a namedtuple of the same type
+    zh: move_to() 让 namedtuple 仍是同一类型的 namedtuple"""
     batch = namedtuple_batch()
     call = f'move_to(Batch(inputs, targets, info), "{device}")'
     check_moved(call_with_namedtuple_hint(learner, batch, device, call), batch, device, "", call)
@@ -255,7 +262,8 @@ def test_move_to_namedtuple(learner, device):
 
 @points(1)
 def test_move_to_leaves_untouched(learner):
-    "move_to() leaves numbers, strings, None and NumPy arrays as they are"
+    """move_to() leaves numbers, strings, None and NumPy arrays as they are
+    zh: move_to() 对数字、字符串、None 和 NumPy 数组原样保留"""
     obj = {
         "n": 3,
         "f": 2.5,
@@ -272,7 +280,8 @@ def test_move_to_leaves_untouched(learner):
 
 @points(1)
 def test_move_to_input_unchanged(learner):
-    "move_to() returns new containers and leaves its input as it was"
+    """move_to() returns new containers and leaves its input as it was
+    zh: move_to() 返回新的容器，并保持输入不变"""
     batch = nested_batch()
     seen = learner.watch.move_to(batch, "meta")
     check_moved(seen.result, batch, "meta", "", 'move_to(batch, "meta")')

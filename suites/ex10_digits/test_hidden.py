@@ -81,25 +81,29 @@ def check_accuracy(learner, request, threshold: float) -> None:
 
 @points(1)
 def test_accuracy_50(learner, request):
-    "the trained model classifies at least 50 % of the hidden test images correctly"
+    """the trained model classifies at least 50 % of the hidden test images correctly
+    zh: 训练好的模型至少正确分类 50 % 的隐藏测试图像"""
     check_accuracy(learner, request, 0.5)
 
 
 @points(1)
 def test_accuracy_90(learner, request):
-    "the trained model classifies at least 90 % of the hidden test images correctly"
+    """the trained model classifies at least 90 % of the hidden test images correctly
+    zh: 训练好的模型至少正确分类 90 % 的隐藏测试图像"""
     check_accuracy(learner, request, 0.9)
 
 
 @points(1)
 def test_accuracy_95(learner, request):
-    "the trained model classifies at least 95 % of the hidden test images correctly"
+    """the trained model classifies at least 95 % of the hidden test images correctly
+    zh: 训练好的模型至少正确分类 95 % 的隐藏测试图像"""
     check_accuracy(learner, request, 0.95)
 
 
 @points(1)
 def test_loaders_other_seed(learner):
-    "make_loaders() with another seed, size and batch size splits and shuffles as that seed says"
+    """make_loaders() with another seed, size and batch size splits and shuffles as that seed says
+    zh: make_loaders() 使用另一个种子、大小和批次大小时，按该种子划分并打乱"""
     seed = seeded(31) % 10_000
     options = {"val_size": 45, "batch_size": 20, "seed": seed}
     seen, expected, what = H.loaders_of(learner, 200, options)
@@ -113,7 +117,8 @@ def test_loaders_other_seed(learner):
 
 @points(1)
 def test_dataset_other_images(learner):
-    "DigitsDataset on other images, as (1, 8, 8) images"
+    """DigitsDataset on other images, as (1, 8, 8) images
+    zh: DigitsDataset 作用于其他图像，得到 (1, 8, 8) 的图像"""
     images, labels = H.training_split()
     start = seeded(17) % (len(labels) - 40)
     images, labels = images[start : start + 40], labels[start : start + 40]

@@ -75,7 +75,8 @@ INDICES = [0, 7, 49]
 
 @points(2)
 def test_dataset_items(learner):
-    "DigitsDataset: its length, its statistics, and (normalised image, label) items"
+    """DigitsDataset: its length, its statistics, and (normalised image, label) items
+    zh: DigitsDataset：它的长度、它的统计量，以及（归一化后的图像，标签）样本"""
     images, labels = training_split(50)
     expected_stats = R.pixel_stats(images)
     for flatten in (True, False):
@@ -98,7 +99,8 @@ def test_dataset_items(learner):
 
 @points(1)
 def test_dataset_given_stats(learner):
-    "DigitsDataset(images, labels, stats) normalises with the statistics it is given"
+    """DigitsDataset(images, labels, stats) normalises with the statistics it is given
+    zh: DigitsDataset(images, labels, stats) 用传入的统计量做归一化"""
     images, labels = training_split(30)
     stats = (3.0, 2.0)
     seen = learner.probe("dataset_items", images, labels, [0, 29], stats=stats)
@@ -115,7 +117,8 @@ def test_dataset_given_stats(learner):
 
 @points(1)
 def test_dataset_transform(learner):
-    "DigitsDataset applies its transform to each normalised image"
+    """DigitsDataset applies its transform to each normalised image
+    zh: DigitsDataset 对每张归一化后的图像应用它的 transform"""
     images, labels = training_split(30)
     seen = learner.probe("dataset_items", images, labels, [3, 4], transform=True)
     if seen["transform_calls"] != 2:
@@ -170,7 +173,8 @@ def raw_rows(loader: dict) -> list[tuple] | None:
 
 @points(1)
 def test_loaders_split(learner):
-    "make_loaders() splits off the validation set given by the seeded permutation"
+    """make_loaders() splits off the validation set given by the seeded permutation
+    zh: make_loaders() 按带种子的排列划分出验证集"""
     images, _ = training_split(300)
     seen, _, what = loaders_of(learner)
     n_val = LOADER["val_size"]
@@ -191,7 +195,8 @@ def test_loaders_split(learner):
 
 @points(1)
 def test_loaders_statistics(learner):
-    "make_loaders() normalises both sets with the training set's statistics"
+    """make_loaders() normalises both sets with the training set's statistics
+    zh: make_loaders() 用训练集的统计量归一化两个数据集"""
     images, _ = training_split(300)
     seen, _, what = loaders_of(learner)
     order = R.split_order(300, LOADER["seed"])
@@ -221,7 +226,8 @@ def test_loaders_statistics(learner):
 
 @points(1)
 def test_loaders_train_shuffled(learner):
-    "make_loaders(): the training loader shuffles, from its own generator seeded with `seed`"
+    """make_loaders(): the training loader shuffles, from its own generator seeded with `seed`
+    zh: make_loaders()：训练 loader 用它自己的、以 `seed` 为种子的生成器打乱"""
     seen, expected, what = loaders_of(learner)
     train = seen["train"]
     if not train["shuffles"]:
@@ -240,7 +246,8 @@ def test_loaders_train_shuffled(learner):
 
 @points(1)
 def test_loaders_val_in_order(learner):
-    "make_loaders(): the validation loader does not shuffle"
+    """make_loaders(): the validation loader does not shuffle
+    zh: make_loaders()：验证 loader 不打乱"""
     seen, expected, what = loaders_of(learner)
     if seen["val"]["shuffles"] or not same_batches(seen["val"]["labels"][0], expected["val"]):
         fail(
@@ -252,7 +259,8 @@ def test_loaders_val_in_order(learner):
 
 @points(1)
 def test_loaders_last_batch(learner):
-    "make_loaders() keeps the last, smaller batch"
+    """make_loaders() keeps the last, smaller batch
+    zh: make_loaders() 保留最后一个较小的批次"""
     seen, expected, what = loaders_of(learner)
     got, want = sizes(seen["train"]["labels"][0]), sizes(expected["train"][0])
     if got != want:
@@ -272,7 +280,8 @@ def net_logits(state: dict, x: torch.Tensor) -> torch.Tensor:
 
 @points(2)
 def test_net_structure(learner):
-    "Net is fc1 (Linear) → relu (ReLU) → fc2 (Linear), with the sizes it is given"
+    """Net is fc1 (Linear) → relu (ReLU) → fc2 (Linear), with the sizes it is given
+    zh: Net 是 fc1 (Linear) → relu (ReLU) → fc2 (Linear)，大小由参数给定"""
     for args, count in (
         ((), 64 * 64 + 64 + 64 * 10 + 10),
         ((20, 32, 5), 20 * 32 + 32 + 32 * 5 + 5),
@@ -292,7 +301,8 @@ def test_net_structure(learner):
 
 @points(1)
 def test_net_forward(learner):
-    "Net.forward flattens each sample and returns fc2(relu(fc1(x)))"
+    """Net.forward flattens each sample and returns fc2(relu(fc1(x)))
+    zh: Net.forward 把每个样本展平，返回 fc2(relu(fc1(x)))"""
     x = torch.randn(5, 64, generator=torch.Generator().manual_seed(11))
     seen = learner.probe("net_run", (), [x, x.reshape(5, 1, 8, 8)])
     expected = net_logits(seen["state"], x)
@@ -306,7 +316,8 @@ def test_net_forward(learner):
 
 @points(1)
 def test_build_model_seeded(learner):
-    "build_model() draws the weights from `seed`"
+    """build_model() draws the weights from `seed`
+    zh: build_model() 用 `seed` 抽取权重"""
     for hidden, seed in ((64, 0), (32, 5)):
         seen = learner.probe("built", hidden, seed, "cpu")
         expected = R.net_state(hidden, seed)
@@ -325,7 +336,8 @@ def test_build_model_seeded(learner):
 @points(1)
 @devices("cpu", "cuda", "standin")
 def test_build_model_device(learner, device):
-    "build_model(device=...) puts the model on that device"
+    """build_model(device=...) puts the model on that device
+    zh: build_model(device=...) 把模型放在该设备上"""
     seen = learner.probe("built", 64, 0, device)
     where = {torch.device(d).type for d in seen["devices"]}
     if where != {torch.device(device).type}:
@@ -392,7 +404,8 @@ def record_curve(request, history) -> None:
 
 @points(2)
 def test_train_history(learner, request):
-    "train() trains a fresh model with your SGD and fit, and returns fit's history"
+    """train() trains a fresh model with your SGD and fit, and returns fit's history
+    zh: train() 用你的 SGD 和 fit 训练一个新模型，并返回 fit 的历史记录"""
     images, labels = training_split(300)
     seen, _ = training_run(learner)
     record_curve(request, seen["history"])
@@ -408,7 +421,8 @@ def test_train_history(learner, request):
 
 @points(1)
 def test_train_reproducible(learner):
-    "train() gives the same weights for the same seed, and other weights for another"
+    """train() gives the same weights for the same seed, and other weights for another
+    zh: train() 对相同的种子给出相同的权重，对另一个种子给出不同的权重"""
     first, _ = training_run(learner, epochs=1)
     again, _ = training_run(learner, epochs=1)
     other, _ = training_run(learner, epochs=1, seed=4)
@@ -425,7 +439,8 @@ def test_train_reproducible(learner):
 
 @points(1)
 def test_train_mode(learner):
-    "train() runs the model in training mode while it trains"
+    """train() runs the model in training mode while it trains
+    zh: train() 在训练期间让模型处于训练模式"""
     seen, _ = training_run(learner, epochs=2)
     training = [f for f in seen["forwards"] if f[1]]  # forward passes with autograd on
     if not training:
@@ -443,7 +458,8 @@ def test_train_mode(learner):
 @points(1)
 @devices("cpu", "cuda", "standin")
 def test_train_device(learner, device):
-    "train(device=...) trains on that device"
+    """train(device=...) trains on that device
+    zh: train(device=...) 在该设备上训练"""
     seen, _ = training_run(learner, device, epochs=1)
     where = {torch.device(d).type for d in seen["devices"]}
     if where != {torch.device(device).type}:
@@ -458,7 +474,8 @@ def test_train_device(learner, device):
 
 @points(2)
 def test_save_load(learner):
-    "save() writes the state_dict; load() reads it back into a Net"
+    """save() writes the state_dict; load() reads it back into a Net
+    zh: save() 写出 state_dict；load() 把它读回到一个 Net 中"""
     seen = learner.probe("save_and_load", 32, 7)
     built = seen["built"]
     if not isinstance(seen["saved"], dict) or set(seen["saved"]) != set(built):
@@ -486,7 +503,8 @@ def weights_file(hidden: int, seed: int) -> torch.Tensor:
 @points(1)
 @devices("cpu", "cuda", "standin")
 def test_load_device(learner, device):
-    "load(path, device=...) puts the loaded model on that device"
+    """load(path, device=...) puts the loaded model on that device
+    zh: load(path, device=...) 把加载的模型放在该设备上"""
     seen = learner.probe("load_file", weights_file(16, 2), 16, device)
     if {torch.device(d).type for d in seen["devices"]} != {torch.device(device).type}:
         fail(
@@ -499,7 +517,8 @@ def test_load_device(learner, device):
 
 @points(1)
 def test_load_refuses_code(learner):
-    "load() reads only weights: torch.load(..., weights_only=True)"
+    """load() reads only weights: torch.load(..., weights_only=True)
+    zh: load() 只读取权重：torch.load(..., weights_only=True)"""
     seen = learner.probe("load_hostile_file")
     if seen["code_ran"]:
         fail(
