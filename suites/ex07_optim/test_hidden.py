@@ -5,6 +5,7 @@ import torch
 
 from grader.testing import (
     assert_close,
+    catalog,
     devices,
     expect_raises,
     fail,
@@ -20,6 +21,25 @@ CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests
 S = public_suite(__file__)  # the public suite's helpers: one copy for both
 P = S.P
 check_scenario = S.check_scenario
+
+# The public checks' sentences (probes.py), and those only the hidden checks say.
+MESSAGES = catalog(
+    {
+        **P.TEXTS,
+        "zero_grad_not_none_short": (
+            "{call}: after zero_grad(), parameter {i}'s .grad is not None.",
+            "{call}：zero_grad() 之后，第 {i} 个参数的 .grad 不是 None。",
+        ),
+        "after_zero_grad_step_short": (
+            "{call}: parameter {i} after zero_grad() then step()",
+            "{call}：先 zero_grad() 再 step() 之后的第 {i} 个参数",
+        ),
+        "closure_none_short": (
+            "{call}: step(closure) returned None at step {k}, not the closure's loss.",
+            "{call}：step(closure) 在第 {k} 步返回了 None，而不是 closure 的损失。",
+        ),
+    }
+)
 
 
 ADAM_OPTIONS = [
@@ -359,14 +379,16 @@ def test_zero_grad_with_options(learner, name, options):
     P.check_class(seen, call)
     for i, grad in enumerate(seen["after_default"]):
         if grad is not None:
-            fail(f"{call}: after zero_grad(), parameter {i + 1}'s .grad is not None.")
+            fail(MESSAGES.say("zero_grad_not_none_short", call=call, i=i + 1))
     for i, (after, before) in enumerate(zip(seen["after_step"], values, strict=True)):
-        assert_close(after, before, what=f"{call}: parameter {i + 1} after zero_grad() then step()")
+        assert_close(
+            after, before, what=MESSAGES.say("after_zero_grad_step_short", call=call, i=i + 1)
+        )
     for i, (grad, value) in enumerate(zip(seen["after_keep"], values, strict=True)):
         assert_close(
             grad,
             torch.zeros_like(value),
-            what=f"{call}: parameter {i + 1}'s .grad after zero_grad(set_to_none=False)",
+            what=MESSAGES.say("grad_after_keep", call=call, i=i + 1),
         )
 
 
@@ -384,9 +406,11 @@ def test_step_closure_with_options(learner, name, options):
     P.check_class(seen, call)
     for k, (loss, want) in enumerate(zip(seen["losses"], expected["losses"], strict=True), start=1):
         if loss is None:
-            fail(f"{call}: step(closure) returned None at step {k}, not the closure's loss.")
-        assert_close(loss, want, what=f"{call}: the loss step(closure) returned at step {k}")
+            fail(MESSAGES.say("closure_none_short", call=call, k=k))
+        assert_close(loss, want, what=MESSAGES.say("closure_loss", call=call, k=k))
         for i, (got, param) in enumerate(
             zip(seen["trail"][k - 1], expected["trail"][k - 1], strict=True)
         ):
-            assert_close(got, param, what=f"{call}: parameter {i + 1} after step(closure) {k}")
+            assert_close(
+                got, param, what=MESSAGES.say("after_closure_step", call=call, i=i + 1, k=k)
+            )

@@ -16,6 +16,7 @@ from grader.testing import (
 
 pytestmark = public
 P = probes_of(__file__)
+MESSAGES = P.messages()  # this folder's sentences, in English and Chinese (probes.py: TEXTS)
 
 
 def check_scenario(learner, scenario: dict, *, state: bool = False) -> None:
@@ -269,22 +270,18 @@ def test_zero_grad(learner, name, options):
     P.check_class(seen, call)
     for i, grad in enumerate(seen["after_default"]):
         if grad is not None:
-            fail(
-                f"{call}: after zero_grad(), parameter {i + 1}'s .grad is {grad!r}, not None. "
-                "torch's zero_grad() sets every .grad to None: use the inherited zero_grad()."
-            )
+            fail(MESSAGES.say("zero_grad_not_none", call=call, i=i + 1, grad=repr(grad)))
     for i, (after, before) in enumerate(zip(seen["after_step"], values, strict=True)):
         assert_close(
             after,
             before,
-            what=f"{call}: parameter {i + 1} after zero_grad() then step() (no gradient: "
-            "nothing may change)",
+            what=MESSAGES.say("after_zero_grad_step", call=call, i=i + 1),
         )
     for i, (grad, value) in enumerate(zip(seen["after_keep"], values, strict=True)):
         assert_close(
             grad,
             torch.zeros_like(value),
-            what=f"{call}: parameter {i + 1}'s .grad after zero_grad(set_to_none=False)",
+            what=MESSAGES.say("grad_after_keep", call=call, i=i + 1),
         )
 
 
@@ -304,12 +301,11 @@ def check_closure(seen: dict, expected: dict, call: str) -> None:
     P.check_class(seen, call)
     for k, (loss, want) in enumerate(zip(seen["losses"], expected["losses"], strict=True), start=1):
         if loss is None:
-            fail(
-                f"{call}: step(closure) returned None at step {k}. It must call closure() "
-                "(inside `with torch.enable_grad():`) before updating, and return its loss."
-            )
-        assert_close(loss, want, what=f"{call}: the loss step(closure) returned at step {k}")
+            fail(MESSAGES.say("closure_returned_none", call=call, k=k))
+        assert_close(loss, want, what=MESSAGES.say("closure_loss", call=call, k=k))
         for i, (got, param) in enumerate(
             zip(seen["trail"][k - 1], expected["trail"][k - 1], strict=True)
         ):
-            assert_close(got, param, what=f"{call}: parameter {i + 1} after step(closure) {k}")
+            assert_close(
+                got, param, what=MESSAGES.say("after_closure_step", call=call, i=i + 1, k=k)
+            )
