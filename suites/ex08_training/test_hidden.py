@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from grader.testing import devices, fail, hidden, points, probes_of, public_suite
+from grader.testing import catalog, devices, fail, hidden, points, probes_of, public_suite
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
@@ -16,6 +16,65 @@ make_data, make_setup, reference = H.make_data, H.make_setup, H.reference
 # float32 models: the reference and the learner's loop run the same operations, but a mean
 # loss may be summed in another order, which float32 rounds differently.
 F32_TOL = H.F32_TOL
+
+# The public suite's sentences, and those only the hidden checks say.
+MESSAGES = catalog(
+    {
+        **H.TEXTS,
+        "weights_after_two_epochs": ("the weights after two epochs", "两轮之后的权重"),
+        "stale_1": (
+            "train_one_epoch() (.grad held 1.0 before the call)",
+            "train_one_epoch()（调用前 .grad 为 1.0）",
+        ),
+        "toe_13_samples": (
+            "train_one_epoch() (13 samples, batches of 5, 5 and 3)",
+            "train_one_epoch()（13 个样本，批次大小为 5、5 和 3）",
+        ),
+        "one_batch_of_7": (
+            "train_one_epoch() (one batch of 7)",
+            "train_one_epoch()（一个 7 个样本的批次）",
+        ),
+        "evaluate_dropout_bn": (
+            "evaluate() (Dropout + BatchNorm model)",
+            "evaluate()（Dropout + BatchNorm 模型）",
+        ),
+        "dropout_bn_hint": (
+            "This model has Dropout and BatchNorm, so it must be evaluated in evaluation mode "
+            "(model.eval()): no units dropped, BatchNorm's running statistics used.",
+            "这个模型有 Dropout 和 BatchNorm，所以必须在评估模式（model.eval()）下评估：不丢弃单元，"
+            "使用 BatchNorm 的滑动统计量。",
+        ),
+        "weights_bn_after_evaluate": (
+            "the weights and BatchNorm statistics after evaluate()",
+            "evaluate() 之后的权重和 BatchNorm 统计量",
+        ),
+        "evaluate_9_samples": ("evaluate() (9 samples)", "evaluate()（9 个样本）"),
+        "autograd_in_eval_short": (
+            "evaluate(): the model ran with autograd on: use `with torch.no_grad():`.",
+            "evaluate()：模型在开启自动求导的情况下运行：请使用 `with torch.no_grad():`。",
+        ),
+        "grad_changed_eval_short": (
+            "evaluate(): the .grad of '{name}' changed. Evaluating must not touch gradients.",
+            "evaluate()：'{name}' 的 .grad 改变了。评估不能动梯度。",
+        ),
+        "rings_accuracy": (
+            "fit(..., epochs=8) on two concentric rings: the trained model classifies "
+            "{accuracy} of the validation set correctly; at least 90% is required (a "
+            "correct loop reaches 100%). Check train_one_epoch first.",
+            "fit(..., epochs=8) 在两个同心圆环上：训练好的模型正确分类了验证集的 {accuracy}；要求至少 "
+            "90%（正确的循环能达到 100%）。请先检查 train_one_epoch。",
+        ),
+        "micro_batches_stale": (
+            "accumulate_step() (4 micro-batches, .grad held 0.7 before)",
+            "accumulate_step()（4 个微批次，调用前 .grad 为 0.7）",
+        ),
+        "float32_micro_batches": (
+            "accumulate_step() (2 float32 micro-batches)",
+            "accumulate_step()（2 个 float32 微批次）",
+        ),
+        "one_micro_batch": ("accumulate_step() (1 micro-batch)", "accumulate_step()（1 个微批次）"),
+    }
+)
 
 
 # ---------------------------------------------------------------- train_one_epoch
@@ -40,10 +99,14 @@ def test_train_one_epoch_float32_deeper(learner, device):
     trained = reference("train_epochs", setup, data, 5, epochs=2)
     expected = [epoch["mean"] for epoch in trained["epochs"]]
     H.check_state(
-        seen["state"], trained["state"], what="the weights after two epochs", hint=H.TRAIN_HINT
+        seen["state"],
+        trained["state"],
+        what=MESSAGES.say("weights_after_two_epochs"),
+        hint=MESSAGES.say("train_hint"),
     )
     for epoch, (got, want) in enumerate(zip(seen["results"], expected, strict=False), start=1):
-        H.check_number(got, want, what=f"train_one_epoch(): the loss of epoch {epoch}", tol=F32_TOL)
+        what = MESSAGES.say("loss_of_epoch", epoch=epoch)
+        H.check_number(got, want, what=what, tol=F32_TOL)
 
 
 @points(2)
@@ -58,8 +121,8 @@ def test_train_one_epoch_dropout(learner):
     H.check_state(
         seen["state"],
         trained["state"],
-        what="the weights after train_one_epoch",
-        hint=H.TRAIN_HINT,
+        what=MESSAGES.say("weights_after", call="train_one_epoch"),
+        hint=MESSAGES.say("train_hint"),
     )
     H.check_number(seen["results"][0], expected, what="train_one_epoch()", tol=H.F64_TOL)
 
@@ -76,7 +139,7 @@ def test_train_one_epoch_stale_gradients(learner):
         seen["step_grads"],
         trained["epochs"][0]["grads"],
         trained["names"],
-        what="train_one_epoch() (.grad held 1.0 before the call)",
+        what=MESSAGES.say("stale_1"),
         stale=1.0,
     )
 
@@ -87,7 +150,8 @@ def test_train_one_epoch_call_order_many_batches(learner):
     zh: train_one_epoch() 在六个批次中都保持 zero_grad/backward/step 的顺序"""
     setup = make_setup([3, 5, 2], seed=108, momentum=0.5)
     seen = learner.probe("train_epochs", setup, make_data(17, 3, 2, seed=109), 3)
-    H.check_call_order(seen["log"], 6, what="train_one_epoch() (17 samples, batches of 3)")
+    what = MESSAGES.say("samples_batches", call="train_one_epoch()", n=17, size=3)
+    H.check_call_order(seen["log"], 6, what=what)
 
 
 @points(1)
@@ -101,9 +165,9 @@ def test_train_one_epoch_uneven_batches(learner):
     H.check_number(
         seen["results"][0],
         trained["mean"],
-        what="train_one_epoch() (13 samples, batches of 5, 5 and 3)",
+        what=MESSAGES.say("toe_13_samples"),
         tol=H.F64_TOL,
-        hint="Expected sum(loss * batch_size) / number of samples.",
+        hint=MESSAGES.say("expected_weighted"),
     )
 
 
@@ -117,14 +181,12 @@ def test_train_one_epoch_single_batch(learner):
     trained = reference("train_epochs", setup, data, 16)
     expected = trained["epochs"][0]["mean"]
     H.require_float(seen["results"][0], "train_one_epoch()")
-    H.check_number(
-        seen["results"][0], expected, what="train_one_epoch() (one batch of 7)", tol=H.F64_TOL
-    )
+    H.check_number(seen["results"][0], expected, what=MESSAGES.say("one_batch_of_7"), tol=H.F64_TOL)
     H.check_state(
         seen["state"],
         trained["state"],
-        what="the weights after train_one_epoch",
-        hint=H.TRAIN_HINT,
+        what=MESSAGES.say("weights_after", call="train_one_epoch"),
+        hint=MESSAGES.say("train_hint"),
     )
 
 
@@ -148,15 +210,14 @@ def test_evaluate_dropout_batchnorm(learner, device):
     H.check_evaluation(
         seen["result"],
         expected["result"],
-        what="evaluate() (Dropout + BatchNorm model)",
-        hint="This model has Dropout and BatchNorm, so it must be evaluated in evaluation mode "
-        "(model.eval()): no units dropped, BatchNorm's running statistics used.",
+        what=MESSAGES.say("evaluate_dropout_bn"),
+        hint=MESSAGES.say("dropout_bn_hint"),
     )
     H.check_state(
         seen["state"],
         expected["state"],  # as it was: the reference evaluated in eval mode
-        what="the weights and BatchNorm statistics after evaluate()",
-        hint=H.EVALUATE_HINT,
+        what=MESSAGES.say("weights_bn_after_evaluate"),
+        hint=MESSAGES.say("evaluate_hint"),
     )
 
 
@@ -168,7 +229,8 @@ def test_evaluate_float32_accuracy(learner):
     data = make_data(9, 3, 5, seed=117, dtype=torch.float32)
     seen = learner.probe("evaluate_run", setup, data, 2)
     expected = reference("evaluate", setup, data, 2)["result"]
-    H.check_evaluation(seen["result"], expected, what="evaluate() (9 samples)", tol=F32_TOL)
+    what = MESSAGES.say("evaluate_9_samples")
+    H.check_evaluation(seen["result"], expected, what=what, tol=F32_TOL)
 
 
 @points(1)
@@ -178,10 +240,10 @@ def test_evaluate_leaves_gradients(learner):
     setup = make_setup([4, 6, 2], seed=118, stale_grads=-0.25, mode="train")
     seen = learner.probe("evaluate_run", setup, make_data(6, 4, 2, seed=119), 4)
     if any(event[2] for event in H.forwards(seen["log"])):
-        fail("evaluate(): the model ran with autograd on: use `with torch.no_grad():`.")
+        fail(MESSAGES.say("autograd_in_eval_short"))
     for name, grad in zip(setup["state"], seen["grads"], strict=False):
         if grad is None or not bool((grad == -0.25).all()):
-            fail(f"evaluate(): the .grad of '{name}' changed. Evaluating must not touch gradients.")
+            fail(MESSAGES.say("grad_changed_eval_short", name=name))
 
 
 # ---------------------------------------------------------------- fit
@@ -196,11 +258,7 @@ def test_fit_rings(learner):
     seen = learner.with_timeout(30).probe("fit_run", setup, train, val, 20, 8)
     accuracy = H.accuracy_of(seen["state"], setup, val)
     if accuracy < 0.9:
-        fail(
-            f"fit(..., epochs=8) on two concentric rings: the trained model classifies "
-            f"{accuracy:.1%} of the validation set correctly; at least 90% is required (a "
-            "correct loop reaches 100%). Check train_one_epoch first."
-        )
+        fail(MESSAGES.say("rings_accuracy", accuracy=f"{accuracy:.1%}"))
 
 
 @points(2)
@@ -215,8 +273,8 @@ def test_fit_history_dropout(learner):
     H.check_state(
         seen["state"],
         expected["state"],
-        what="the weights after fit(..., epochs=2)",
-        hint=H.TRAIN_HINT,
+        what=MESSAGES.say("weights_after", call="fit(..., epochs=2)"),
+        hint=MESSAGES.say("train_hint"),
     )
 
 
@@ -237,17 +295,20 @@ def test_accumulate_step_four_with_stale_gradients(learner, device):
         expected,
         expected["names"],
         4,
-        what="accumulate_step() (4 micro-batches, .grad held 0.7 before)",
+        what=MESSAGES.say("micro_batches_stale"),
         stale=0.7,
     )
     H.check_state(
         seen["state"],
         expected["state"],
-        what="the weights after accumulate_step()",
-        hint=H.ACCUMULATE_HINT,
+        what=MESSAGES.say("weights_after", call="accumulate_step()"),
+        hint=MESSAGES.say("accumulate_hint"),
     )
     H.check_accumulated_loss(
-        seen["result"], expected, 4, what="accumulate_step() (4 micro-batches)"
+        seen["result"],
+        expected,
+        4,
+        what=MESSAGES.say("micro_batches", call="accumulate_step()", n=4),
     )
 
 
@@ -263,11 +324,11 @@ def test_accumulate_step_float32(learner):
     H.check_state(
         seen["state"],
         expected["state"],
-        what="the weights after accumulate_step()",
-        hint=H.ACCUMULATE_HINT,
+        what=MESSAGES.say("weights_after", call="accumulate_step()"),
+        hint=MESSAGES.say("accumulate_hint"),
     )
     H.check_accumulated_loss(
-        seen["result"], expected, 2, what="accumulate_step() (2 float32 micro-batches)", tol=F32_TOL
+        seen["result"], expected, 2, what=MESSAGES.say("float32_micro_batches"), tol=F32_TOL
     )
 
 
@@ -282,7 +343,7 @@ def test_accumulate_step_single(learner):
     H.check_state(
         seen["state"],
         expected["state"],
-        what="the weights after accumulate_step()",
-        hint=H.ACCUMULATE_HINT,
+        what=MESSAGES.say("weights_after", call="accumulate_step()"),
+        hint=MESSAGES.say("accumulate_hint"),
     )
-    H.check_accumulated_loss(seen["result"], expected, 1, what="accumulate_step() (1 micro-batch)")
+    H.check_accumulated_loss(seen["result"], expected, 1, what=MESSAGES.say("one_micro_batch"))
