@@ -9,6 +9,7 @@ import torch
 from grader.testing import (
     LearnerRaised,
     NotImplementedYet,
+    catalog,
     devices,
     expect_raises,
     fail,
@@ -25,6 +26,54 @@ CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests
 
 H = public_suite(__file__)  # the public suite's helpers: one copy for both
 check_device, check_moved, describe_machine = H.check_device, H.check_moved, H.describe_machine
+
+# The public suite's sentences, and those only the hidden checks say.
+MESSAGES = catalog(
+    {
+        **H.TEXTS,
+        "cuda0_missing_here": (
+            'pick_device("cuda:0") on a machine without CUDA',
+            'pick_device("cuda:0") 在没有 CUDA 的机器上',
+        ),
+        "mps_missing_here": (
+            'pick_device("mps") on a machine without MPS',
+            'pick_device("mps") 在没有 MPS 的机器上',
+        ),
+        "wrong_error": (
+            "{what}: expected ValueError, got {type_name}: {message}",
+            "{what}：应抛出 ValueError，实际抛出 {type_name}：{message}",
+        ),
+        "error_unnamed": (
+            "{what}: your ValueError says {message}, which does not name "
+            'the missing device: say which one, e.g. f"device {{device}} is not '
+            'available on this machine".',
+            "{what}：你的 ValueError 说的是 {message}，没有指出缺少的设备：请说明是哪一个，例如 "
+            'f"device {{device}} is not available on this machine"。',
+        ),
+        "returned_not_raised": (
+            "{what}: expected ValueError, but your code returned {value}.",
+            "{what}：应抛出 ValueError，但你的代码返回了 {value}。",
+        ),
+        "counted_unavailable": (
+            'pick_device("cuda:0") on a machine where torch.cuda.device_count() is 1 but '
+            "torch.cuda.is_available() is False (the CUDA driver does not start)",
+            'pick_device("cuda:0") 在一台 torch.cuda.device_count() 为 1、但 '
+            "torch.cuda.is_available() 为 False 的机器上（CUDA 驱动无法启动）",
+        ),
+        "settings_kept": (
+            "{call}, where settings is an object "
+            "with a _fields attribute that is not a tuple (as SQLAlchemy's Row): expected the "
+            "same settings object back, got a {got}. Only a tuple with _fields is a "
+            "namedtuple; every other object is returned as it is.",
+            "{call}，其中 settings 是一个有 _fields 属性、但不是 tuple 的对象（就像 SQLAlchemy 的 "
+            "Row）：应原样返回同一个 settings 对象，实际得到 {got}。只有带 _fields 的 tuple 才是 "
+            "namedtuple；其他每个对象都原样返回。",
+        ),
+        "on_cuda": ('move_to(obj on cuda, "cpu")', 'move_to(在 cuda 上的 obj, "cpu")'),
+        "with_x": ("{call} with x", "{call}，x 为原样的张量"),
+        "with_x_variant": ("{call} with x (a {label} tensor)", "{call}，x 为 {label} 张量"),
+    }
+)
 
 Sample = namedtuple("Sample", ["image", "label"])
 Pair = namedtuple("Pair", ["left", "right"])
@@ -45,7 +94,7 @@ def test_pick_device_cuda_zero_here(learner):
     if torch.cuda.is_available():
         check_device(learner.pick_device("cuda:0"), torch.device("cuda:0"), what='"cuda:0"')
     else:
-        with expect_raises("ValueError", what='pick_device("cuda:0") on a machine without CUDA'):
+        with expect_raises("ValueError", what=MESSAGES.say("cuda0_missing_here")):
             learner.pick_device("cuda:0")
 
 
@@ -56,7 +105,7 @@ def test_pick_device_mps_here(learner):
     if torch.backends.mps.is_available():
         check_device(learner.pick_device("mps"), torch.device("mps"), what='pick_device("mps")')
     else:
-        with expect_raises("ValueError", what='pick_device("mps") on a machine without MPS'):
+        with expect_raises("ValueError", what=MESSAGES.say("mps_missing_here")):
             learner.pick_device("mps")
 
 
@@ -101,15 +150,12 @@ def test_pick_device_error_names_the_device(learner):
             raise
         except LearnerRaised as raised:
             if not raised.is_a("ValueError"):
-                fail(f"{what}: expected ValueError, got {raised.type_name}: {raised.exc_message}")
+                type_name, message = raised.type_name, raised.exc_message
+                fail(MESSAGES.say("wrong_error", what=what, type_name=type_name, message=message))
             if prefer.split(":")[0] not in raised.exc_message.lower():
-                fail(
-                    f"{what}: your ValueError says {raised.exc_message!r}, which does not name "
-                    f'the missing device: say which one, e.g. f"device {{device}} is not '
-                    'available on this machine".'
-                )
+                fail(MESSAGES.say("error_unnamed", what=what, message=repr(raised.exc_message)))
             continue
-        fail(f"{what}: expected ValueError, but your code returned {got!r:.80}.")
+        fail(MESSAGES.say("returned_not_raised", what=what, value=f"{got!r:.80}"))
 
 
 @points(1)
@@ -126,10 +172,7 @@ def test_pick_device_single_gpu(learner):
 def test_pick_device_counted_but_unavailable(learner):
     """pick_device() needs torch.cuda.is_available(), not only a GPU count
     zh: pick_device() 要看 torch.cuda.is_available()，而不只是 GPU 的数量"""
-    what = (
-        'pick_device("cuda:0") on a machine where torch.cuda.device_count() is 1 but '
-        "torch.cuda.is_available() is False (the CUDA driver does not start)"
-    )
+    what = MESSAGES.say("counted_unavailable")
     with expect_raises("ValueError", what=what):
         learner.probe("pick_device_on", BROKEN_DRIVER, "cuda:0")
 
@@ -208,12 +251,7 @@ def test_move_to_object_with_fields(learner):
     call = 'move_to({"x": tensor, "settings": settings}, "cpu")'
     seen = learner.probe("move_to_settings", "cpu", describe=call)
     if not seen["kept"]:
-        fail(
-            f"{call}, where settings is an object "
-            "with a _fields attribute that is not a tuple (as SQLAlchemy's Row): expected the "
-            f"same settings object back, got a {seen['got']}. Only a tuple with _fields is a "
-            "namedtuple; every other object is returned as it is."
-        )
+        fail(MESSAGES.say("settings_kept", call=call, got=seen["got"]))
 
 
 @points(1)
@@ -232,7 +270,7 @@ def test_move_to_back_to_cpu(learner, device):
     """move_to() brings tensors from the GPU back to the CPU
     zh: move_to() 把张量从 GPU 移回 CPU"""
     obj = {"out": make_tensor(2, 3, seed=206, device=device), "n": [make_tensor(1, seed=207)]}
-    check_moved(learner.move_to(obj, "cpu"), obj, "cpu", "", 'move_to(obj on cuda, "cpu")')
+    check_moved(learner.move_to(obj, "cpu"), obj, "cpu", "", MESSAGES.say("on_cuda"))
 
 
 @points(1)
@@ -257,6 +295,9 @@ def test_move_to_tensor_variants(learner, device):
     family = variants(base, dtypes=(torch.float64, torch.float16))
     for variant in family:
         obj = {"x": variant.tensor, "pair": [variant.tensor, 1]}
-        label = "" if variant.label == "as given" else f" (a {variant.label} tensor)"
-        call = f'move_to({{"x": x, "pair": [x, 1]}}, "{device}") with x{label}'
+        shown = f'move_to({{"x": x, "pair": [x, 1]}}, "{device}")'
+        if variant.label == "as given":
+            call = MESSAGES.say("with_x", call=shown)
+        else:
+            call = MESSAGES.say("with_x_variant", call=shown, label=variant.label)
         check_moved(learner.move_to(obj, device), obj, device, "", call)
