@@ -77,7 +77,7 @@ class DigitsDataset(Dataset):
     (torch.Size([64]), torch.float32, tensor(0))
 
     zh:
-    作为 Dataset 的手写数字：第 i 项是 (归一化后的图像, 标签)。
+    作为 Dataset 的手写数字：第 i 项是一对（归一化后的图像，标签）。
 
     DigitsDataset(images, labels, stats=None, *, flatten=True, transform=None)
     - `images`：uint8 张量 (N, 8, 8)；`labels`：int64 张量 (N,)。保持它们原样：不要修改它们。
