@@ -85,15 +85,15 @@ MESSAGES = catalog(
             "这两个形状会广播成 (4, 4)。请比较形状，不同时抛出 ValueError，与 "
             "F.binary_cross_entropy_with_logits 一样。",
         ),
-        "variant_float32": ("a float32 first input", "float32 的第一个输入"),
+        "variant_float32": ("a float32 first input", "第一个输入为 float32"),
         "variant_requires_grad": (
             "a first input that requires grad",
-            "需要梯度（requires grad）的第一个输入",
+            "第一个输入需要梯度（requires grad）",
         ),
-        "variant_holding": ("a first input holding {special}", "含有 {special} 的第一个输入"),
-        "variant_other": ("a {label} first input", "{label} 的第一个输入"),
+        "variant_holding": ("a first input holding {special}", "第一个输入含有 {special}"),
+        "variant_other": ("a {label} first input", "第一个输入为 {label}"),
         "reduction_left_out": (" (reduction left out)", "（不传 reduction）"),
-        "variant_call": ("{call}{how}, with {variant}", "{call}{how}，使用{variant}"),
+        "variant_call": ("{call}{how}, with {variant}", "{call}{how}，{variant}"),
         "variant_raised": (
             "{what}: your code raised {type_name}: {message}\n"
             "PyTorch's loss accepts this input: make no assumption about the memory "
