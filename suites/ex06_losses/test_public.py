@@ -76,7 +76,7 @@ TEXTS = {
     ),
     "valueerror_returned": (
         "{what}: expected ValueError, but your code returned {shown}. {why}",
-        "{what}：应抛出 ValueError，但你的代码返回了{shown}。{why}",
+        "{what}：应抛出 ValueError，但你的代码返回了 {shown}。{why}",
     ),
     "mse_shapes": (
         "mse_loss(pred of shape {pred}, target of shape {target})",
