@@ -47,7 +47,7 @@ TEXTS = {
         "{what}: expected {expected}, got {got}.",
         "{what}：应为 {expected}，实际为 {got}。",
     ),
-    "machine": ("on a machine with {cuda} and {mps}", "在一台{cuda}、{mps}的机器上"),
+    "machine": ("on a machine with {cuda} and {mps}", "在一台{cuda}、{mps} 的机器上"),
     "n_cuda": ("{n} CUDA GPU(s)", "有 {n} 块 CUDA GPU"),
     "no_cuda": ("no CUDA", "没有 CUDA"),
     "has_mps": ("MPS", "有 MPS"),
