@@ -18,6 +18,26 @@ licence are in data/README.md). Load it with numpy:
 When your work is graded, the grader trains your pipeline like this and measures the model on
 a test split of 359 other images that never leaves the grader: aim for 95 % or more. Run
 `grader check 10` after each piece you finish.
+
+zh:
+10 手写数字：综合练习：在真实的手写数字上训练课程的网络。
+
+到目前为止，一切都运行在编造的张量上。这里用同样的部件训练一个真正的分类器：UCI 光学手写数字，
+数字 0 到 9 的 8x8 灰度图像（像素值 0..16）。你要写出它们的 Dataset、DataLoader、网络（两个
+Linear 层，中间一个 ReLU），用你自己的 SGD（练习 07）和 fit（练习 08）训练，并保存和加载训练好的
+权重。请先完成练习 07 和 08：train() 要用到它们。
+
+课程在 data/digits_train.npz 中提供训练集（1,438 张图像；来源和许可见 data/README.md）。用 numpy
+加载它：
+
+    data = np.load("data/digits_train.npz")
+    images = torch.from_numpy(data["images"])   # uint8, (1438, 8, 8)
+    labels = torch.from_numpy(data["labels"])   # int64, (1438,)
+    train_loader, val_loader = make_loaders(images, labels)
+    model, history = train(train_loader, val_loader)
+
+评分时，评分器会这样训练你的流程，并在另外 359 张从不离开评分器的测试图像上衡量模型：目标是
+95 % 或更高。每完成一部分，就运行 `grader check 10`。
 """
 
 from __future__ import annotations
@@ -48,6 +68,27 @@ class DigitsDataset(Dataset):
       (image - mean) / std, of shape (64,) when `flatten` is True and (1, 8, 8) (one channel)
       when it is False; then, if `transform` is given, transform(image) is what you return.
       The label is the int64 tensor labels[i] (shape ()).
+
+    >>> train_set = DigitsDataset(images, labels)
+    >>> len(train_set), train_set.stats
+    (1438, (4.89..., 6.01...))
+    >>> x, y = train_set[0]
+    >>> x.shape, x.dtype, y
+    (torch.Size([64]), torch.float32, tensor(0))
+
+    zh:
+    作为 Dataset 的手写数字：第 i 项是一对（归一化后的图像，标签）。
+
+    DigitsDataset(images, labels, stats=None, *, flatten=True, transform=None)
+    - `images`：uint8 张量 (N, 8, 8)；`labels`：int64 张量 (N,)。保持它们原样：不要修改它们。
+    - `stats`：(mean, std)，两个 Python float。None 表示"从这些图像计算"：images.float() 在所有
+      图像的所有像素上的平均值和标准差（torch.std 的默认方式）。把你使用的统计量以两个 float
+      组成的 tuple 保存在 `self.stats` 中：验证集或测试集必须用训练集的统计量归一化，所以要把它们
+      传过去（`DigitsDataset(val_images, val_labels, stats=train_set.stats)`）。
+    - `len(dataset)` 为 N。
+    - `dataset[i]` 是一对 (image, label)：图像为 float32，按 (image - mean) / std 归一化，
+      `flatten` 为 True 时形状为 (64,)，为 False 时形状为 (1, 8, 8)（一个通道）；然后，如果给了
+      `transform`，就返回 transform(image)。标签是 int64 张量 labels[i]（形状为 ()）。
 
     >>> train_set = DigitsDataset(images, labels)
     >>> len(train_set), train_set.stats
@@ -98,6 +139,23 @@ def make_loaders(
     >>> train_loader, val_loader = make_loaders(images, labels, seed=0)
     >>> len(train_loader.dataset), len(val_loader.dataset)
     (1238, 200)
+
+    zh:
+    把图像划分为训练集和验证集，返回 (train_loader, val_loader)。
+
+    - 划分方式：order = torch.randperm(N, generator=torch.Generator().manual_seed(seed))；
+      验证集是 images[order[:val_size]]（以及对应的标签），训练集是其余部分，
+      images[order[val_size:]]。
+    - 训练集计算它自己的统计量（stats=None）；验证集使用训练集的统计量（stats=train_set.stats），
+      绝不用它自己的，也绝不用全部图像的。
+    - 两个 loader 都给出大小为 `batch_size` 的批次，并保留最后一个较小的批次。
+    - 只有训练 loader 打乱顺序（shuffle=True），使用它自己的、以 `seed` 为种子的生成器
+      （generator=torch.Generator().manual_seed(seed)），这样相同的种子给出相同的批次；验证
+      loader 保持原有顺序。
+
+    >>> train_loader, val_loader = make_loaders(images, labels, seed=0)
+    >>> len(train_loader.dataset), len(val_loader.dataset)
+    (1238, 200)
     """
     raise NotImplementedError("make_loaders: write this function (see its docstring)")
 
@@ -110,6 +168,18 @@ class Net(nn.Module):
     nn.Linear(hidden, num_classes). forward(x) flattens each sample first (x.flatten(1):
     (B, 1, 8, 8) and (B, 64) both become (B, 64)), then applies fc1, relu and fc2, and
     returns the logits (B, num_classes) (no softmax: CrossEntropyLoss takes logits).
+
+    >>> Net()(torch.zeros(5, 64)).shape
+    torch.Size([5, 10])
+
+    zh:
+    课程的网络：Linear -> ReLU -> Linear。
+
+    Net(in_features=64, hidden=64, num_classes=10) 恰好有三个子模块，依次为：`fc1` =
+    nn.Linear(in_features, hidden)，`relu` = nn.ReLU()，`fc2` = nn.Linear(hidden, num_classes)。
+    forward(x) 先把每个样本展平（x.flatten(1)：(B, 1, 8, 8) 和 (B, 64) 都变成 (B, 64)），再依次
+    应用 fc1、relu 和 fc2，返回 logits (B, num_classes)（不做 softmax：CrossEntropyLoss 接受的就是
+    logits）。
 
     >>> Net()(torch.zeros(5, 64)).shape
     torch.Size([5, 10])
@@ -127,6 +197,12 @@ def build_model(hidden: int = 64, *, seed: int = 0, device: torch.device | str =
 
     Call torch.manual_seed(seed) first (so the same seed gives the same weights), build the
     Net, and move it with .to(device).
+
+    zh:
+    一个新的 Net(64, hidden, 10)，权重由 `seed` 抽取，放在 `device` 上。
+
+    先调用 torch.manual_seed(seed)（这样相同的种子给出相同的权重），再构建 Net，并用
+    .to(device) 移动它。
     """
     raise NotImplementedError("build_model: write this function (see its docstring)")
 
@@ -153,12 +229,29 @@ def train(
     >>> model, history = train(train_loader, val_loader, epochs=10)
     >>> history[-1]["val_accuracy"]
     0.96...
+
+    zh:
+    在手写数字上训练一个新模型；返回 (model, history)。
+
+    模型是 build_model(hidden, seed=seed, device=device)；损失函数是 nn.CrossEntropyLoss()；
+    优化器是你在练习 07 中写的 SGD（`from ex07_optim import SGD`），使用 `lr` 和 `momentum`；
+    循环是你在练习 08 中写的 fit（`from ex08_training import fit`），在 `device` 上训练 `epochs`
+    轮。history 就是 fit 的返回值：每轮一个 dict，含 "epoch"、"train_loss"、"val_loss" 和
+    "val_accuracy"。
+
+    >>> model, history = train(train_loader, val_loader, epochs=10)
+    >>> history[-1]["val_accuracy"]
+    0.96...
     """
     raise NotImplementedError("train: write this function (see its docstring)")
 
 
 def save(model: nn.Module, path: str | Path) -> None:
-    """Save the model's weights (its state_dict(), not the model object) to `path` with torch.save."""
+    """Save the model's weights (its state_dict(), not the model object) to `path` with torch.save.
+
+    zh:
+    用 torch.save 把模型的权重（它的 state_dict()，而不是模型对象）保存到 `path`。
+    """
     raise NotImplementedError("save: write this function (see its docstring)")
 
 
@@ -168,5 +261,12 @@ def load(path: str | Path, *, hidden: int = 64, device: torch.device | str = "cp
     Read the file with torch.load(path, map_location="cpu", weights_only=True): a weights file
     from elsewhere may hold code that unpickling would run, and weights_only=True refuses it.
     Load the weights into a fresh Net (load_state_dict) and move it to `device`.
+
+    zh:
+    一个带有保存在 `path` 中的权重的 Net(64, hidden, 10)，放在 `device` 上。
+
+    用 torch.load(path, map_location="cpu", weights_only=True) 读取文件：来自别处的权重文件可能
+    含有反序列化（unpickle）时会运行的代码，而 weights_only=True 会拒绝它。把权重加载到一个新的
+    Net 中（load_state_dict），再把它移到 `device`。
     """
     raise NotImplementedError("load: write this function (see its docstring)")

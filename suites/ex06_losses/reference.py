@@ -8,7 +8,8 @@ import torch.nn.functional as F
 
 def ignore_suspects(logits, target, ignore_index, reduction, **kwargs):
     """Wrong answers a mean or a per-sample loss that does not leave ignored targets out
-    would give, each with its explanation."""
+    would give, each as (value, the key of its explanation in the suite's MESSAGES, the
+    explanation's fields): the suite says it in the learner's language."""
     keep = target != ignore_index
     safe = torch.where(keep, target, torch.zeros_like(target))
     every = F.cross_entropy(logits, safe, reduction="none", **kwargs)
@@ -17,13 +18,10 @@ def ignore_suspects(logits, target, ignore_index, reduction, **kwargs):
         return [
             (
                 zeroed.sum() / len(target),
-                f"The mean must be over the targets that are not ignored: divide by their "
-                f"number ({int(keep.sum())} here), not by the batch size ({len(target)}).",
+                "ignore_mean_count",
+                {"kept": int(keep.sum()), "batch": len(target)},
             ),
-            (
-                every.mean(),
-                f"Samples whose target is ignore_index ({ignore_index}) must not count at all.",
-            ),
+            (every.mean(), "ignore_mean_all", {"ignore_index": ignore_index}),
         ]
-    text = f"Samples whose target is ignore_index ({ignore_index}) must give a loss of 0."
-    return [(every.sum() if reduction == "sum" else every, text)]
+    wrong = every.sum() if reduction == "sum" else every
+    return [(wrong, "ignore_zero", {"ignore_index": ignore_index})]

@@ -8,6 +8,7 @@ from grader.testing import (
     NotImplementedYet,
     assert_close,
     assert_unchanged,
+    catalog,
     devices,
     fail,
     hidden,
@@ -21,14 +22,88 @@ pytestmark = hidden
 CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests/test_redteam.py)
 S = public_suite(__file__)  # the public suite's helpers: one copy for both
 REDUCTIONS = S.REDUCTIONS
-CE_STABILITY_HINT = S.CE_STABILITY_HINT
-BCE_STABILITY_HINT = S.BCE_STABILITY_HINT
 class_targets = S.class_targets
 class_probabilities = S.class_probabilities
 _show = S._show
 close_or_explain = S.close_or_explain
 ignore_suspects = S.ignore_suspects
 smoothing_suspects = S.smoothing_suspects
+what_returned = S.what_returned
+
+# The public suite's sentences, and those only the hidden checks say.
+MESSAGES = catalog(
+    {
+        **S.TEXTS,
+        "mse_why_same_shape": (
+            "pred and target must have the same shape: compare the shapes and raise ValueError.",
+            "pred 和 target 的形状必须相同：请比较形状，不同时抛出 ValueError。",
+        ),
+        "reduction_why": (
+            "reduction must be 'mean', 'sum' or 'none' (as in PyTorch): raise ValueError "
+            "otherwise.",
+            "reduction 只能是 'mean'、'sum' 或 'none'（与 PyTorch 相同）：否则抛出 ValueError。",
+        ),
+        "ce_ignored_smoothed": (
+            "cross_entropy(logits 10×6, 4 targets equal to ignore_index={ignore_index}, "
+            "reduction='{reduction}', label_smoothing={epsilon})",
+            "cross_entropy(logits 10×6, 4 个等于 ignore_index={ignore_index} 的目标, "
+            "reduction='{reduction}', label_smoothing={epsilon})",
+        ),
+        "ce_all_ignored": (
+            "cross_entropy(logits, every target = ignore_index, reduction='{reduction}')",
+            "cross_entropy(logits, 所有目标都等于 ignore_index, reduction='{reduction}')",
+        ),
+        "ce_one_hot": (
+            "cross_entropy(logits 4×3, one-hot float targets, reduction='none')",
+            "cross_entropy(logits 4×3, one-hot 浮点目标, reduction='none')",
+        ),
+        "ce_masked": (
+            "cross_entropy(logits with -inf for masked classes, reduction='{reduction}')",
+            "cross_entropy(被屏蔽类别为 -inf 的 logits, reduction='{reduction}')",
+        ),
+        "ce_masked_hint": (
+            "A class whose logit is -inf has probability 0 and log-probability "
+            "-inf: it must never be multiplied (0 * -inf is nan), even by a label_smoothing "
+            "of 0. Add the smoothing term only when label_smoothing > 0.",
+            "logit 为 -inf 的类别，概率为 0，对数概率为 -inf：它绝不能参与乘法（0 * -inf 是 "
+            "nan），即使乘的是为 0 的 label_smoothing 也不行。只在 label_smoothing > 0 时才加上"
+            "平滑项。",
+        ),
+        "ce_two_ignored": (
+            "cross_entropy(logits, targets with 2 ignored, label_smoothing=0.2)",
+            "cross_entropy(logits, 有 2 个被忽略的目标, label_smoothing=0.2)",
+        ),
+        "soft_targets": ("soft targets", "软目标"),
+        "hard_targets": ("0/1 targets", "0/1 目标"),
+        "bce_shapes": (
+            "binary_cross_entropy_with_logits(logits of shape (4, 1), target of shape (4,))",
+            "binary_cross_entropy_with_logits(形状为 (4, 1) 的 logits, 形状为 (4,) 的 target)",
+        ),
+        "bce_why_broadcast": (
+            "Those shapes would broadcast to (4, 4). Compare the shapes and raise ValueError "
+            "when they differ, as F.binary_cross_entropy_with_logits does.",
+            "这两个形状会广播成 (4, 4)。请比较形状，不同时抛出 ValueError，与 "
+            "F.binary_cross_entropy_with_logits 一样。",
+        ),
+        "variant_float32": ("a float32 first input", "第一个输入为 float32"),
+        "variant_requires_grad": (
+            "a first input that requires grad",
+            "第一个输入需要梯度（requires grad）",
+        ),
+        "variant_holding": ("a first input holding {special}", "第一个输入含有 {special}"),
+        "variant_other": ("a {label} first input", "第一个输入为 {label}"),
+        "reduction_left_out": (" (reduction left out)", "（不传 reduction）"),
+        "variant_call": ("{call}{how}, with {variant}", "{call}{how}，{variant}"),
+        "variant_raised": (
+            "{what}: your code raised {type_name}: {message}\n"
+            "PyTorch's loss accepts this input: make no assumption about the memory "
+            "layout (use .reshape, not .view), the dtype, or whether it requires grad.",
+            "{what}：你的代码抛出了 {type_name}：{message}\n"
+            "PyTorch 的损失函数接受这个输入：不要对内存布局（用 .reshape，不要用 .view）、"
+            "数据类型或是否需要梯度做任何假设。",
+        ),
+    }
+)
 
 
 # ---------------------------------------------------------------- judge-side helpers
@@ -45,14 +120,10 @@ def loss_with_grad(
     seen = learner.probe("loss_grad", name, inputs, kwargs, upstream)
     close_or_explain(seen["loss"], expected.detach(), what, **explain)
     if not seen["connected"]:
-        fail(
-            f"{what}: the loss is not connected to the input by autograd (it does not require "
-            "grad), so no gradient can train the model. Compute it with tensor operations "
-            "only: no .item(), .detach(), .numpy() or torch.no_grad()."
-        )
+        fail(MESSAGES.say("not_connected", what=what))
     if seen["grad"] is None:
-        fail(f"{what}: no gradient reached the input after backward().")
-    grad_what = f"the gradient of {what} w.r.t. its first input"
+        fail(MESSAGES.say("no_gradient", what=what))
+    grad_what = MESSAGES.say("gradient_of", what=what)
     close_or_explain(seen["grad"], x.grad, grad_what, stability_hint=explain.get("stability_hint"))
 
 
@@ -65,11 +136,15 @@ def expect_value_error(call, what: str, why: str) -> None:
         if raised.is_a("ValueError"):
             return
         fail(
-            f"{what}: expected ValueError, but your code raised {raised.type_name}: "
-            f"{raised.exc_message}. {why}"
+            MESSAGES.say(
+                "valueerror_raised",
+                what=what,
+                type_name=raised.type_name,
+                message=raised.exc_message,
+                why=why,
+            )
         )
-    shown = f"a tensor of shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else repr(got)
-    fail(f"{what}: expected ValueError, but your code returned {shown}. {why}")
+    fail(MESSAGES.say("valueerror_returned", what=what, shown=what_returned(got), why=why))
 
 
 # ---------------------------------------------------------------- mse_loss
@@ -78,7 +153,8 @@ def expect_value_error(call, what: str, why: str) -> None:
 @points(1)
 @devices("cpu", "cuda")
 def test_mse_loss_3d_float64(learner, device):
-    "mse_loss() on 3-D float64 tensors, every reduction"
+    """mse_loss() on 3-D float64 tensors, every reduction
+    zh: mse_loss() 作用于 3 维 float64 张量，每种 reduction"""
     pred = make_tensor(2, 3, 4, seed=101, dtype=torch.float64, device=device)
     target = make_tensor(2, 3, 4, seed=102, dtype=torch.float64, device=device)
     for reduction in REDUCTIONS:
@@ -91,23 +167,25 @@ def test_mse_loss_3d_float64(learner, device):
 
 @points(1)
 def test_mse_loss_other_mismatches(learner):
-    "mse_loss() raises ValueError for any two different shapes"
-    why = "pred and target must have the same shape: compare the shapes and raise ValueError."
+    """mse_loss() raises ValueError for any two different shapes
+    zh: mse_loss() 对任意两个不同的形状抛出 ValueError"""
+    why = MESSAGES.say("mse_why_same_shape")
     for pred_shape, target_shape in [((3,), (4,)), ((2, 3), (3,)), ((4,), (4, 1))]:
         pred = make_tensor(*pred_shape, seed=103)
         target = make_tensor(*target_shape, seed=104)
         expect_value_error(
             lambda p=pred, t=target: learner.mse_loss(p, t),
-            f"mse_loss(pred of shape {pred_shape}, target of shape {target_shape})",
+            MESSAGES.say("mse_shapes", pred=pred_shape, target=target_shape),
             why,
         )
 
 
 @points(1)
 def test_losses_reject_unknown_reduction(learner):
-    "Every loss raises ValueError for an unknown reduction"
+    """Every loss raises ValueError for an unknown reduction
+    zh: 每个损失函数对未知的 reduction 抛出 ValueError"""
     x, t = make_tensor(3, 2, seed=105), make_tensor(3, 2, seed=106, low=0, high=1)
-    why = "reduction must be 'mean', 'sum' or 'none' (as in PyTorch): raise ValueError otherwise."
+    why = MESSAGES.say("reduction_why")
     expect_value_error(
         lambda: learner.mse_loss(x, t, reduction="avg"), "mse_loss(..., reduction='avg')", why
     )
@@ -125,7 +203,8 @@ def test_losses_reject_unknown_reduction(learner):
 
 @points(1)
 def test_mse_loss_gradient(learner):
-    "mse_loss() is differentiable: its gradient w.r.t. pred equals torch's"
+    """mse_loss() is differentiable: its gradient w.r.t. pred equals torch's
+    zh: mse_loss() 可微：它对 pred 的梯度等于 torch 的"""
     pred, target = make_tensor(4, 3, seed=107), make_tensor(4, 3, seed=108)
     for reduction in ("mean", "none"):
         loss_with_grad(
@@ -144,20 +223,23 @@ def test_mse_loss_gradient(learner):
 @points(2)
 @devices("cpu", "cuda")
 def test_cross_entropy_more(learner, device):
-    "cross_entropy() with 7 classes in float64, every reduction"
+    """cross_entropy() with 7 classes in float64, every reduction
+    zh: cross_entropy() 在 7 个类别、float64 下，每种 reduction"""
     logits = make_tensor(9, 7, seed=110, dtype=torch.float64, device=device, low=-5, high=5)
     target = class_targets(9, 7, seed=111, device=device)
     for reduction in REDUCTIONS:
         close_or_explain(
             learner.cross_entropy(logits, target, reduction=reduction),
             F.cross_entropy(logits, target, reduction=reduction),
-            what=f"cross_entropy(logits 9×7 float64, class indices, reduction='{reduction}')",
+            what=f"cross_entropy(logits 9×7 float64, {MESSAGES.say('class_indices')}, "
+            f"reduction='{reduction}')",
         )
 
 
 @points(2)
 def test_cross_entropy_ignore_and_smoothing(learner):
-    "cross_entropy() with ignore_index and label_smoothing together"
+    """cross_entropy() with ignore_index and label_smoothing together
+    zh: cross_entropy() 同时使用 ignore_index 和 label_smoothing"""
     logits = make_tensor(10, 6, seed=112, low=-4, high=4)
     target = class_targets(10, 6, seed=113)
     target[[0, 3, 7, 8]] = 3
@@ -168,8 +250,12 @@ def test_cross_entropy_ignore_and_smoothing(learner):
             close_or_explain(
                 learner.cross_entropy(logits, t, label_smoothing=epsilon, **kwargs),
                 F.cross_entropy(logits, t, label_smoothing=epsilon, **kwargs),
-                what=f"cross_entropy(logits 10×6, 4 targets equal to ignore_index="
-                f"{ignore_index}, reduction='{reduction}', label_smoothing={epsilon})",
+                what=MESSAGES.say(
+                    "ce_ignored_smoothed",
+                    ignore_index=ignore_index,
+                    reduction=reduction,
+                    epsilon=epsilon,
+                ),
                 suspects=ignore_suspects(
                     logits, t, ignore_index, reduction, label_smoothing=epsilon
                 ),
@@ -178,36 +264,39 @@ def test_cross_entropy_ignore_and_smoothing(learner):
 
 @points(1)
 def test_cross_entropy_prob_smoothing_float64(learner):
-    "cross_entropy() with float64 probability targets and label_smoothing"
+    """cross_entropy() with float64 probability targets and label_smoothing
+    zh: cross_entropy() 使用 float64 概率目标和 label_smoothing"""
     logits = make_tensor(7, 5, seed=114, dtype=torch.float64, low=-3, high=3)
     target = class_probabilities(7, 5, seed=115, dtype=torch.float64)
     for reduction in REDUCTIONS:
         close_or_explain(
             learner.cross_entropy(logits, target, reduction=reduction, label_smoothing=0.15),
             F.cross_entropy(logits, target, reduction=reduction, label_smoothing=0.15),
-            what=f"cross_entropy(logits float64, class probabilities, reduction='{reduction}', "
-            "label_smoothing=0.15)",
+            what=f"cross_entropy(logits float64, {MESSAGES.say('class_probabilities')}, "
+            f"reduction='{reduction}', label_smoothing=0.15)",
             suspects=smoothing_suspects(logits, target, 0.15, reduction),
         )
 
 
 @points(1)
 def test_cross_entropy_all_ignored(learner):
-    "cross_entropy() when every target is ignored: mean is nan, sum is 0, as in PyTorch"
+    """cross_entropy() when every target is ignored: mean is nan, sum is 0, as in PyTorch
+    zh: cross_entropy() 在所有目标都被忽略时：mean 为 nan，sum 为 0，与 PyTorch 相同"""
     logits = make_tensor(3, 4, seed=116)
     target = torch.full((3,), -100)
     for reduction in REDUCTIONS:
         assert_close(
             learner.cross_entropy(logits, target, reduction=reduction),
             F.cross_entropy(logits, target, reduction=reduction),
-            what=f"cross_entropy(logits, every target = ignore_index, reduction='{reduction}')",
+            what=MESSAGES.say("ce_all_ignored", reduction=reduction),
             equal_nan=True,
         )
 
 
 @points(1)
 def test_cross_entropy_single_sample_and_one_hot(learner):
-    "cross_entropy() of one sample, and of one-hot probability targets"
+    """cross_entropy() of one sample, and of one-hot probability targets
+    zh: cross_entropy() 作用于单个样本，以及 one-hot 概率目标"""
     logits = make_tensor(1, 2, seed=117)
     target = torch.tensor([1])
     close_or_explain(
@@ -220,13 +309,14 @@ def test_cross_entropy_single_sample_and_one_hot(learner):
     close_or_explain(
         learner.cross_entropy(logits, one_hot, reduction="none"),
         F.cross_entropy(logits, one_hot, reduction="none"),
-        what="cross_entropy(logits 4×3, one-hot float targets, reduction='none')",
+        what=MESSAGES.say("ce_one_hot"),
     )
 
 
 @points(2)
 def test_cross_entropy_stable_more(learner):
-    "cross_entropy() stays finite for ±1e4 logits with probabilities and label smoothing"
+    """cross_entropy() stays finite for ±1e4 logits with probabilities and label smoothing
+    zh: cross_entropy() 在 ±1e4 的 logits 配合概率目标和标签平滑时仍为有限值"""
     logits = torch.tensor(
         [[-1e4, 1e4, 0.0, 5.0], [1e4, 1e4, -1e4, 0.0], [-1e4, -1e4, -1e4, -1e4 + 3.0]],
         dtype=torch.float64,
@@ -239,20 +329,21 @@ def test_cross_entropy_stable_more(learner):
         (probabilities, {"reduction": "none"}),
     ]
     for t, kwargs in cases:
-        kind = "class indices" if t is target else "class probabilities"
+        kind = MESSAGES.say("class_indices" if t is target else "class_probabilities")
         close_or_explain(
             learner.cross_entropy(logits, t, **kwargs),
             F.cross_entropy(logits, t, **kwargs),
             what=f"cross_entropy(logits ±1e4 float64, {kind}, "
             + ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
             + ")",
-            stability_hint=CE_STABILITY_HINT,
+            stability_hint=MESSAGES.say("ce_stability"),
         )
 
 
 @points(1)
 def test_cross_entropy_masked_classes(learner):
-    "cross_entropy() with logits of -inf (masked classes), as F.cross_entropy"
+    """cross_entropy() with logits of -inf (masked classes), as F.cross_entropy
+    zh: cross_entropy() 处理为 -inf 的 logits（被屏蔽的类别），与 F.cross_entropy 相同"""
     inf = float("inf")
     logits = torch.tensor([[0.0, -inf, 1.0], [2.0, 0.5, -inf], [-inf, 3.0, -1.0]])
     target = torch.tensor([2, 0, 1])
@@ -260,16 +351,15 @@ def test_cross_entropy_masked_classes(learner):
         close_or_explain(
             learner.cross_entropy(logits, target, reduction=reduction),
             F.cross_entropy(logits, target, reduction=reduction),
-            what=f"cross_entropy(logits with -inf for masked classes, reduction='{reduction}')",
-            stability_hint="A class whose logit is -inf has probability 0 and log-probability "
-            "-inf: it must never be multiplied (0 * -inf is nan), even by a label_smoothing "
-            "of 0. Add the smoothing term only when label_smoothing > 0.",
+            what=MESSAGES.say("ce_masked", reduction=reduction),
+            stability_hint=MESSAGES.say("ce_masked_hint"),
         )
 
 
 @points(2)
 def test_cross_entropy_gradient_more(learner):
-    "cross_entropy()'s gradient with ignored targets, smoothing, probabilities and ±1e4 logits"
+    """cross_entropy()'s gradient with ignored targets, smoothing, probabilities and ±1e4 logits
+    zh: cross_entropy() 在有被忽略的目标、标签平滑、概率目标和 ±1e4 的 logits 时的梯度"""
     logits = make_tensor(6, 5, seed=121, low=-3, high=3)
     target = class_targets(6, 5, seed=122)
     target[[2, 5]] = -100
@@ -279,7 +369,7 @@ def test_cross_entropy_gradient_more(learner):
         (logits, target),
         {"label_smoothing": 0.2},
         F.cross_entropy,
-        what="cross_entropy(logits, targets with 2 ignored, label_smoothing=0.2)",
+        what=MESSAGES.say("ce_two_ignored"),
     )
     probabilities = class_probabilities(6, 5, seed=123)
     loss_with_grad(
@@ -288,7 +378,7 @@ def test_cross_entropy_gradient_more(learner):
         (logits, probabilities),
         {"reduction": "sum"},
         F.cross_entropy,
-        what="cross_entropy(logits, class probabilities, reduction='sum')",
+        what=f"cross_entropy(logits, {MESSAGES.say('class_probabilities')}, reduction='sum')",
     )
     big = torch.tensor([[1e4, -1e4, 0.0], [0.0, 1e4, -1e4]])
     loss_with_grad(
@@ -298,7 +388,7 @@ def test_cross_entropy_gradient_more(learner):
         {},
         F.cross_entropy,
         what="cross_entropy(logits ±1e4, target)",
-        stability_hint=CE_STABILITY_HINT,
+        stability_hint=MESSAGES.say("ce_stability"),
     )
 
 
@@ -308,13 +398,17 @@ def test_cross_entropy_gradient_more(learner):
 @points(1)
 @devices("cpu", "cuda", "standin")
 def test_bce_with_logits_3d_float64(learner, device):
-    "binary_cross_entropy_with_logits() on 3-D float64 tensors with hard and soft targets"
+    """binary_cross_entropy_with_logits() on 3-D float64 tensors with hard and soft targets
+    zh: binary_cross_entropy_with_logits() 作用于 3 维 float64 张量，使用硬目标和软目标"""
     logits = make_tensor(3, 2, 4, seed=130, dtype=torch.float64, device=device, low=-6, high=6)
     soft = make_tensor(3, 2, 4, seed=131, dtype=torch.float64, device=device, low=0, high=1)
     hard = (make_tensor(3, 2, 4, seed=132, device=device) > 0).to(torch.float64)
-    for target, kind in [(soft, "soft"), (hard, "0/1")]:
+    for target, key in [(soft, "soft_targets"), (hard, "hard_targets")]:
+        kind = MESSAGES.say(key)
         for reduction in REDUCTIONS:
-            what = f"binary_cross_entropy_with_logits(logits float64, {kind} targets, reduction='{reduction}')"
+            what = (
+                f"binary_cross_entropy_with_logits(logits float64, {kind}, reduction='{reduction}')"
+            )
             got = learner.binary_cross_entropy_with_logits(logits, target, reduction=reduction)
             assert_close(
                 got,
@@ -325,7 +419,8 @@ def test_bce_with_logits_3d_float64(learner, device):
 
 @points(2)
 def test_bce_with_logits_gradient_stable(learner):
-    "binary_cross_entropy_with_logits()'s gradient equals torch's, also at ±1e4"
+    """binary_cross_entropy_with_logits()'s gradient equals torch's, also at ±1e4
+    zh: binary_cross_entropy_with_logits() 的梯度等于 torch 的，在 ±1e4 处也是如此"""
     logits = torch.tensor([[1e4, -1e4, 2.0], [-1e4, 0.3, 1e4]])
     target = torch.tensor([[1.0, 1.0, 0.0], [0.0, 0.6, 0.2]])
     for reduction in ("mean", "none"):
@@ -336,26 +431,27 @@ def test_bce_with_logits_gradient_stable(learner):
             {"reduction": reduction},
             F.binary_cross_entropy_with_logits,
             what=f"binary_cross_entropy_with_logits(logits ±1e4, target, reduction='{reduction}')",
-            stability_hint=BCE_STABILITY_HINT,
+            stability_hint=MESSAGES.say("bce_stability"),
         )
 
 
 @points(1)
 def test_bce_with_logits_shape_mismatch(learner):
-    "binary_cross_entropy_with_logits() raises ValueError for different shapes, as PyTorch"
+    """binary_cross_entropy_with_logits() raises ValueError for different shapes, as PyTorch
+    zh: binary_cross_entropy_with_logits() 对不同的形状抛出 ValueError，与 PyTorch 相同"""
     expect_value_error(
         lambda: learner.binary_cross_entropy_with_logits(
             make_tensor(4, 1, seed=133), make_tensor(4, seed=134, low=0, high=1)
         ),
-        "binary_cross_entropy_with_logits(logits of shape (4, 1), target of shape (4,))",
-        "Those shapes would broadcast to (4, 4). Compare the shapes and raise ValueError "
-        "when they differ, as F.binary_cross_entropy_with_logits does.",
+        MESSAGES.say("bce_shapes"),
+        MESSAGES.say("bce_why_broadcast"),
     )
 
 
 @points(1)
 def test_bce_with_logits_unchanged_inputs(learner):
-    "binary_cross_entropy_with_logits() leaves its inputs alone"
+    """binary_cross_entropy_with_logits() leaves its inputs alone
+    zh: binary_cross_entropy_with_logits() 不修改其输入"""
     logits = make_tensor(5, 3, seed=135, low=-3, high=3)
     target = make_tensor(5, 3, seed=136, low=0, high=1)
     seen = learner.watch.binary_cross_entropy_with_logits(logits, target, reduction="sum")
@@ -375,12 +471,12 @@ def test_bce_with_logits_unchanged_inputs(learner):
 def variant_words(label: str) -> str:
     """How a message names a variant of the first input."""
     if label == "as given":
-        return "a float32 first input"
+        return MESSAGES.say("variant_float32")
     if label == "requires_grad":
-        return "a first input that requires grad"
+        return MESSAGES.say("variant_requires_grad")
     if label.startswith("with "):
-        return f"a first input holding {label.removeprefix('with ')}"
-    return f"a {label} first input"
+        return MESSAGES.say("variant_holding", special=label.removeprefix("with "))
+    return MESSAGES.say("variant_other", label=label)
 
 
 def check_variants(learner, name: str, family: list, others, reference, call: str) -> None:
@@ -393,8 +489,9 @@ def check_variants(learner, name: str, family: list, others, reference, call: st
         for kwargs in ({}, {"reduction": "none"}):
             calls.append(((variant.tensor, *rest), kwargs))
             expected.append(reference(variant.tensor, *rest, **kwargs).detach())
-            how = ", reduction='none'" if kwargs else " (reduction left out)"
-            shown.append(f"{call}{how}, with {variant_words(variant.label)}")
+            how = ", reduction='none'" if kwargs else MESSAGES.say("reduction_left_out")
+            variant_named = variant_words(variant.label)
+            shown.append(MESSAGES.say("variant_call", call=call, how=how, variant=variant_named))
     for got, want, what in zip(
         each_naming_variants(learner, name, calls, shown), expected, shown, strict=True
     ):
@@ -416,16 +513,20 @@ def each_naming_variants(learner, name: str, calls: list, shown: list) -> list:
                 raise
             except LearnerRaised as raised:
                 fail(
-                    f"{what}: your code raised {raised.type_name}: {raised.exc_message}\n"
-                    "PyTorch's loss accepts this input: make no assumption about the memory "
-                    "layout (use .reshape, not .view), the dtype, or whether it requires grad."
+                    MESSAGES.say(
+                        "variant_raised",
+                        what=what,
+                        type_name=raised.type_name,
+                        message=raised.exc_message,
+                    )
                 )
         raise
 
 
 @points(1)
 def test_mse_loss_input_variants(learner):
-    "mse_loss() on float64, non-contiguous, requires-grad, inf and nan predictions"
+    """mse_loss() on float64, non-contiguous, requires-grad, inf and nan predictions
+    zh: mse_loss() 作用于 float64、非连续、需要梯度、含 inf 和 nan 的预测"""
     base = make_tensor(4, 3, seed=140)
     target = make_tensor(4, 3, seed=141)
     check_variants(
@@ -440,12 +541,14 @@ def test_mse_loss_input_variants(learner):
 
 @points(1)
 def test_cross_entropy_input_variants(learner):
-    "cross_entropy() on float64, non-contiguous, requires-grad, -inf and nan logits"
+    """cross_entropy() on float64, non-contiguous, requires-grad, -inf and nan logits
+    zh: cross_entropy() 作用于 float64、非连续、需要梯度、含 -inf 和 nan 的 logits"""
     base = make_tensor(5, 4, seed=142, low=-3, high=3)
     indices = class_targets(5, 4, seed=143)
     probabilities = class_probabilities(5, 4, seed=144)
     family = variants(base, specials=(float("-inf"), float("nan")))
-    for target, kind in [(indices, "class indices"), (probabilities, "class probabilities")]:
+    for target, key in [(indices, "class_indices"), (probabilities, "class_probabilities")]:
+        kind = MESSAGES.say(key)
         check_variants(
             learner,
             "cross_entropy",
@@ -458,7 +561,8 @@ def test_cross_entropy_input_variants(learner):
 
 @points(1)
 def test_bce_with_logits_input_variants(learner):
-    "binary_cross_entropy_with_logits() on float64, non-contiguous, requires-grad, nan logits"
+    """binary_cross_entropy_with_logits() on float64, non-contiguous, requires-grad, nan logits
+    zh: binary_cross_entropy_with_logits() 作用于 float64、非连续、需要梯度、含 nan 的 logits"""
     base = make_tensor(3, 4, seed=145, low=-4, high=4)
     target = make_tensor(3, 4, seed=146, low=0, high=1)
     check_variants(

@@ -9,6 +9,7 @@ from grader.testing import (
     NotImplementedYet,
     assert_close,
     assert_unchanged,
+    catalog,
     devices,
     fail,
     make_normal,
@@ -22,17 +23,126 @@ pytestmark = public
 R = references(__file__)
 
 REDUCTIONS = ("mean", "sum", "none")
-CE_STABILITY_HINT = (
-    "log(softmax(x)) is not stable: softmax gives exactly 0 for a class far below the best "
-    "one, and log(0) = -inf (and exp(1e4) alone overflows to inf). Compute log-probabilities "
-    "as x - logsumexp(x) along the class dimension (the log-sum-exp trick: torch.logsumexp "
-    "subtracts the maximum before exp())."
-)
-BCE_STABILITY_HINT = (
-    "log(sigmoid(x)) and log(1 - sigmoid(x)) are not stable: sigmoid(-1e4) is exactly 0, and "
-    "log(0) = -inf. Use the form in which exp() only sees -|x|: "
-    "max(x, 0) - x * t + log1p(exp(-|x|))."
-)
+
+# Every sentence this folder's checks show a learner, in English and Chinese (test_hidden.py
+# adds its own to these).
+TEXTS = {
+    "ce_stability": (
+        "log(softmax(x)) is not stable: softmax gives exactly 0 for a class far below the best "
+        "one, and log(0) = -inf (and exp(1e4) alone overflows to inf). Compute log-probabilities "
+        "as x - logsumexp(x) along the class dimension (the log-sum-exp trick: torch.logsumexp "
+        "subtracts the maximum before exp()).",
+        "log(softmax(x)) 不稳定：对远低于最佳类别的类别，softmax 恰好给出 0，而 log(0) = -inf"
+        "（单是 exp(1e4) 就会上溢为 inf）。请沿类别维度用 x - logsumexp(x) 计算对数概率"
+        "（log-sum-exp 技巧：torch.logsumexp 在 exp() 之前先减去最大值）。",
+    ),
+    "bce_stability": (
+        "log(sigmoid(x)) and log(1 - sigmoid(x)) are not stable: sigmoid(-1e4) is exactly 0, and "
+        "log(0) = -inf. Use the form in which exp() only sees -|x|: "
+        "max(x, 0) - x * t + log1p(exp(-|x|)).",
+        "log(sigmoid(x)) 和 log(1 - sigmoid(x)) 不稳定：sigmoid(-1e4) 恰好为 0，而 "
+        "log(0) = -inf。请改用 exp() 只会遇到 -|x| 的形式："
+        "max(x, 0) - x * t + log1p(exp(-|x|))。",
+    ),
+    "not_finite": (
+        "{what}: {bad} of {n} value(s) are inf or nan where PyTorch gives finite values "
+        "(expected {expected}, got {got}).\n{hint}",
+        "{what}：{n} 个值中有 {bad} 个是 inf 或 nan，而 PyTorch 给出的是有限值"
+        "（应为 {expected}，实际为 {got}）。\n{hint}",
+    ),
+    "suspect": (
+        "{what}: expected {expected}, got {got}.\n{hint}",
+        "{what}：应为 {expected}，实际为 {got}。\n{hint}",
+    ),
+    "not_connected": (
+        "{what}: the loss is not connected to the input by autograd (it does not require "
+        "grad), so no gradient can train the model. Compute it with tensor operations "
+        "only: no .item(), .detach(), .numpy() or torch.no_grad().",
+        "{what}：自动求导没有把损失与输入连起来（损失不需要梯度），因此没有梯度能训练模型。"
+        "请只用张量运算计算它：不要用 .item()、.detach()、.numpy() 或 torch.no_grad()。",
+    ),
+    "no_gradient": (
+        "{what}: no gradient reached the input after backward().",
+        "{what}：backward() 之后没有梯度传到输入。",
+    ),
+    "gradient_of": (
+        "the gradient of {what} w.r.t. its first input",
+        "{what} 对第一个输入的梯度",
+    ),
+    "a_tensor_of_shape": ("a tensor of shape {shape}", "一个形状为 {shape} 的张量"),
+    "valueerror_raised": (
+        "{what}: expected ValueError, but your code raised {type_name}: {message}. {why}",
+        "{what}：应抛出 ValueError，但你的代码抛出了 {type_name}：{message}。{why}",
+    ),
+    "valueerror_returned": (
+        "{what}: expected ValueError, but your code returned {shown}. {why}",
+        "{what}：应抛出 ValueError，但你的代码返回了 {shown}。{why}",
+    ),
+    "mse_shapes": (
+        "mse_loss(pred of shape {pred}, target of shape {target})",
+        "mse_loss(形状为 {pred} 的 pred, 形状为 {target} 的 target)",
+    ),
+    "mse_why_raised": (
+        "Compare pred.shape with target.shape first, and raise ValueError when they differ.",
+        "请先比较 pred.shape 与 target.shape，二者不同时抛出 ValueError。",
+    ),
+    "mse_why_returned": (
+        "These shapes broadcast to (5, 5): every prediction is compared with every target, a "
+        "silent bug that trains on nonsense. Compare pred.shape with target.shape and raise "
+        "ValueError when they differ.",
+        "这两个形状会广播成 (5, 5)：每个预测都与每个目标相比较，这是一个悄无声息的错误，"
+        "会在无意义的数据上训练。请比较 pred.shape 与 target.shape，二者不同时抛出 ValueError。",
+    ),
+    "class_indices": ("class indices", "类别索引"),
+    "class_probabilities": ("class probabilities", "类别概率"),
+    "ce_ignored": (
+        "cross_entropy(logits 8×5, targets with {n} equal to ignore_index={ignore_index}, "
+        "reduction='{reduction}')",
+        "cross_entropy(logits 8×5, 有 {n} 个等于 ignore_index={ignore_index} 的目标, "
+        "reduction='{reduction}')",
+    ),
+    "ignore_mean_count": (
+        "The mean must be over the targets that are not ignored: divide by their "
+        "number ({kept} here), not by the batch size ({batch}).",
+        "平均值只能在未被忽略的目标上计算：除以它们的个数（这里是 {kept}），而不是批次大小"
+        "（{batch}）。",
+    ),
+    "ignore_mean_all": (
+        "Samples whose target is ignore_index ({ignore_index}) must not count at all.",
+        "目标为 ignore_index（{ignore_index}）的样本完全不能计入。",
+    ),
+    "ignore_zero": (
+        "Samples whose target is ignore_index ({ignore_index}) must give a loss of 0.",
+        "目标为 ignore_index（{ignore_index}）的样本，损失必须为 0。",
+    ),
+    "smoothing_probabilities": (
+        "label_smoothing applies to probability targets too: "
+        "target * (1 - ε) + ε / C, here ε = {epsilon} and C = {n_classes}.",
+        "label_smoothing 对概率目标同样适用：target * (1 - ε) + ε / C，这里 ε = {epsilon}，"
+        "C = {n_classes}。",
+    ),
+    "smoothing_spread": (
+        "Label smoothing spreads ε over all C classes, the target class included: the smoothed "
+        "target is (1 - ε) * one_hot + ε / C (here ε = {epsilon}, C = {n_classes}), not ε / "
+        "(C - 1) over the other classes.",
+        "标签平滑把 ε 分摊到全部 C 个类别上，目标类别也包括在内：平滑后的目标是 "
+        "(1 - ε) * one_hot + ε / C（这里 ε = {epsilon}，C = {n_classes}），而不是把 ε / (C - 1) "
+        "分给其他类别。",
+    ),
+    "smoothing_missing": (
+        "label_smoothing={epsilon} made no difference: apply it.",
+        "label_smoothing={epsilon} 没有起任何作用：请应用它。",
+    ),
+    "ce_big": (
+        "cross_entropy(logits with values ±1e4, reduction='{reduction}')",
+        "cross_entropy(取值为 ±1e4 的 logits, reduction='{reduction}')",
+    ),
+    "bce_big": (
+        "binary_cross_entropy_with_logits(logits with values ±1e4, reduction='{reduction}')",
+        "binary_cross_entropy_with_logits(取值为 ±1e4 的 logits, reduction='{reduction}')",
+    ),
+}
+MESSAGES = catalog(TEXTS)
 
 
 # ---------------------------------------------------------------- judge-side helpers
@@ -56,15 +166,21 @@ def close_or_explain(got, expected, what: str, suspects=(), stability_hint=None,
         bad = torch.isfinite(e) & ~torch.isfinite(a)
         if stability_hint and bad.any():
             fail(
-                f"{what}: {int(bad.sum())} of {bad.numel()} value(s) are inf or nan where "
-                f"PyTorch gives finite values (expected {_show(e)}, got {_show(a)}).\n"
-                f"{stability_hint}"
+                MESSAGES.say(
+                    "not_finite",
+                    what=what,
+                    bad=int(bad.sum()),
+                    n=bad.numel(),
+                    expected=_show(e),
+                    got=_show(a),
+                    hint=stability_hint,
+                )
             )
         for wrong, hint in suspects:
             w = wrong.detach().to("cpu", torch.float64)
             distinct = w.shape == a.shape and not torch.allclose(w, e, rtol=1e-5, atol=1e-6)
             if distinct and torch.allclose(a, w, rtol=1e-5, atol=1e-6):
-                fail(f"{what}: expected {_show(e)}, got {_show(a)}.\n{hint}")
+                fail(MESSAGES.say("suspect", what=what, expected=_show(e), got=_show(a), hint=hint))
     try:
         assert_close(got, expected, what=what, **tol)
     except CheckFailed as failed:
@@ -89,14 +205,10 @@ def loss_with_grad(learner, name: str, inputs: tuple, kwargs: dict, reference, w
     seen = learner.probe("loss_grad", name, inputs, kwargs, upstream)
     close_or_explain(seen["loss"], expected.detach(), what)
     if not seen["connected"]:
-        fail(
-            f"{what}: the loss is not connected to the input by autograd (it does not require "
-            "grad), so no gradient can train the model. Compute it with tensor operations "
-            "only: no .item(), .detach(), .numpy() or torch.no_grad()."
-        )
+        fail(MESSAGES.say("not_connected", what=what))
     if seen["grad"] is None:
-        fail(f"{what}: no gradient reached the input after backward().")
-    assert_close(seen["grad"], x.grad, what=f"the gradient of {what} w.r.t. its first input")
+        fail(MESSAGES.say("no_gradient", what=what))
+    assert_close(seen["grad"], x.grad, what=MESSAGES.say("gradient_of", what=what))
 
 
 # ---------------------------------------------------------------- mse_loss
@@ -105,7 +217,8 @@ def loss_with_grad(learner, name: str, inputs: tuple, kwargs: dict, reference, w
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_mse_loss(learner, device):
-    "mse_loss() equals F.mse_loss for every reduction"
+    """mse_loss() equals F.mse_loss for every reduction
+    zh: mse_loss() 在每种 reduction 下都等于 F.mse_loss"""
     pred, target = (
         make_tensor(4, 3, seed=1, device=device),
         make_tensor(4, 3, seed=2, device=device),
@@ -118,9 +231,10 @@ def test_mse_loss(learner, device):
 
 @points(2)
 def test_mse_loss_shape_mismatch(learner):
-    "mse_loss() raises ValueError for pred (N, 1) against target (N,)"
+    """mse_loss() raises ValueError for pred (N, 1) against target (N,)
+    zh: mse_loss() 对 (N, 1) 的 pred 与 (N,) 的 target 抛出 ValueError"""
     pred, target = make_tensor(5, 1, seed=3), make_tensor(5, seed=4)
-    what = "mse_loss(pred of shape (5, 1), target of shape (5,))"
+    what = MESSAGES.say("mse_shapes", pred=(5, 1), target=(5,))
     try:
         got = learner.mse_loss(pred, target)
     except NotImplementedYet:
@@ -128,22 +242,37 @@ def test_mse_loss_shape_mismatch(learner):
     except LearnerRaised as raised:
         if raised.is_a("ValueError"):
             return
+        why = MESSAGES.say("mse_why_raised")
         fail(
-            f"{what}: expected ValueError, but your code raised {raised.type_name}: "
-            f"{raised.exc_message}. Compare pred.shape with target.shape first, and raise "
-            "ValueError when they differ."
+            MESSAGES.say(
+                "valueerror_raised",
+                what=what,
+                type_name=raised.type_name,
+                message=raised.exc_message,
+                why=why,
+            )
         )
-    shown = f"a tensor of shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else repr(got)
     fail(
-        f"{what}: expected ValueError, but your code returned {shown}. These shapes broadcast "
-        "to (5, 5): every prediction is compared with every target, a silent bug that trains "
-        "on nonsense. Compare pred.shape with target.shape and raise ValueError when they differ."
+        MESSAGES.say(
+            "valueerror_returned",
+            what=what,
+            shown=what_returned(got),
+            why=MESSAGES.say("mse_why_returned"),
+        )
     )
+
+
+def what_returned(got) -> str:
+    """What a learner's call returned where a ValueError was expected."""
+    if isinstance(got, torch.Tensor):
+        return MESSAGES.say("a_tensor_of_shape", shape=tuple(got.shape))
+    return repr(got)
 
 
 @points(1)
 def test_mse_loss_float64_unchanged_inputs(learner):
-    "mse_loss() keeps float64 and leaves its inputs alone"
+    """mse_loss() keeps float64 and leaves its inputs alone
+    zh: mse_loss() 保持 float64，且不修改其输入"""
     pred = make_tensor(6, seed=5, dtype=torch.float64)
     target = make_tensor(6, seed=6, dtype=torch.float64)
     seen = learner.watch.mse_loss(pred, target)
@@ -158,25 +287,29 @@ def test_mse_loss_float64_unchanged_inputs(learner):
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_cross_entropy(learner, device):
-    "cross_entropy() with class-index targets equals F.cross_entropy, every reduction"
+    """cross_entropy() with class-index targets equals F.cross_entropy, every reduction
+    zh: cross_entropy() 使用类别索引目标时等于 F.cross_entropy，每种 reduction"""
     logits = make_tensor(6, 4, seed=10, device=device, low=-3, high=3)
     target = class_targets(6, 4, seed=11, device=device)
     for reduction in REDUCTIONS:
         close_or_explain(
             learner.cross_entropy(logits, target, reduction=reduction),
             F.cross_entropy(logits, target, reduction=reduction),
-            what=f"cross_entropy(logits 6×4, class indices, reduction='{reduction}')",
+            what=f"cross_entropy(logits 6×4, {MESSAGES.say('class_indices')}, "
+            f"reduction='{reduction}')",
         )
 
 
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_cross_entropy_probabilities(learner, device):
-    "cross_entropy() with class-probability targets equals F.cross_entropy"
+    """cross_entropy() with class-probability targets equals F.cross_entropy
+    zh: cross_entropy() 使用类别概率目标时等于 F.cross_entropy"""
     logits = make_tensor(5, 3, seed=12, device=device, low=-3, high=3)
     target = class_probabilities(5, 3, seed=13, device=device)
     for reduction in REDUCTIONS:
-        what = f"cross_entropy(logits 5×3, class probabilities 5×3, reduction='{reduction}')"
+        kind = MESSAGES.say("class_probabilities")
+        what = f"cross_entropy(logits 5×3, {kind} 5×3, reduction='{reduction}')"
         got = learner.cross_entropy(logits, target, reduction=reduction)
         close_or_explain(got, F.cross_entropy(logits, target, reduction=reduction), what=what)
 
@@ -184,13 +317,15 @@ def test_cross_entropy_probabilities(learner, device):
 def ignore_suspects(logits, target, ignore_index, reduction, **kwargs):
     """Wrong answers a mean or a per-sample loss that does not leave ignored targets out
     would give, each with its explanation (reference.py, never shipped, computes them from
-    this check's own inputs)."""
-    return R.ignore_suspects(logits, target, ignore_index, reduction, **kwargs)
+    this check's own inputs, and names each explanation by its key in MESSAGES)."""
+    found = R.ignore_suspects(logits, target, ignore_index, reduction, **kwargs)
+    return [(wrong, MESSAGES.say(key, **fields)) for wrong, key, fields in found]
 
 
 @points(2)
 def test_cross_entropy_ignore_index(learner):
-    "cross_entropy() leaves out targets equal to ignore_index, also from the mean"
+    """cross_entropy() leaves out targets equal to ignore_index, also from the mean
+    zh: cross_entropy() 去掉等于 ignore_index 的目标，求平均时也去掉"""
     logits = make_tensor(8, 5, seed=14, low=-3, high=3)
     target = class_targets(8, 5, seed=15)
     target[[1, 4, 5]] = -100
@@ -201,8 +336,12 @@ def test_cross_entropy_ignore_index(learner):
             close_or_explain(
                 learner.cross_entropy(logits, t, reduction=reduction, ignore_index=ignore_index),
                 F.cross_entropy(logits, t, reduction=reduction, ignore_index=ignore_index),
-                what=f"cross_entropy(logits 8×5, targets with {int((t == ignore_index).sum())} "
-                f"equal to ignore_index={ignore_index}, reduction='{reduction}')",
+                what=MESSAGES.say(
+                    "ce_ignored",
+                    n=int((t == ignore_index).sum()),
+                    ignore_index=ignore_index,
+                    reduction=reduction,
+                ),
                 suspects=ignore_suspects(logits, t, ignore_index, reduction),
             )
 
@@ -214,16 +353,11 @@ def smoothing_suspects(logits, target, epsilon, reduction):
         return [
             (
                 F.cross_entropy(logits, target, reduction=reduction),
-                "label_smoothing applies to probability targets too: "
-                f"target * (1 - ε) + ε / C, here ε = {epsilon} and C = {n_classes}.",
+                MESSAGES.say("smoothing_probabilities", epsilon=epsilon, n_classes=n_classes),
             )
         ]
     one_hot = F.one_hot(target, n_classes).to(logits.dtype)
-    hint = (
-        "Label smoothing spreads ε over all C classes, the target class included: the smoothed "
-        f"target is (1 - ε) * one_hot + ε / C (here ε = {epsilon}, C = {n_classes}), not ε / "
-        "(C - 1) over the other classes."
-    )
+    hint = MESSAGES.say("smoothing_spread", epsilon=epsilon, n_classes=n_classes)
     others = (1 - epsilon) * one_hot + epsilon / (n_classes - 1) * (1 - one_hot)
     only_others = (1 - epsilon) * one_hot + epsilon / n_classes * (1 - one_hot)
     return [
@@ -231,18 +365,20 @@ def smoothing_suspects(logits, target, epsilon, reduction):
         (F.cross_entropy(logits, only_others, reduction=reduction), hint),
         (
             F.cross_entropy(logits, target, reduction=reduction),
-            f"label_smoothing={epsilon} made no difference: apply it.",
+            MESSAGES.say("smoothing_missing", epsilon=epsilon),
         ),
     ]
 
 
 @points(2)
 def test_cross_entropy_label_smoothing(learner):
-    "cross_entropy() with label_smoothing, for class indices and for probabilities"
+    """cross_entropy() with label_smoothing, for class indices and for probabilities
+    zh: cross_entropy() 使用 label_smoothing，类别索引和概率目标都要支持"""
     logits = make_tensor(6, 4, seed=17, low=-3, high=3)
     indices = class_targets(6, 4, seed=18)
     probabilities = class_probabilities(6, 4, seed=19)
-    for target, kind in [(indices, "class indices"), (probabilities, "class probabilities")]:
+    for target, key in [(indices, "class_indices"), (probabilities, "class_probabilities")]:
+        kind = MESSAGES.say(key)
         for reduction in REDUCTIONS:
             close_or_explain(
                 learner.cross_entropy(logits, target, reduction=reduction, label_smoothing=0.2),
@@ -255,21 +391,23 @@ def test_cross_entropy_label_smoothing(learner):
 
 @points(2)
 def test_cross_entropy_stable(learner):
-    "cross_entropy() stays finite for logits of ±1e4"
+    """cross_entropy() stays finite for logits of ±1e4
+    zh: cross_entropy() 对 ±1e4 的 logits 仍为有限值"""
     logits = torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [0.0, 0.0, 1e4]])
     target = torch.tensor([1, 1, 0])
     for reduction in ("none", "mean"):
         close_or_explain(
             learner.cross_entropy(logits, target, reduction=reduction),
             F.cross_entropy(logits, target, reduction=reduction),
-            what=f"cross_entropy(logits with values ±1e4, reduction='{reduction}')",
-            stability_hint=CE_STABILITY_HINT,
+            what=MESSAGES.say("ce_big", reduction=reduction),
+            stability_hint=MESSAGES.say("ce_stability"),
         )
 
 
 @points(2)
 def test_cross_entropy_gradient(learner):
-    "cross_entropy() is differentiable: its gradient w.r.t. the logits equals torch's"
+    """cross_entropy() is differentiable: its gradient w.r.t. the logits equals torch's
+    zh: cross_entropy() 可微：它对 logits 的梯度等于 torch 的"""
     logits = make_tensor(5, 4, seed=20, low=-3, high=3)
     target = class_targets(5, 4, seed=21)
     for reduction in ("mean", "none"):
@@ -285,7 +423,8 @@ def test_cross_entropy_gradient(learner):
 
 @points(1)
 def test_cross_entropy_float64_unchanged_inputs(learner):
-    "cross_entropy() keeps float64 and leaves its inputs alone"
+    """cross_entropy() keeps float64 and leaves its inputs alone
+    zh: cross_entropy() 保持 float64，且不修改其输入"""
     logits = make_tensor(4, 6, seed=22, dtype=torch.float64)
     target = class_targets(4, 6, seed=23)
     target[2] = -100
@@ -302,7 +441,8 @@ def test_cross_entropy_float64_unchanged_inputs(learner):
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_bce_with_logits(learner, device):
-    "binary_cross_entropy_with_logits() equals the F. function, every reduction"
+    """binary_cross_entropy_with_logits() equals the F. function, every reduction
+    zh: binary_cross_entropy_with_logits() 等于对应的 F. 函数，每种 reduction"""
     logits = make_tensor(4, 5, seed=30, device=device, low=-4, high=4)
     target = make_tensor(4, 5, seed=31, device=device, low=0, high=1)
     for reduction in REDUCTIONS:
@@ -317,14 +457,14 @@ def test_bce_with_logits(learner, device):
 
 @points(2)
 def test_bce_with_logits_stable(learner):
-    "binary_cross_entropy_with_logits() stays finite for logits of ±1e4"
+    """binary_cross_entropy_with_logits() stays finite for logits of ±1e4
+    zh: binary_cross_entropy_with_logits() 对 ±1e4 的 logits 仍为有限值"""
     logits = torch.tensor([1e4, -1e4, 1e4, -1e4, 0.5, -30.0])
     target = torch.tensor([0.0, 1.0, 1.0, 0.0, 0.3, 1.0])
     for reduction in ("none", "sum"):
         close_or_explain(
             learner.binary_cross_entropy_with_logits(logits, target, reduction=reduction),
             F.binary_cross_entropy_with_logits(logits, target, reduction=reduction),
-            what=f"binary_cross_entropy_with_logits(logits with values ±1e4, "
-            f"reduction='{reduction}')",
-            stability_hint=BCE_STABILITY_HINT,
+            what=MESSAGES.say("bce_big", reduction=reduction),
+            stability_hint=MESSAGES.say("bce_stability"),
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import importlib
 import io
+import re
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -394,17 +395,20 @@ def expected_trajectory(scenario: dict) -> dict:
 
 def describe_scenario(scenario: dict) -> str:
     """E.g. "SGD(lr=0.1, momentum=0.9), float32" or "Adam(...) with 2 parameter groups"."""
+    say = messages().say
     text = f"{scenario['optimizer']}({format_options(scenario['options'])})"
     groups = scenario["groups"]
     if len(groups) > 1:
         parts = [format_options({k: v for k, v in g.items() if k != "params"}) for g in groups]
-        shown = "; ".join(f"group {n}: {p or 'defaults'}" for n, p in enumerate(parts, 1))
-        text += f" with {len(groups)} parameter groups ({shown})"
+        shown = "; ".join(
+            say("group_options", n=n, options=p or say("defaults")) for n, p in enumerate(parts, 1)
+        )
+        text += say("with_groups", count=len(groups), shown=shown)
     dtypes = sorted({str(t.dtype).removeprefix("torch.") for g in groups for t in g["params"]})
     devices = sorted({t.device.type for g in groups for t in g["params"]})
-    text += f", {' and '.join(dtypes)}"
+    text += f", {say('and').join(dtypes)}"
     if devices != ["cpu"]:
-        text += f" on {' and '.join(devices)}"
+        text += say("on_devices", devices=say("and").join(devices))
     return text
 
 
@@ -412,30 +416,198 @@ def format_options(options: dict) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in options.items())
 
 
+# ---------------------------------------------------------------- judge side: what a learner reads
+
+# Every sentence this folder's public checks show a learner, in English and Chinese: plain
+# data here (a worker never builds the catalog); the judge's helpers below and test_public.py
+# use messages(), test_hidden.py adds its own sentences to these.
+TEXTS = {
+    "group_options": ("group {n}: {options}", "第 {n} 组：{options}"),
+    "defaults": ("defaults", "默认值"),
+    "with_groups": (" with {count} parameter groups ({shown})", "，{count} 个参数组（{shown}）"),
+    "and": (" and ", " 和 "),
+    "on_devices": (" on {devices}", "，在 {devices} 上"),
+    "sgd_hint": (
+        "Check the order of the update: weight decay first (g = g + weight_decay * p), then the "
+        "momentum buffer, then Nesterov (g = g + momentum * buf), then p -= lr * g; with each "
+        "group's own options.",
+        "检查更新的顺序：先是权重衰减（g = g + weight_decay * p），然后是动量缓冲区，然后是 "
+        "Nesterov（g = g + momentum * buf），最后 p -= lr * g；并且使用每个参数组自己的选项。",
+    ),
+    "adam_hint": (
+        "Check the update: weight decay is added to the gradient first; m and v start at zero; "
+        "the bias corrections divide by 1 - beta ** t, with t this parameter's own step count (1 "
+        "at its first step); p -= lr * m_hat / (sqrt(v_hat) + eps), with eps added after the "
+        "square root; and each group's own options are used.",
+        "检查更新：权重衰减最先加到梯度上；m 和 v 从零开始；偏差修正除以 1 - beta ** t，其中 t 是"
+        "这个参数自己的步数（第一步为 1）；p -= lr * m_hat / (sqrt(v_hat) + eps)，eps 加在平方根"
+        "之后；并且使用每个参数组自己的选项。",
+    ),
+    "adam_first_step_hint": (
+        "At the first step m_hat / sqrt(v_hat) is g / |g|, so torch moves each entry by about lr "
+        "(a little less when eps is large): if yours moved by another amount, look at the bias "
+        "correction first.",
+        "第一步时 m_hat / sqrt(v_hat) 等于 g / |g|，所以 torch 把每个元素移动大约 lr（eps 较大时"
+        "略少一些）：如果你的移动量不同，先检查偏差修正。",
+    ),
+    "first_momentum_hint": (
+        "This was the first momentum step of this parameter: torch starts the momentum buffer as "
+        "a copy of the gradient (buf = g, no dampening); only from the next step on is "
+        "buf = momentum * buf + (1 - dampening) * g.",
+        "这是这个参数的第一个动量步：torch 把动量缓冲区初始化为梯度的一份拷贝（buf = g，不做 "
+        "dampening）；从下一步起才是 buf = momentum * buf + (1 - dampening) * g。",
+    ),
+    "no_grad_yet": (
+        "This parameter has had no gradient yet (its .grad was None at every step so far): "
+        "step() must leave it unchanged.",
+        "这个参数还从没有过梯度（到目前为止每一步它的 .grad 都是 None）：step() 必须保持它不变。",
+    ),
+    "grad_none_at_step": (
+        "At step {step} this parameter's .grad was None: step() must skip it (no "
+        "change, and none of its state may change either).",
+        "第 {step} 步时这个参数的 .grad 是 None：step() 必须跳过它（它不能改变，它的状态也不能"
+        "有任何改变）。",
+    ),
+    "adam_own_step": (
+        "This parameter had no gradient at step(s) {shown}, so this was its own Adam step "
+        "t = {t} (steps without a gradient do not count): count steps per "
+        "parameter, in self.state[p].",
+        "这个参数在第 {shown} 步没有梯度，所以这是它自己的第 t = {t} 个 Adam 步（没有梯度的步不"
+        "计数）：请在 self.state[p] 中按参数分别计数步数。",
+    ),
+    "lr_changed": (
+        "Before step {step}, param_groups[{g}]['lr'] was set to {lr} (as a "
+        "learning-rate scheduler does): read lr from the group at every step.",
+        "第 {step} 步之前，param_groups[{g}]['lr'] 被设为 {lr}（学习率调度器就是这样做的）："
+        "每一步都要从参数组读取 lr。",
+    ),
+    "step_one": ("Step 1", "第 1 步"),
+    "steps_to": ("Steps 1 to {resume}", "第 1 步到第 {resume} 步"),
+    "resumed": (
+        "{matched} matched torch; then the optimizer's state_dict() was saved "
+        "and loaded into a new optimizer with load_state_dict(), and from then on the "
+        "results differ: keep all per-parameter state (momentum buffers, Adam's step, m "
+        "and v) in self.state[p], which state_dict() saves.",
+        "{matched}与 torch 一致；随后优化器的 state_dict() 被保存，并用 load_state_dict() 加载到"
+        "一个新的优化器中，从那以后结果就不同了：请把每个参数的全部状态（动量缓冲区、Adam 的步数、"
+        "m 和 v）都保存在 self.state[p] 中，state_dict() 会保存它。",
+    ),
+    "inherits_torch": (
+        "{what}: your class inherits {name}, so it runs torch's own optimizer, which "
+        "this exercise forbids. Inherit torch.optim.Optimizer and write step() yourself.",
+        "{what}：你的类继承了 {name}，于是运行的是 torch 自己的优化器，而本练习禁止这样做。请继承 "
+        "torch.optim.Optimizer，并自己写出 step()。",
+    ),
+    "built_torch": (
+        "{what}: your optimizer built {name}, torch's own optimizer, which "
+        "this exercise forbids. Write the update yourself with tensor operations.",
+        "{what}：你的优化器构建了 torch 自己的优化器 {name}，而本练习禁止这样做。请用张量运算"
+        "自己写出更新。",
+    ),
+    "not_optimizer": (
+        "{what}: your class must be a subclass of torch.optim.Optimizer.",
+        "{what}：你的类必须是 torch.optim.Optimizer 的子类。",
+    ),
+    "not_results": (
+        "{what}: the scenario returned {kind}, not its results.",
+        "{what}：运行返回了 {kind}，而不是它的结果。",
+    ),
+    "where_in_file": (" (line {line}: {code} of your file)", "（你的文件第 {line} 行：{code}）"),
+    "mixed_devices": (
+        "{what}: with parameters on the stand-in device (a pretend GPU that refuses to mix "
+        "devices, as a real one does), your optimizer mixed devices{where}: "
+        "{error}\nCreate state tensors on the parameter's device, e.g. "
+        "torch.zeros_like(p), never on a fixed device (the CPU).",
+        "{what}：参数在替身设备上（一个假装的 GPU，像真正的 GPU 一样拒绝混用设备）时，你的优化器"
+        "混用了设备{where}：{error}\n请在参数所在的设备上创建状态张量，例如 "
+        "torch.zeros_like(p)，绝不要建在固定的设备（CPU）上。",
+    ),
+    "not_every_step": (
+        "{what}: the scenario did not return every parameter after every step.",
+        "{what}：运行没有返回每一步之后的每个参数。",
+    ),
+    "after_step_param": (
+        "{what}: after step {step}, parameter {i} of group {g} "
+        "(param_groups[{group}]['params'][{index}])",
+        "{what}：第 {step} 步之后，第 {g} 组的第 {i} 个参数"
+        "（param_groups[{group}]['params'][{index}]）",
+    ),
+    "returned_not_none": (
+        "{what}: step() without a closure returned {value} at step {step}, expected "
+        "None (as torch.optim does): return the closure's loss only when a closure is "
+        "given, and None otherwise.",
+        "{what}：没有 closure 的 step() 在第 {step} 步返回了 {value}，应返回 None（与 torch.optim "
+        "相同）：只有给了 closure 时才返回它的损失，否则返回 None。",
+    ),
+    "grad_changed": (
+        "{what}: step {step} changed the .grad of parameter {i} of group {g} "
+        "(param_groups[{group}]['params'][{index}]): step() must read p.grad, never write into "
+        "it. Work on a new tensor (grad = p.grad + weight_decay * p, not p.grad.add_(...)), and "
+        "keep a momentum buffer of your own (p.grad.clone()), not p.grad itself.",
+        "{what}：第 {step} 步修改了第 {g} 组第 {i} 个参数"
+        "（param_groups[{group}]['params'][{index}]）的 .grad：step() 只能读取 p.grad，绝不能"
+        "写入它。请在新的张量上计算（grad = p.grad + weight_decay * p，而不是 "
+        "p.grad.add_(...)），并保留你自己的动量缓冲区（p.grad.clone()），而不是 p.grad 本身。",
+    ),
+    "param_name": (
+        "parameter {i} of group {g} (param_groups[{group}]['params'][{index}])",
+        "第 {g} 组的第 {i} 个参数（param_groups[{group}]['params'][{index}]）",
+    ),
+    "state_for_never": (
+        "{what}: after the last step, self.state holds state for {name}, which "
+        "never had a gradient. Like torch, create a parameter's state at its first "
+        "step with a gradient, and skip parameters whose .grad is None.",
+        "{what}：最后一步之后，self.state 中保存了{name}的状态，而它从没有过梯度。请像 torch "
+        "一样，在参数第一次带梯度的那一步才创建它的状态，并跳过 .grad 为 None 的参数。",
+    ),
+    "no_state": (
+        "{what}: after the last step, self.state holds nothing for {name}. Keep "
+        "each parameter's state (momentum buffer, Adam's step, m and v) in "
+        "self.state[p], so that state_dict() can save it.",
+        "{what}：最后一步之后，self.state 中没有{name}的任何状态。请把每个参数的状态（动量"
+        "缓冲区、Adam 的步数、m 和 v）保存在 self.state[p] 中，这样 state_dict() 才能保存它。",
+    ),
+    # test_public.py's own
+    "zero_grad_not_none": (
+        "{call}: after zero_grad(), parameter {i}'s .grad is {grad}, not None. "
+        "torch's zero_grad() sets every .grad to None: use the inherited zero_grad().",
+        "{call}：zero_grad() 之后，第 {i} 个参数的 .grad 是 {grad}，而不是 None。torch 的 "
+        "zero_grad() 把每个 .grad 设为 None：请使用继承来的 zero_grad()。",
+    ),
+    "after_zero_grad_step": (
+        "{call}: parameter {i} after zero_grad() then step() (no gradient: nothing may change)",
+        "{call}：先 zero_grad() 再 step() 之后的第 {i} 个参数（没有梯度：什么都不能改变）",
+    ),
+    "grad_after_keep": (
+        "{call}: parameter {i}'s .grad after zero_grad(set_to_none=False)",
+        "{call}：zero_grad(set_to_none=False) 之后第 {i} 个参数的 .grad",
+    ),
+    "closure_returned_none": (
+        "{call}: step(closure) returned None at step {k}. It must call closure() "
+        "(inside `with torch.enable_grad():`) before updating, and return its loss.",
+        "{call}：step(closure) 在第 {k} 步返回了 None。它必须在更新之前（在 "
+        "`with torch.enable_grad():` 中）调用 closure()，并返回它的损失。",
+    ),
+    "closure_loss": (
+        "{call}: the loss step(closure) returned at step {k}",
+        "{call}：step(closure) 在第 {k} 步返回的损失",
+    ),
+    "after_closure_step": (
+        "{call}: parameter {i} after step(closure) {k}",
+        "{call}：第 {k} 次 step(closure) 之后的第 {i} 个参数",
+    ),
+}
+
+
+@functools.cache
+def messages() -> Any:
+    """TEXTS as a catalog (grader.testing.catalog), built in the judge only."""
+    from grader.testing import catalog
+
+    return catalog(TEXTS)
+
+
 # ---------------------------------------------------------------- judge side: comparing
-
-
-SGD_HINT = (
-    "Check the order of the update: weight decay first (g = g + weight_decay * p), then the "
-    "momentum buffer, then Nesterov (g = g + momentum * buf), then p -= lr * g; with each "
-    "group's own options."
-)
-ADAM_HINT = (
-    "Check the update: weight decay is added to the gradient first; m and v start at zero; "
-    "the bias corrections divide by 1 - beta ** t, with t this parameter's own step count (1 "
-    "at its first step); p -= lr * m_hat / (sqrt(v_hat) + eps), with eps added after the "
-    "square root; and each group's own options are used."
-)
-ADAM_FIRST_STEP_HINT = (
-    "At the first step m_hat / sqrt(v_hat) is g / |g|, so torch moves each entry by about lr "
-    "(a little less when eps is large): if yours moved by another amount, look at the bias "
-    "correction first."
-)
-FIRST_MOMENTUM_HINT = (
-    "This was the first momentum step of this parameter: torch starts the momentum buffer as "
-    "a copy of the gradient (buf = g, no dampening); only from the next step on is "
-    "buf = momentum * buf + (1 - dampening) * g."
-)
 
 
 def option_of(scenario: dict, name: str, group: int, default: Any) -> Any:
@@ -444,73 +616,52 @@ def option_of(scenario: dict, name: str, group: int, default: Any) -> Any:
 
 def mismatch_hint(scenario: dict, step: int, group: int, index: int) -> str:
     """Where to look, for the first parameter that differs from torch's."""
+    say = messages().say
     missing = scenario["missing"][group][index]
     had = [k not in missing for k in range(step + 1)]
     if not any(had):
-        return (
-            "This parameter has had no gradient yet (its .grad was None at every step so far): "
-            "step() must leave it unchanged."
-        )
+        return say("no_grad_yet")
     if not had[step]:
-        return (
-            f"At step {step + 1} this parameter's .grad was None: step() must skip it (no "
-            "change, and none of its state may change either)."
-        )
+        return say("grad_none_at_step", step=step + 1)
     if scenario["optimizer"] == "SGD":
         first = had.index(True)
         if option_of(scenario, "momentum", group, 0.0) != 0 and step == first:
-            return FIRST_MOMENTUM_HINT
-        return SGD_HINT
+            return say("first_momentum_hint")
+        return say("sgd_hint")
     skipped = [k + 1 for k in range(step) if not had[k]]
     if skipped:
         shown = ", ".join(map(str, skipped))
-        return (
-            f"This parameter had no gradient at step(s) {shown}, so this was its own Adam step "
-            f"t = {sum(had)} (steps without a gradient do not count): count steps per "
-            "parameter, in self.state[p]."
-        )
+        return say("adam_own_step", shown=shown, t=sum(had))
     if step == 0:
-        return f"{ADAM_FIRST_STEP_HINT}\n{ADAM_HINT}"
-    return ADAM_HINT
+        return f"{say('adam_first_step_hint')}\n{say('adam_hint')}"
+    return say("adam_hint")
 
 
 def scenario_hint(scenario: dict, step: int) -> str:
     """What happened in the scenario before this step that the learner should know about."""
+    say = messages().say
     notes = []
     for when, g, lr in scenario.get("lr_changes", ()):
         if when <= step:
-            notes.append(
-                f"Before step {when + 1}, param_groups[{g}]['lr'] was set to {lr!r} (as a "
-                "learning-rate scheduler does): read lr from the group at every step."
-            )
+            notes.append(say("lr_changed", step=when + 1, g=g, lr=repr(lr)))
     resume = scenario.get("resume_at")
     if resume is not None and step >= resume:
-        matched = "Step 1" if resume == 1 else f"Steps 1 to {resume}"
-        notes.append(
-            f"{matched} matched torch; then the optimizer's state_dict() was saved "
-            "and loaded into a new optimizer with load_state_dict(), and from then on the "
-            "results differ: keep all per-parameter state (momentum buffers, Adam's step, m "
-            "and v) in self.state[p], which state_dict() saves."
-        )
+        matched = say("step_one") if resume == 1 else say("steps_to", resume=resume)
+        notes.append(say("resumed", matched=matched))
     return "\n".join(notes)
 
 
 def check_class(seen: dict, what: str) -> None:
     from grader.testing import fail
 
+    say = messages().say
     used = [name for name in seen.get("class_mro", []) if name in TORCH_CLASSES]
     if used:
-        fail(
-            f"{what}: your class inherits {used[0]}, so it runs torch's own optimizer, which "
-            "this exercise forbids. Inherit torch.optim.Optimizer and write step() yourself."
-        )
+        fail(say("inherits_torch", what=what, name=used[0]))
     if seen.get("built"):
-        fail(
-            f"{what}: your optimizer built {seen['built'][0]}, torch's own optimizer, which "
-            "this exercise forbids. Write the update yourself with tensor operations."
-        )
+        fail(say("built_torch", what=what, name=seen["built"][0]))
     if not seen.get("is_optimizer"):
-        fail(f"{what}: your class must be a subclass of torch.optim.Optimizer.")
+        fail(say("not_optimizer", what=what))
 
 
 def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
@@ -518,29 +669,24 @@ def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
     naming the step and the parameter, with a hint at the usual cause."""
     from grader.testing import CheckFailed, assert_close, fail
 
+    say = messages().say
     what = describe_scenario(scenario)
     if not isinstance(seen, dict):
-        fail(f"{what}: the scenario returned {type(seen).__name__}, not its results.")
+        fail(say("not_results", what=what, kind=type(seen).__name__))
     if "device_error" in seen:
-        where = f" ({seen['where']} of your file)" if seen.get("where") else ""
-        fail(
-            f"{what}: with parameters on the stand-in device (a pretend GPU that refuses to mix "
-            f"devices, as a real one does), your optimizer mixed devices{where}: "
-            f"{seen['device_error']}\nCreate state tensors on the parameter's device, e.g. "
-            "torch.zeros_like(p), never on a fixed device (the CPU)."
-        )
+        where = where_in_file(seen.get("where"))
+        fail(say("mixed_devices", what=what, where=where, error=seen["device_error"]))
     check_class(seen, what)
     trail, want = seen.get("trail"), expected["trail"]
     shapes = [[tuple(t.shape) for t in group] for group in want]
     if not isinstance(trail, list) or [[_shape(t) for t in g] for g in trail] != shapes:
-        fail(f"{what}: the scenario did not return every parameter after every step.")
+        fail(say("not_every_step", what=what))
     check_step_facts(seen, what)  # first: a .grad changed in place explains a wrong trajectory
     for k in range(scenario["steps"]):
         for g, group in enumerate(want):
             for i in range(len(group)):
-                where = (
-                    f"{what}: after step {k + 1}, parameter {i + 1} of group {g + 1} "
-                    f"(param_groups[{g}]['params'][{i}])"
+                where = say(
+                    "after_step_param", what=what, step=k + 1, i=i + 1, g=g + 1, group=g, index=i
                 )
                 try:
                     assert_close(trail[g][i][k], want[g][i][k], what=where)
@@ -549,27 +695,27 @@ def check_trajectory(seen: Any, scenario: dict, expected: dict) -> None:
                     fail("\n".join([str(problem), *filter(None, hints)]))
 
 
+def where_in_file(where: Any) -> str:
+    """_learner_line's "line N: code", worker-side, in the learner's language."""
+    found = re.fullmatch(r"line (\d+): (.*)", where, re.S) if isinstance(where, str) else None
+    if not found:
+        return f" ({where} of your file)" if where else ""
+    return messages().say("where_in_file", line=found[1], code=found[2])
+
+
 def check_step_facts(seen: dict, what: str) -> None:
     """step() without a closure returns None, and leaves every .grad as it was given."""
     from grader.testing import fail
 
+    say = messages().say
     returned = seen.get("returned")
     for k, value in enumerate(returned if isinstance(returned, list) else []):
         if value is not None:
-            fail(
-                f"{what}: step() without a closure returned {value} at step {k + 1}, expected "
-                "None (as torch.optim does): return the closure's loss only when a closure is "
-                "given, and None otherwise."
-            )
+            fail(say("returned_not_none", what=what, value=value, step=k + 1))
     changed = seen.get("grad_changed")
     if isinstance(changed, (list, tuple)) and len(changed) == 3:
         k, g, i = changed
-        fail(
-            f"{what}: step {k + 1} changed the .grad of parameter {i + 1} of group {g + 1} "
-            f"(param_groups[{g}]['params'][{i}]): step() must read p.grad, never write into it. "
-            "Work on a new tensor (grad = p.grad + weight_decay * p, not p.grad.add_(...)), and "
-            "keep a momentum buffer of your own (p.grad.clone()), not p.grad itself."
-        )
+        fail(say("grad_changed", what=what, step=k + 1, i=i + 1, g=g + 1, group=g, index=i))
 
 
 def _shape(value: Any) -> tuple | None:
@@ -581,22 +727,15 @@ def check_state(seen: dict, scenario: dict, expected: dict) -> None:
     state torch keeps for it (a momentum buffer, Adam's step, m and v)."""
     from grader.testing import fail
 
+    say = messages().say
     what = describe_scenario(scenario)
     for g, (got_group, want_group) in enumerate(
         zip(seen["has_state"], expected["has_state"], strict=True)
     ):
         for i, (got, want) in enumerate(zip(got_group, want_group, strict=True)):
-            name = f"parameter {i + 1} of group {g + 1} (param_groups[{g}]['params'][{i}])"
+            name = say("param_name", i=i + 1, g=g + 1, group=g, index=i)
             never = len(scenario["missing"][g][i]) == scenario["steps"]
             if never and got:
-                fail(
-                    f"{what}: after the last step, self.state holds state for {name}, which "
-                    "never had a gradient. Like torch, create a parameter's state at its first "
-                    "step with a gradient, and skip parameters whose .grad is None."
-                )
+                fail(say("state_for_never", what=what, name=name))
             if want and not got:
-                fail(
-                    f"{what}: after the last step, self.state holds nothing for {name}. Keep "
-                    "each parameter's state (momentum buffer, Adam's step, m and v) in "
-                    "self.state[p], so that state_dict() can save it."
-                )
+                fail(say("no_state", what=what, name=name))

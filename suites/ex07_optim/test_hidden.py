@@ -5,6 +5,7 @@ import torch
 
 from grader.testing import (
     assert_close,
+    catalog,
     devices,
     expect_raises,
     fail,
@@ -20,6 +21,25 @@ CANARY = "hidden-suite-canary-5d1f0b7e"  # must never reach a learner (see tests
 S = public_suite(__file__)  # the public suite's helpers: one copy for both
 P = S.P
 check_scenario = S.check_scenario
+
+# The public checks' sentences (probes.py), and those only the hidden checks say.
+MESSAGES = catalog(
+    {
+        **P.TEXTS,
+        "zero_grad_not_none_short": (
+            "{call}: after zero_grad(), parameter {i}'s .grad is not None.",
+            "{call}：zero_grad() 之后，第 {i} 个参数的 .grad 不是 None。",
+        ),
+        "after_zero_grad_step_short": (
+            "{call}: parameter {i} after zero_grad() then step()",
+            "{call}：先 zero_grad() 再 step() 之后的第 {i} 个参数",
+        ),
+        "closure_none_short": (
+            "{call}: step(closure) returned None at step {k}, not the closure's loss.",
+            "{call}：step(closure) 在第 {k} 步返回了 None，而不是 closure 的损失。",
+        ),
+    }
+)
 
 
 ADAM_OPTIONS = [
@@ -43,7 +63,8 @@ ADAM_OPTIONS = [
     "options", S.sgd_combinations(momenta=(0.0, 0.8), dampenings=(0.0, 0.3), decays=(0.0, 0.05))
 )
 def test_sgd_options_float64(learner, options):
-    "SGD follows torch.optim.SGD for this combination of options, in float64, for 25 steps"
+    """SGD follows torch.optim.SGD for this combination of options, in float64, for 25 steps
+    zh: SGD 在这组选项下、float64、25 步内与 torch.optim.SGD 一致"""
     scenario = P.make_scenario(
         "SGD",
         [[(2, 3), (4,), ()]],
@@ -58,7 +79,8 @@ def test_sgd_options_float64(learner, options):
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_sgd_all_options_devices(learner, device):
-    "SGD with momentum, dampening and weight decay, in float64, on each device"
+    """SGD with momentum, dampening and weight decay, in float64, on each device
+    zh: SGD 同时使用动量、dampening 和权重衰减，float64，在每个设备上"""
     scenario = P.make_scenario(
         "SGD",
         [[(3, 2), (5,)]],
@@ -73,7 +95,8 @@ def test_sgd_all_options_devices(learner, device):
 @points(2)
 @devices("cpu", "cuda")
 def test_sgd_nesterov_devices(learner, device):
-    "SGD with Nesterov momentum and weight decay, on each device"
+    """SGD with Nesterov momentum and weight decay, on each device
+    zh: SGD 使用 Nesterov 动量和权重衰减，在每个设备上"""
     scenario = P.make_scenario(
         "SGD",
         [[(4, 3), (2,)]],
@@ -86,7 +109,8 @@ def test_sgd_nesterov_devices(learner, device):
 
 @points(2)
 def test_sgd_first_momentum_step_per_parameter(learner):
-    "SGD starts each parameter's momentum buffer at that parameter's first gradient"
+    """SGD starts each parameter's momentum buffer at that parameter's first gradient
+    zh: SGD 让每个参数的动量缓冲区从该参数的第一个梯度开始"""
     scenario = P.make_scenario(
         "SGD",
         [[(3,), (4,)], [(2,)]],
@@ -102,7 +126,8 @@ def test_sgd_first_momentum_step_per_parameter(learner):
 
 @points(1)
 def test_sgd_lr_schedule(learner):
-    "SGD reads each group's lr at every step (as a scheduler changes it)"
+    """SGD reads each group's lr at every step (as a scheduler changes it)
+    zh: SGD 每一步都读取每个参数组的 lr（学习率调度器会修改它）"""
     scenario = P.make_scenario(
         "SGD",
         [[(3,)], [(2, 2)]],
@@ -117,7 +142,8 @@ def test_sgd_lr_schedule(learner):
 
 @points(1)
 def test_sgd_mixed_dtypes(learner):
-    "SGD with one float32 group and one float64 group"
+    """SGD with one float32 group and one float64 group
+    zh: SGD 使用一个 float32 参数组和一个 float64 参数组"""
     scenario = P.make_scenario(
         "SGD",
         [[(3,)], [(2, 3)]],
@@ -130,7 +156,8 @@ def test_sgd_mixed_dtypes(learner):
 
 @points(2)
 def test_sgd_resume_early(learner):
-    "SGD resumes from a state_dict saved right after the first step, before some parameters had state"
+    """SGD resumes from a state_dict saved right after the first step, before some parameters had state
+    zh: SGD 从第一步之后立即保存、部分参数尚无状态的 state_dict 恢复"""
     scenario = P.make_scenario(
         "SGD",
         [[(3,), (2,)], [(4,)]],
@@ -146,7 +173,8 @@ def test_sgd_resume_early(learner):
 
 @points(1)
 def test_sgd_invalid_and_edge_arguments(learner):
-    "SGD refuses more invalid options with ValueError, and accepts the edge values torch accepts"
+    """SGD refuses more invalid options with ValueError, and accepts the edge values torch accepts
+    zh: SGD 对更多无效选项抛出 ValueError，并接受 torch 接受的边界值"""
     for n_params, options in [
         (1, {"lr": 0.1, "momentum": 0.5, "dampening": 0.5, "nesterov": True}),
         (1, {"lr": 0.1, "momentum": 0.0, "nesterov": True}),
@@ -163,7 +191,8 @@ def test_sgd_invalid_and_edge_arguments(learner):
 
 @points(1)
 def test_sgd_weight_decay_one(learner):
-    "SGD with weight_decay=1.0 (decay as large as the gradient) follows torch.optim.SGD"
+    """SGD with weight_decay=1.0 (decay as large as the gradient) follows torch.optim.SGD
+    zh: SGD 在 weight_decay=1.0（衰减与梯度一样大）时与 torch.optim.SGD 一致"""
     for momentum in (0.0, 0.9):
         scenario = P.make_scenario(
             "SGD",
@@ -177,7 +206,8 @@ def test_sgd_weight_decay_one(learner):
 
 @points(2)
 def test_sgd_gradients_written_in_place(learner):
-    "SGD with momentum, when each new gradient is written into the same .grad tensor"
+    """SGD with momentum, when each new gradient is written into the same .grad tensor
+    zh: 带动量的 SGD，每个新梯度都写入同一个 .grad 张量"""
     scenario = P.make_scenario(
         "SGD",
         [[(4,), (2, 3)]],
@@ -203,7 +233,8 @@ def non_contiguous(t: torch.Tensor) -> torch.Tensor:
     ],
 )
 def test_non_contiguous_parameters(learner, name, options):
-    "SGD and Adam follow torch.optim on non-contiguous (transposed) parameters and gradients"
+    """SGD and Adam follow torch.optim on non-contiguous (transposed) parameters and gradients
+    zh: SGD 和 Adam 在非连续（转置）的参数和梯度上与 torch.optim 一致"""
     scenario = P.make_scenario(name, [[(3, 4), (2, 5)]], seed=133, steps=4, options=options)
     for group, grads in zip(scenario["groups"], scenario["grads"], strict=True):
         group["params"] = [non_contiguous(p) for p in group["params"]]
@@ -217,7 +248,8 @@ def test_non_contiguous_parameters(learner, name, options):
 @points(1)
 @pytest.mark.parametrize(("options", "grad_scale"), ADAM_OPTIONS)
 def test_adam_options_more(learner, options, grad_scale):
-    "Adam follows torch.optim.Adam for these options, for 25 steps"
+    """Adam follows torch.optim.Adam for these options, for 25 steps
+    zh: Adam 在这些选项下、25 步内与 torch.optim.Adam 一致"""
     scenario = P.make_scenario(
         "Adam",
         [[(3, 3), (2,), ()]],
@@ -232,7 +264,8 @@ def test_adam_options_more(learner, options, grad_scale):
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_adam_float64_devices(learner, device):
-    "Adam in float64 with weight decay, on each device"
+    """Adam in float64 with weight decay, on each device
+    zh: Adam 使用 float64 和权重衰减，在每个设备上"""
     scenario = P.make_scenario(
         "Adam",
         [[(2, 4), (3,)]],
@@ -246,7 +279,8 @@ def test_adam_float64_devices(learner, device):
 
 @points(1)
 def test_adam_zero_gradients(learner):
-    "Adam with gradients that are exactly zero in places stays finite and matches torch"
+    """Adam with gradients that are exactly zero in places stays finite and matches torch
+    zh: Adam 在部分梯度恰好为零时仍为有限值，并与 torch 一致"""
     scenario = P.make_scenario(
         "Adam",
         [[(6,), (3, 3)]],
@@ -259,7 +293,8 @@ def test_adam_zero_gradients(learner):
 
 @points(2)
 def test_adam_step_count_per_parameter(learner):
-    "Adam counts steps per parameter and keeps no state for a parameter without gradients"
+    """Adam counts steps per parameter and keeps no state for a parameter without gradients
+    zh: Adam 按参数分别计数步数，且不为没有梯度的参数保留状态"""
     scenario = P.make_scenario(
         "Adam",
         [[(3,), (2,)], [(4,), (1,)]],
@@ -274,7 +309,8 @@ def test_adam_step_count_per_parameter(learner):
 
 @points(1)
 def test_adam_lr_schedule(learner):
-    "Adam reads each group's lr at every step (as a scheduler changes it)"
+    """Adam reads each group's lr at every step (as a scheduler changes it)
+    zh: Adam 每一步都读取每个参数组的 lr（学习率调度器会修改它）"""
     scenario = P.make_scenario(
         "Adam",
         [[(3,)], [(2, 2)]],
@@ -289,7 +325,8 @@ def test_adam_lr_schedule(learner):
 
 @points(2)
 def test_adam_resume_before_some_state(learner):
-    "Adam resumes from a state_dict saved before one parameter had its first gradient"
+    """Adam resumes from a state_dict saved before one parameter had its first gradient
+    zh: Adam 从某个参数得到第一个梯度之前保存的 state_dict 恢复"""
     scenario = P.make_scenario(
         "Adam",
         [[(3,), (2, 2)], [(5,)]],
@@ -305,7 +342,8 @@ def test_adam_resume_before_some_state(learner):
 
 @points(1)
 def test_adam_invalid_and_edge_arguments(learner):
-    "Adam refuses more invalid options with ValueError, and accepts the edge values torch accepts"
+    """Adam refuses more invalid options with ValueError, and accepts the edge values torch accepts
+    zh: Adam 对更多无效选项抛出 ValueError，并接受 torch 接受的边界值"""
     for n_params, options in [
         (1, {"betas": (0.9, 1.0)}),
         (1, {"betas": (-0.01, 0.999)}),
@@ -333,28 +371,32 @@ OPTIMIZERS = [
 @points(1)
 @pytest.mark.parametrize(("name", "options"), OPTIMIZERS)
 def test_zero_grad_with_options(learner, name, options):
-    "zero_grad() clears every .grad; a step after it changes nothing, even with weight decay"
+    """zero_grad() clears every .grad; a step after it changes nothing, even with weight decay
+    zh: zero_grad() 清除每个 .grad；之后的一步什么也不改变，即使有权重衰减"""
     values = [make_tensor(4, seed=121), make_tensor(3, 1, seed=122), make_tensor(2, seed=123)]
     seen = learner.probe("zero_grad", name, values, options)
     call = f"{name}(model.parameters(), {P.format_options(options)})"
     P.check_class(seen, call)
     for i, grad in enumerate(seen["after_default"]):
         if grad is not None:
-            fail(f"{call}: after zero_grad(), parameter {i + 1}'s .grad is not None.")
+            fail(MESSAGES.say("zero_grad_not_none_short", call=call, i=i + 1))
     for i, (after, before) in enumerate(zip(seen["after_step"], values, strict=True)):
-        assert_close(after, before, what=f"{call}: parameter {i + 1} after zero_grad() then step()")
+        assert_close(
+            after, before, what=MESSAGES.say("after_zero_grad_step_short", call=call, i=i + 1)
+        )
     for i, (grad, value) in enumerate(zip(seen["after_keep"], values, strict=True)):
         assert_close(
             grad,
             torch.zeros_like(value),
-            what=f"{call}: parameter {i + 1}'s .grad after zero_grad(set_to_none=False)",
+            what=MESSAGES.say("grad_after_keep", call=call, i=i + 1),
         )
 
 
 @points(1)
 @pytest.mark.parametrize(("name", "options"), OPTIMIZERS)
 def test_step_closure_with_options(learner, name, options):
-    "step(closure) in float64 with weight decay returns the loss from before each update"
+    """step(closure) in float64 with weight decay returns the loss from before each update
+    zh: step(closure) 在 float64、有权重衰减时返回每次更新之前的损失"""
     f64 = torch.float64
     values = [make_tensor(5, seed=124, dtype=f64), make_tensor(2, 3, seed=125, dtype=f64)]
     targets = [make_tensor(5, seed=126, dtype=f64), make_tensor(2, 3, seed=127, dtype=f64)]
@@ -364,9 +406,11 @@ def test_step_closure_with_options(learner, name, options):
     P.check_class(seen, call)
     for k, (loss, want) in enumerate(zip(seen["losses"], expected["losses"], strict=True), start=1):
         if loss is None:
-            fail(f"{call}: step(closure) returned None at step {k}, not the closure's loss.")
-        assert_close(loss, want, what=f"{call}: the loss step(closure) returned at step {k}")
+            fail(MESSAGES.say("closure_none_short", call=call, k=k))
+        assert_close(loss, want, what=MESSAGES.say("closure_loss", call=call, k=k))
         for i, (got, param) in enumerate(
             zip(seen["trail"][k - 1], expected["trail"][k - 1], strict=True)
         ):
-            assert_close(got, param, what=f"{call}: parameter {i + 1} after step(closure) {k}")
+            assert_close(
+                got, param, what=MESSAGES.say("after_closure_step", call=call, i=i + 1, k=k)
+            )

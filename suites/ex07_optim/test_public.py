@@ -16,6 +16,7 @@ from grader.testing import (
 
 pytestmark = public
 P = probes_of(__file__)
+MESSAGES = P.messages()  # this folder's sentences, in English and Chinese (probes.py: TEXTS)
 
 
 def check_scenario(learner, scenario: dict, *, state: bool = False) -> None:
@@ -62,7 +63,8 @@ ADAM_OPTIONS = [
 @points(1)
 @devices("cpu", "cuda", "standin")
 def test_sgd_plain(learner, device):
-    "SGD(lr) follows torch.optim.SGD, step after step"
+    """SGD(lr) follows torch.optim.SGD, step after step
+    zh: SGD(lr) 每一步都与 torch.optim.SGD 一致"""
     scenario = P.make_scenario(
         "SGD", [[(3,), (2, 3)]], seed=1, options={"lr": 0.1}, device=device, plain=True
     )
@@ -72,7 +74,8 @@ def test_sgd_plain(learner, device):
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_sgd_momentum(learner, device):
-    "SGD with momentum follows torch.optim.SGD"
+    """SGD with momentum follows torch.optim.SGD
+    zh: 带动量的 SGD 与 torch.optim.SGD 一致"""
     scenario = P.make_scenario(
         "SGD", [[(4,), (2, 2)]], seed=2, options={"lr": 0.05, "momentum": 0.9}, device=device
     )
@@ -81,7 +84,8 @@ def test_sgd_momentum(learner, device):
 
 @points(2)
 def test_sgd_first_momentum_step(learner):
-    "SGD's first momentum step uses the raw gradient (no dampening), later steps dampen"
+    """SGD's first momentum step uses the raw gradient (no dampening), later steps dampen
+    zh: SGD 的第一个动量步使用原始梯度（不做 dampening），之后的步才做 dampening"""
     scenario = P.make_scenario(
         "SGD",
         [[(5,)]],
@@ -96,14 +100,16 @@ def test_sgd_first_momentum_step(learner):
 @points(1)
 @pytest.mark.parametrize("options", sgd_combinations())
 def test_sgd_options(learner, options):
-    "SGD follows torch.optim.SGD for this combination of options"
+    """SGD follows torch.optim.SGD for this combination of options
+    zh: SGD 在这组选项下与 torch.optim.SGD 一致"""
     scenario = P.make_scenario("SGD", [[(3,), (2, 2)]], seed=4, options={"lr": 0.1, **options})
     check_scenario(learner, scenario)
 
 
 @points(2)
 def test_sgd_param_groups(learner):
-    "SGD uses each parameter group's own options"
+    """SGD uses each parameter group's own options
+    zh: SGD 使用每个参数组自己的选项"""
     scenario = P.make_scenario(
         "SGD",
         [[(3,), (2, 2)], [(5,)]],
@@ -119,7 +125,8 @@ def test_sgd_param_groups(learner):
 
 @points(2)
 def test_sgd_skips_params_without_grad(learner):
-    "SGD skips parameters whose .grad is None (no change, no state)"
+    """SGD skips parameters whose .grad is None (no change, no state)
+    zh: SGD 跳过 .grad 为 None 的参数（不改变，也没有状态）"""
     scenario = P.make_scenario(
         "SGD",
         [[(3,), (2,), (4,)]],
@@ -132,7 +139,8 @@ def test_sgd_skips_params_without_grad(learner):
 
 @points(2)
 def test_sgd_state_dict_round_trip(learner):
-    "SGD's state_dict() and load_state_dict() let a run resume exactly"
+    """SGD's state_dict() and load_state_dict() let a run resume exactly
+    zh: SGD 的 state_dict() 和 load_state_dict() 让训练精确地接着进行"""
     scenario = P.make_scenario(
         "SGD",
         [[(3,), (2, 2)]],
@@ -146,7 +154,8 @@ def test_sgd_state_dict_round_trip(learner):
 
 @points(2)
 def test_sgd_invalid_arguments(learner):
-    "SGD raises ValueError for invalid options, as torch does"
+    """SGD raises ValueError for invalid options, as torch does
+    zh: SGD 对无效选项抛出 ValueError，与 torch 相同"""
     for options in [
         {"lr": -0.1},
         {"lr": 0.1, "momentum": -0.5},
@@ -166,7 +175,8 @@ def test_sgd_invalid_arguments(learner):
 @points(2)
 @devices("cpu", "cuda", "standin")
 def test_adam_defaults(learner, device):
-    "Adam with its default options follows torch.optim.Adam, step after step"
+    """Adam with its default options follows torch.optim.Adam, step after step
+    zh: 使用默认选项的 Adam 每一步都与 torch.optim.Adam 一致"""
     scenario = P.make_scenario("Adam", [[(3,), (2, 3)]], seed=11, device=device, plain=True)
     check_scenario(learner, scenario)
 
@@ -174,14 +184,16 @@ def test_adam_defaults(learner, device):
 @points(1)
 @pytest.mark.parametrize("options", ADAM_OPTIONS)
 def test_adam_options(learner, options):
-    "Adam follows torch.optim.Adam for these options"
+    """Adam follows torch.optim.Adam for these options
+    zh: Adam 在这些选项下与 torch.optim.Adam 一致"""
     scenario = P.make_scenario("Adam", [[(4,), (3, 2)]], seed=12, options=options)
     check_scenario(learner, scenario)
 
 
 @points(2)
 def test_adam_param_groups(learner):
-    "Adam uses each parameter group's own options"
+    """Adam uses each parameter group's own options
+    zh: Adam 使用每个参数组自己的选项"""
     scenario = P.make_scenario(
         "Adam",
         [[(3,)], [(2, 2), (4,)]],
@@ -194,7 +206,8 @@ def test_adam_param_groups(learner):
 
 @points(2)
 def test_adam_skips_params_without_grad(learner):
-    "Adam skips parameters whose .grad is None, and counts steps per parameter"
+    """Adam skips parameters whose .grad is None, and counts steps per parameter
+    zh: Adam 跳过 .grad 为 None 的参数，并按参数分别计数步数"""
     scenario = P.make_scenario(
         "Adam",
         [[(3,), (2,), (4,)]],
@@ -207,7 +220,8 @@ def test_adam_skips_params_without_grad(learner):
 
 @points(2)
 def test_adam_state_dict_round_trip(learner):
-    "Adam's state_dict() and load_state_dict() let a run resume exactly"
+    """Adam's state_dict() and load_state_dict() let a run resume exactly
+    zh: Adam 的 state_dict() 和 load_state_dict() 让训练精确地接着进行"""
     scenario = P.make_scenario(
         "Adam",
         [[(3,), (2, 2)]],
@@ -221,7 +235,8 @@ def test_adam_state_dict_round_trip(learner):
 
 @points(2)
 def test_adam_invalid_arguments(learner):
-    "Adam raises ValueError for invalid options, as torch does"
+    """Adam raises ValueError for invalid options, as torch does
+    zh: Adam 对无效选项抛出 ValueError，与 torch 相同"""
     for options in [
         {"lr": -1e-3},
         {"eps": -1e-8},
@@ -247,36 +262,34 @@ OPTIMIZERS = [
 @points(1)
 @pytest.mark.parametrize(("name", "options"), OPTIMIZERS)
 def test_zero_grad(learner, name, options):
-    "zero_grad() clears every .grad, and a step after it changes nothing"
+    """zero_grad() clears every .grad, and a step after it changes nothing
+    zh: zero_grad() 清除每个 .grad，之后的一步什么也不改变"""
     values = [make_tensor(3, seed=21), make_tensor(2, 2, seed=22)]
     seen = learner.probe("zero_grad", name, values, options)
     call = f"{name}(model.parameters(), {P.format_options(options)})"
     P.check_class(seen, call)
     for i, grad in enumerate(seen["after_default"]):
         if grad is not None:
-            fail(
-                f"{call}: after zero_grad(), parameter {i + 1}'s .grad is {grad!r}, not None. "
-                "torch's zero_grad() sets every .grad to None: use the inherited zero_grad()."
-            )
+            fail(MESSAGES.say("zero_grad_not_none", call=call, i=i + 1, grad=repr(grad)))
     for i, (after, before) in enumerate(zip(seen["after_step"], values, strict=True)):
         assert_close(
             after,
             before,
-            what=f"{call}: parameter {i + 1} after zero_grad() then step() (no gradient: "
-            "nothing may change)",
+            what=MESSAGES.say("after_zero_grad_step", call=call, i=i + 1),
         )
     for i, (grad, value) in enumerate(zip(seen["after_keep"], values, strict=True)):
         assert_close(
             grad,
             torch.zeros_like(value),
-            what=f"{call}: parameter {i + 1}'s .grad after zero_grad(set_to_none=False)",
+            what=MESSAGES.say("grad_after_keep", call=call, i=i + 1),
         )
 
 
 @points(1)
 @pytest.mark.parametrize(("name", "options"), OPTIMIZERS)
 def test_step_closure(learner, name, options):
-    "step(closure) evaluates the loss with gradients enabled and returns it"
+    """step(closure) evaluates the loss with gradients enabled and returns it
+    zh: step(closure) 在启用梯度的情况下计算损失并返回它"""
     values = [make_tensor(3, seed=23), make_tensor(2, 2, seed=24)]
     targets = [make_tensor(3, seed=25), make_tensor(2, 2, seed=26)]
     seen = learner.probe("closure", name, values, targets, options, 5)
@@ -288,12 +301,11 @@ def check_closure(seen: dict, expected: dict, call: str) -> None:
     P.check_class(seen, call)
     for k, (loss, want) in enumerate(zip(seen["losses"], expected["losses"], strict=True), start=1):
         if loss is None:
-            fail(
-                f"{call}: step(closure) returned None at step {k}. It must call closure() "
-                "(inside `with torch.enable_grad():`) before updating, and return its loss."
-            )
-        assert_close(loss, want, what=f"{call}: the loss step(closure) returned at step {k}")
+            fail(MESSAGES.say("closure_returned_none", call=call, k=k))
+        assert_close(loss, want, what=MESSAGES.say("closure_loss", call=call, k=k))
         for i, (got, param) in enumerate(
             zip(seen["trail"][k - 1], expected["trail"][k - 1], strict=True)
         ):
-            assert_close(got, param, what=f"{call}: parameter {i + 1} after step(closure) {k}")
+            assert_close(
+                got, param, what=MESSAGES.say("after_closure_step", call=call, i=i + 1, k=k)
+            )

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from grader.testing import fail, hidden, points, public_suite, references, seeded
+from grader.testing import catalog, fail, hidden, points, public_suite, references, seeded
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-3e9a7c41"  # must never reach a learner (see tests/test_redteam.py)
@@ -26,6 +26,36 @@ R = references(__file__)
 TEST_FILE = Path(__file__).resolve().parent / "digits_test.npz"
 OUTCOME_SECONDS = 120  # training the full split takes about 2 s of CPU; room for a loaded machine
 _outcome: dict[str, dict] = {}  # one outcome run per judge, shared by the accuracy checks
+
+# The public suite's sentences, and those only the hidden checks say.
+MESSAGES = catalog(
+    {
+        **H.TEXTS,
+        "outcome_run": (
+            "make_loaders(images, labels), then train(train_loader, val_loader)",
+            "make_loaders(images, labels)，然后 train(train_loader, val_loader)",
+        ),
+        "accuracy_low": (
+            "Your pipeline with its defaults (make_loaders, then train for 10 epochs) "
+            "classifies {accuracy} of the 359 test images correctly; this point "
+            "needs {threshold} (the reference pipeline reaches 97.5 %). Check that the "
+            "model trains (the training loss should fall epoch after epoch), that images and "
+            "labels stay paired, and that every set uses the training set's statistics.",
+            "你的流程使用默认参数（make_loaders，然后 train 训练 10 轮）正确分类了 359 张测试图像中的 "
+            "{accuracy}；这一分需要 {threshold}（参考流程能达到 97.5 %）。请检查模型确实在训练"
+            "（训练损失应当一轮比一轮低）、图像和标签始终一一对应，以及每个数据集都使用训练集的"
+            "统计量。",
+        ),
+        "val_not_seeded": (
+            "{what}: the validation set or its order is not the one the seed gives.",
+            "{what}：验证集或它的顺序不是该种子给出的那样。",
+        ),
+        "train_not_seeded": (
+            "{what}: the training loader's batches in epoch {epoch} are not seeded.",
+            "{what}：训练 loader 在第 {epoch} 轮的批次不是由种子决定的。",
+        ),
+    }
+)
 
 
 def held_out_split() -> tuple[torch.Tensor, torch.Tensor]:
@@ -44,7 +74,7 @@ def outcome(learner) -> dict:
                 images,
                 labels,
                 test_images,
-                describe="make_loaders(images, labels), then train(train_loader, val_loader)",
+                describe=MESSAGES.say("outcome_run"),
             )
         except Exception as exc:
             _outcome["run"] = {"error": exc}
@@ -70,50 +100,50 @@ def check_accuracy(learner, request, threshold: float) -> None:
     if threshold == 0.5:  # one curve for the three checks that share the run
         H.record_curve(request, run["history"])
     if run["accuracy"] < threshold:
-        fail(
-            f"Your pipeline with its defaults (make_loaders, then train for 10 epochs) "
-            f"classifies {run['accuracy']:.1%} of the 359 test images correctly; this point "
-            f"needs {threshold:.0%} (the reference pipeline reaches 97.5 %). Check that the "
-            "model trains (the training loss should fall epoch after epoch), that images and "
-            "labels stay paired, and that every set uses the training set's statistics."
-        )
+        shown = {"accuracy": f"{run['accuracy']:.1%}", "threshold": f"{threshold:.0%}"}
+        fail(MESSAGES.say("accuracy_low", **shown))
 
 
 @points(1)
 def test_accuracy_50(learner, request):
-    "the trained model classifies at least 50 % of the hidden test images correctly"
+    """the trained model classifies at least 50 % of the hidden test images correctly
+    zh: 训练好的模型至少正确分类 50 % 的隐藏测试图像"""
     check_accuracy(learner, request, 0.5)
 
 
 @points(1)
 def test_accuracy_90(learner, request):
-    "the trained model classifies at least 90 % of the hidden test images correctly"
+    """the trained model classifies at least 90 % of the hidden test images correctly
+    zh: 训练好的模型至少正确分类 90 % 的隐藏测试图像"""
     check_accuracy(learner, request, 0.9)
 
 
 @points(1)
 def test_accuracy_95(learner, request):
-    "the trained model classifies at least 95 % of the hidden test images correctly"
+    """the trained model classifies at least 95 % of the hidden test images correctly
+    zh: 训练好的模型至少正确分类 95 % 的隐藏测试图像"""
     check_accuracy(learner, request, 0.95)
 
 
 @points(1)
 def test_loaders_other_seed(learner):
-    "make_loaders() with another seed, size and batch size splits and shuffles as that seed says"
+    """make_loaders() with another seed, size and batch size splits and shuffles as that seed says
+    zh: make_loaders() 使用另一个种子、大小和批次大小时，按该种子划分并打乱"""
     seed = seeded(31) % 10_000
     options = {"val_size": 45, "batch_size": 20, "seed": seed}
     seen, expected, what = H.loaders_of(learner, 200, options)
     got = seen["val"]["labels"][0]
     if not H.same_batches(got, expected["val"]):
-        fail(f"{what}: the validation set or its order is not the one the seed gives.")
+        fail(MESSAGES.say("val_not_seeded", what=what))
     for epoch in (0, 1):
         if not H.same_batches(seen["train"]["labels"][epoch], expected["train"][epoch]):
-            fail(f"{what}: the training loader's batches in epoch {epoch + 1} are not seeded.")
+            fail(MESSAGES.say("train_not_seeded", what=what, epoch=epoch + 1))
 
 
 @points(1)
 def test_dataset_other_images(learner):
-    "DigitsDataset on other images, as (1, 8, 8) images"
+    """DigitsDataset on other images, as (1, 8, 8) images
+    zh: DigitsDataset 作用于其他图像，得到 (1, 8, 8) 的图像"""
     images, labels = H.training_split()
     start = seeded(17) % (len(labels) - 40)
     images, labels = images[start : start + 40], labels[start : start + 40]
