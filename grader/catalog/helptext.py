@@ -210,6 +210,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Replace what the folder holds.",
         "替换该文件夹中已有的内容。",
     ),
+    "help_release_lang": (
+        "The kit's language: its stubs' docstrings, notebooks and README.",
+        "套件的语言：练习初始代码的文档字符串、notebook 和 README 所用的语言。",
+    ),
     "short_verify": (
         "Prove the suites: solutions 100 %, stubs 0.",
         "验证检查套件：参考答案 100 %，练习初始代码 0 分。",

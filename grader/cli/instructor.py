@@ -23,7 +23,7 @@ from grader.cli.options import (
     roster_option,
     time_limit_option,
 )
-from grader.messages import say
+from grader.messages import MESSAGES, say
 from grader.results import SubmissionResult
 
 
@@ -319,7 +319,7 @@ def doctor(ctx) -> None:
     type=click.Choice(["en", "zh"]),
     default="en",
     show_default=True,
-    help="The kit's language: its stubs' docstrings, notebooks and README.",
+    help=MESSAGES["help_release_lang"][0],
 )
 @click.pass_context
 def release_kit(ctx, out_dir, force, lang) -> None:

@@ -44,14 +44,14 @@ MESSAGES = catalog(
 
 ADAM_OPTIONS = [
     pytest.param({"lr": 0.05, "betas": (0.5, 0.9)}, 1.0, id="betas"),
-    pytest.param({"lr": 0.02, "betas": (0.0, 0.99)}, 1.0, id="beta1-zero"),
-    pytest.param({"lr": 0.2, "eps": 0.1}, 1.0, id="large-eps"),
+    pytest.param({"lr": 0.02, "betas": (0.0, 0.99)}, 1.0, id="beta1_zero"),
+    pytest.param({"lr": 0.2, "eps": 0.1}, 1.0, id="large_eps"),
     # Small gradients: eps is then comparable to sqrt(v), so where it is added shows.
-    pytest.param({"lr": 0.01, "eps": 1e-4, "weight_decay": 0.05}, 1e-3, id="small-grads"),
-    pytest.param({"lr": 3e-4, "betas": (0.95, 0.9999)}, 1.0, id="slow-averages"),
+    pytest.param({"lr": 0.01, "eps": 1e-4, "weight_decay": 0.05}, 1e-3, id="small_grads"),
+    pytest.param({"lr": 3e-4, "betas": (0.95, 0.9999)}, 1.0, id="slow_averages"),
     # eps left out: with gradients of 1e-8, the default eps (1e-8) weighs as much as sqrt(v).
-    pytest.param({"lr": 0.01}, 1e-8, id="default-eps"),
-    pytest.param({"lr": 0.05, "weight_decay": 1.0}, 1.0, id="weight-decay-one"),
+    pytest.param({"lr": 0.01}, 1e-8, id="default_eps"),
+    pytest.param({"lr": 0.05, "weight_decay": 1.0}, 1.0, id="weight_decay_one"),
 ]
 
 
