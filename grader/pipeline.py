@@ -91,7 +91,7 @@ class Grader:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="grader-"))
         os.chmod(self._tmp_root, 0o711)
         self._template = start_template(
-            self.course.root, exercises=tuple(ex.id for ex in self.exercises)
+            self.course.root, full_warm=self.options.many
         )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
         judging.warm_up(meta=self.options.many)  # ...while this process imports it too

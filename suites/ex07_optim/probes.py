@@ -47,10 +47,6 @@ _TORCH_OPTIMIZERS = [
 
 FORBIDDEN = {"SGD.*": _TORCH_OPTIMIZERS, "Adam.*": _TORCH_OPTIMIZERS}
 
-# An optimizer's constructor and first step import torch._dynamo (about 1.5 s): the template
-# imports it before any learner call of this exercise, so no call is charged for it.
-WARM_UP = ["torch._dynamo"]
-
 # torch/optim/__init__.py deletes its submodule attributes (`del sgd`), so the guard, which
 # looks "torch.optim.sgd" up as an attribute, could not patch the functions listed above that
 # live in those modules: give the attributes back (the modules are already imported).

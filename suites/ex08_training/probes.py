@@ -21,10 +21,6 @@ from torch.utils.data._utils.collate import default_collate
 
 from grader.probe import probe
 
-# An optimizer's constructor and first step import torch._dynamo (about 1.5 s): the template
-# imports it before any learner call of this exercise, so no call is charged for it.
-WARM_UP = ["torch._dynamo"]
-
 # ---------------------------------------------------------------- shared with the judge
 
 

@@ -19,10 +19,6 @@ from torch.utils.data import RandomSampler
 
 from grader.probe import probe
 
-# An optimizer's constructor and first step import torch._dynamo (about 1.5 s): the template
-# imports it before any learner call of this exercise, so no call is charged for it.
-WARM_UP = ["torch._dynamo"]
-
 CODE_RAN = "_grader_unpickled_code_ran"
 
 

@@ -45,12 +45,9 @@ class TemplateProcess:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_template(
-    course_root: Path, full_warm: bool = False, exercises: tuple[str, ...] = ()
-) -> TemplateProcess:
+def start_template(course_root: Path, full_warm: bool = False) -> TemplateProcess:
     """Start a template in the background; call wait_ready() before the first connection.
-    `exercises` (ids; none: all) are the ones its workers serve: it imports what they need
-    before any call (their probes' WARM_UP); `full_warm` also what none of them needs."""
+    `full_warm` also imports what only some checks need (worth it for many submissions)."""
     folder = tempfile.mkdtemp(prefix="grader-tpl-")
     os.chmod(folder, 0o700)
     socket_path = os.path.join(folder, "workers.sock")
@@ -65,7 +62,6 @@ def start_template(
             "--course",
             str(course_root),
             *(["--full-warm"] if full_warm else []),
-            *(arg for exercise in exercises for arg in ("--exercise", exercise)),
         ],
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,

@@ -19,10 +19,6 @@ class ExerciseProbes:
     probes: dict[str, Any] = field(default_factory=dict)
     forbidden: dict[str, list[str]] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)  # API -> what to do instead
-    # Modules torch imports lazily inside a call that this exercise's code makes (an
-    # optimizer's first step imports torch._dynamo: about 1.5 s): the template imports them
-    # before it forks, so that no learner's call is charged for them.
-    warm_up: tuple[str, ...] = ()
 
 
 def load_probes(course_root: Path) -> dict[str, ExerciseProbes]:
@@ -41,6 +37,5 @@ def load_probes(course_root: Path) -> dict[str, ExerciseProbes]:
             },
             forbidden=dict(getattr(module, "FORBIDDEN", {})),
             hints=dict(getattr(module, "FORBIDDEN_HINTS", {})),
-            warm_up=tuple(getattr(module, "WARM_UP", ())),
         )
     return found

@@ -26,9 +26,7 @@ from pathlib import Path
 HELLO_TIMEOUT = 10.0
 
 
-def serve(
-    socket_path: str, course_root: Path, full_warm: bool = False, exercises: tuple[str, ...] = ()
-) -> None:
+def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
     # Listen first: a judge may connect now and wait in the backlog while we warm up, so
     # the grader need not wait for us before it starts its own work.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -40,20 +38,19 @@ def serve(
     import numpy  # noqa: F401
     import torch  # noqa: F401
 
+    from grader.run.shared import devices
     from grader.run.shared.frames import recv_frame
     from grader.run.shared.plan import Plan
     from grader.run.shared.process import become_subreaper, set_parent_death_signal
     from grader.run.workers import guard, supervisor
     from grader.run.workers.probes import load_probes
 
+    # Always the full warm-up: torch imports torch._dynamo lazily, at the first call of some
+    # ops (optimizers' step(), functions wrapped by torch._disable_dynamo). Paid in a worker,
+    # it falls inside a learner's call: 1.3 s on a quiet machine, past a 10 s call limit on a
+    # loaded one, and correct code "did not finish". (`full_warm` is kept for the command line.)
+    devices.warm_up(full=True)
     probes = load_probes(course_root)
-    # torch imports torch._dynamo lazily, at the first call of some ops (an optimizer's
-    # constructor and step(), functions wrapped by torch._disable_dynamo). Paid in a worker, it
-    # falls inside a learner's call: 1.3 s on a quiet machine, past a 10 s call limit on a
-    # loaded one, and correct code "did not finish". So the template imports it whenever an
-    # exercise it serves says its code needs it (probes.py's WARM_UP), or with `full_warm`;
-    # otherwise (`grader check 01`) nobody waits 1.5 s for it.
-    warm_up(probes, exercises, full_warm)
     guard.install_tripwires(p.forbidden for p in probes.values())
     become_subreaper()
     set_parent_death_signal(signal.SIGTERM)
@@ -85,18 +82,6 @@ def serve(
         conn.close()
 
 
-def warm_up(probes: dict, exercises: tuple[str, ...], full: bool) -> None:
-    """Import what the exercises served need imported before any learner call (see serve)."""
-    import importlib
-
-    from grader.run.shared import devices
-
-    served = [p for name, p in probes.items() if not exercises or name in exercises]
-    devices.warm_up(full=full)
-    for module in sorted({m for p in served for m in p.warm_up}):
-        importlib.import_module(module)
-
-
 def _reap_children() -> None:
     while True:
         try:
@@ -121,11 +106,8 @@ def main() -> None:
     parser.add_argument("--socket", required=True)
     parser.add_argument("--course", required=True, type=Path)
     parser.add_argument("--full-warm", action="store_true")
-    parser.add_argument(
-        "--exercise", action="append", default=[], help="an exercise served (default: all)"
-    )
     args = parser.parse_args()
-    serve(args.socket, args.course, args.full_warm, tuple(args.exercise))
+    serve(args.socket, args.course, args.full_warm)
 
 
 if __name__ == "__main__":
