@@ -9,6 +9,12 @@
 2. `grader batch -j 1` (isolation on: sandboxed workers, judge apart);
 3. `grader batch -j <cores>`;
 and `grader check 01` against a bare `python -c "import torch"` (median of 5 each).
+With `--class-size 100`, also `grader batch -j <jobs>` of a class of 100 submissions (the
+grader only: the naive loop would take an hour). Every batch's peak memory is the largest
+sum, over the grader's process tree (grader, template, supervisors, workers, judges), of each
+process's proportional set size (PSS, /proc/PID/smaps_rollup: a page shared by n processes
+counts 1/n, so forked processes that share torch are not counted n times), sampled every
+0.25 s.
 The naive runs are split around the grader's (half before, half after), because the speed
 of a shared machine drifts over the minutes a run takes.
 
@@ -65,12 +71,51 @@ def build_class(folder: Path, count: int, exercises: list[str]) -> list[Path]:
     return made
 
 
-def run(command: list[str], **kwargs) -> float:
+PEAK_MIB: dict[str, float] = {}  # the last run's peak memory, by its label
+
+
+def run(command: list[str], label: str = "", **kwargs) -> float:
     started = time.perf_counter()
-    subprocess.run(
+    process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs
     )
+    peak = 0
+    while process.poll() is None:
+        if label:
+            peak = max(peak, tree_pss_kib(process.pid))
+        time.sleep(0.25)
+    if label:
+        PEAK_MIB[label] = peak / 1024
     return time.perf_counter() - started
+
+
+def tree_pss_kib(root: int) -> int:
+    """The sum of PSS over `root` and its descendants (every process that names an ancestor
+    in the tree as parent); processes gone meanwhile count nothing."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total
 
 
 @dataclass
@@ -125,6 +170,7 @@ def naive(submissions: list[Path], work: Path, exercises: list[str]) -> NaiveRun
 
 
 def batch(klass: Path, out: Path, jobs: int, exercises: list[str]) -> float:
+    label = f"{klass.name} -j {jobs}"
     return run(
         [
             sys.executable,
@@ -138,7 +184,8 @@ def batch(klass: Path, out: Path, jobs: int, exercises: list[str]) -> float:
             str(jobs),
             "--force",
             *(arg for number in exercises for arg in ("-e", number)),
-        ]
+        ],
+        label,
     )
 
 
@@ -152,6 +199,13 @@ def main() -> None:
     )
     parser.add_argument("--submissions", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--class-size",
+        type=int,
+        default=0,
+        help="also grade a class of this many submissions with grader batch -j JOBS (grader "
+        "only; 100 takes about 5 minutes at -j 2 on 2 cores)",
+    )
     parser.add_argument(
         "--exercises",
         default="",
@@ -235,6 +289,23 @@ def main() -> None:
         f"beyond the checks' own compute; of that, {marginal - compute - machinery:.2f} s beyond "
         "what pytest's machinery costs in-process (isolation, workers, judges, reports)"
     )
+
+    print(
+        f"\npeak memory of the grader's processes (sum of PSS over its process tree): "
+        f"-j 1 {PEAK_MIB['class -j 1']:.0f} MiB, -j {args.jobs} "
+        f"{PEAK_MIB[f'class -j {args.jobs}']:.0f} MiB"
+    )
+    if args.class_size:
+        big = work / "big" / "class"
+        build_class(big, args.class_size, exercises)
+        wall = batch(big, work / "out-big", args.jobs, exercises)
+        n_big = args.class_size
+        print(
+            f"\na class of {n_big} (grader only): grader batch -j {args.jobs} {wall:.1f} s, "
+            f"{60 * n_big / wall:.1f} subm/min, {wall / n_big:.2f} s/subm, overhead "
+            f"{wall / n_big - compute:.2f} s/subm beyond the checks' own compute (from the naive "
+            f"runs above); peak memory {PEAK_MIB[f'class -j {args.jobs}']:.0f} MiB"
+        )
 
     bare = median_of([sys.executable, "-c", "import torch"])
     check = median_of([sys.executable, "-m", "grader", "check", "01"])

@@ -72,7 +72,8 @@ def _run_pytest(config: JudgeConfig, args: list[str]) -> None:
 
             profiler = cProfile.Profile()
             code = int(profiler.runcall(pytest.main, args))
-            profiler.dump_stats(Path(config.run_dir) / "judge.prof")
+            # In the working folder: a judge forked by a JudgeServer is in its own run folder.
+            profiler.dump_stats("judge.prof")
         else:
             code = int(pytest.main(args))
     except BaseException:
