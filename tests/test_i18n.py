@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import html
+import importlib.util
 import inspect
 import json
 import re
@@ -14,7 +15,7 @@ from html.parser import HTMLParser
 import click
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT, run_grader
+from helpers import ROOT, checks_named, grade_mutants, run_grader, solution
 
 from grader.cli import main
 from grader.cli.localize import CLICK_ZH, help_key, lang_in
@@ -490,3 +491,32 @@ def test_say_follows_the_language(monkeypatch):
     assert terminal.status_label("rejected") == "未评分"
     monkeypatch.setenv("GRADER_LANG", "en")
     assert say("summary_all_passed", count=3) == "All 3 checks passed."
+
+
+@pytest.mark.slow
+def test_what_a_worker_says_follows_the_language(tmp_path):
+    """The few sentences said in the worker (a forbidden call's hint) are in the run's
+    language: the worker keeps it through its scrubbed environment."""
+    source = solution("ex05_modules.py").replace(
+        "import torch\n", "import torch\nimport torch.nn.functional as F\n", 1
+    )
+    forward = "out = x @ self.weight.T"
+    assert forward in source
+    source = source.replace(forward, "return F.linear(x, self.weight, self.bias)", 1)
+    mutants = {"f_linear": {"ex05_modules.py": source}}
+    results = grade_mutants("05", mutants, tmp_path, "--lang", "zh")
+    checks = checks_named(results["f_linear"], "test_linear_forward")
+    messages = [check.get("message") or "" for check in checks]
+    assert any("请自己计算：x @ self.weight.T" in m for m in messages), messages
+    assert not any("Compute it yourself" in m for m in messages)
+
+
+def test_the_optimizer_probes_say_their_worker_errors_in_both_languages(monkeypatch):
+    path = ROOT / "suites" / "ex07_optim" / "probes.py"
+    spec = importlib.util.spec_from_file_location("zh_check_ex07_probes", path)
+    probes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probes)
+    monkeypatch.setenv("GRADER_LANG", "zh")
+    assert "请像 torch.optim 那样" in probes.worker_text("closure_without_grad")
+    monkeypatch.setenv("GRADER_LANG", "en")
+    assert "as torch.optim does" in probes.worker_text("closure_without_grad")

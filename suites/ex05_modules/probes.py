@@ -21,10 +21,17 @@ FORBIDDEN = {
     "Linear.*": _LINEAR,
     "MLP.*": _LINEAR,
 }
-FORBIDDEN_HINTS = {
-    "torch.nn.functional.linear": "Compute it yourself: x @ self.weight.T (+ self.bias).",
-    "torch.nn.Linear": "Build the layers from your own Linear class (in this file).",
-    "torch.nn.LazyLinear": "Build the layers from your own Linear class (in this file).",
+_OWN_LINEAR = (
+    "Build the layers from your own Linear class (in this file).",
+    "请用你自己（本文件中）的 Linear 类搭建这些层。",
+)
+FORBIDDEN_HINTS = {  # (English, Chinese): the worker says it in the learner's language
+    "torch.nn.functional.linear": (
+        "Compute it yourself: x @ self.weight.T (+ self.bias).",
+        "请自己计算：x @ self.weight.T（再加上 self.bias）。",
+    ),
+    "torch.nn.Linear": _OWN_LINEAR,
+    "torch.nn.LazyLinear": _OWN_LINEAR,
 }
 
 # Activation classes an MLP is built with, by name (a class cannot cross to the worker).

@@ -22,6 +22,7 @@ from typing import Any
 
 import torch
 
+from grader.messages import language
 from grader.probe import is_device_error, probe
 
 # torch's own optimizer code, in every form a learner could reach it by (torch 2.13 names).
@@ -140,11 +141,8 @@ def _checkpoint(state: dict) -> dict:
         buffer.seek(0)
         return torch.load(buffer, weights_only=True)
     except Exception as exc:
-        raise RuntimeError(
-            "optimizer.state_dict() could not be saved with torch.save and loaded back with "
-            f"torch.load(weights_only=True) ({type(exc).__name__}: {str(exc)[:200]}). Keep "
-            "only tensors and numbers in self.state."
-        ) from None
+        problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise RuntimeError(worker_text("state_not_saved", problem=problem)) from None
 
 
 def has_state(optimizer: Any, params: list) -> list[list[bool]]:
@@ -286,10 +284,7 @@ def run_closure(make: Callable[..., Any], values: list, targets: list, options: 
 
     def closure() -> torch.Tensor:
         if not torch.is_grad_enabled():
-            raise RuntimeError(
-                "step(closure) called the closure with gradients disabled, so its backward() "
-                "cannot work: call it inside `with torch.enable_grad():`, as torch.optim does"
-            )
+            raise RuntimeError(worker_text("closure_without_grad"))
         optimizer.zero_grad()
         loss = sum(
             ((p - t) ** 2).sum() * (i + 1)
@@ -422,6 +417,19 @@ def format_options(options: dict) -> str:
 # data here (a worker never builds the catalog); the judge's helpers below and test_public.py
 # use messages(), test_hidden.py adds its own sentences to these.
 TEXTS = {
+    # Said in the worker, as an error the learner's call raised (worker_text).
+    "state_not_saved": (
+        "optimizer.state_dict() could not be saved with torch.save and loaded back with "
+        "torch.load(weights_only=True) ({problem}). Keep only tensors and numbers in self.state.",
+        "optimizer.state_dict() 无法用 torch.save 保存、再用 torch.load(weights_only=True) "
+        "读回（{problem}）。self.state 中只应保存张量和数字。",
+    ),
+    "closure_without_grad": (
+        "step(closure) called the closure with gradients disabled, so its backward() "
+        "cannot work: call it inside `with torch.enable_grad():`, as torch.optim does",
+        "step(closure) 在禁用梯度的情况下调用了 closure，其中的 backward() 因此无法工作："
+        "请像 torch.optim 那样在 `with torch.enable_grad():` 中调用它",
+    ),
     "group_options": ("group {n}: {options}", "第 {n} 组：{options}"),
     "defaults": ("defaults", "默认值"),
     "with_groups": (" with {count} parameter groups ({shown})", "，{count} 个参数组（{shown}）"),
@@ -597,6 +605,13 @@ TEXTS = {
         "{call}：第 {k} 次 step(closure) 之后的第 {i} 个参数",
     ),
 }
+
+
+def worker_text(key: str, **fields: Any) -> str:
+    """A sentence of TEXTS in the learner's language, said in the worker (no grader.testing
+    there: only the language, which the worker keeps from the run)."""
+    english, chinese = TEXTS[key]
+    return (chinese if language() == "zh" else english).format(**fields)
 
 
 @functools.cache

@@ -18,7 +18,8 @@ class ExerciseProbes:
 
     probes: dict[str, Any] = field(default_factory=dict)
     forbidden: dict[str, list[str]] = field(default_factory=dict)
-    hints: dict[str, str] = field(default_factory=dict)  # API -> what to do instead
+    # API -> what to do instead: one sentence, or (English, Chinese)
+    hints: dict[str, str | tuple[str, str]] = field(default_factory=dict)
 
 
 def load_probes(course_root: Path) -> dict[str, ExerciseProbes]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from grader.messages import language
 from grader.run.shared import standin
 from grader.run.shared.codec import (
     NamedTupleValue,
@@ -250,6 +251,8 @@ class Worker:
 
     def _forbidden(self, exercise: str, v: guard.Violation) -> dict[str, Any]:
         hint = self.probes.get(exercise, ExerciseProbes()).hints.get(v.api, "")
+        if isinstance(hint, tuple):  # (English, Chinese), side by side in the suite's probes.py
+            hint = hint[1] if language() == "zh" else hint[0]
         return {
             "status": "forbidden",
             "api": v.api,
