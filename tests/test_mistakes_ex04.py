@@ -204,6 +204,10 @@ def test_wrong_rules_fail_only_their_own_checks(graded):
         "test_softmax_gradcheck",
         "test_softmax_backward_more[Softmax]",
         "test_softmax_gradcheck_3d[Softmax]",
+        # Near ±1000 softmax is almost one-hot, where the wrong rule often agrees with the
+        # right one; the hidden input differs per grading (its seed is mixed with a secret), so
+        # on some inputs two entries of a row are close enough to tell the rules apart.
+        "test_softmax_large_inputs[Softmax]",
         "test_sum_backward",
         "test_sum_gradcheck",
         "test_reduction_backward_more[Sum]",

@@ -57,6 +57,7 @@ def test_a_fresh_worker_has_one_thread_no_cuda_and_no_privileges(template, tmp_p
     assert set(stats["environment"]) <= {
         "HOME",
         "LANG",
+        "GRADER_LANG",  # the run's language, for the few sentences said in the worker
         "MKL_NUM_THREADS",
         "OMP_NUM_THREADS",
         "PATH",
