@@ -59,6 +59,15 @@ class Exercise:
         return [self.suite_dir / n for n in names if (self.suite_dir / n).is_file()]
 
     @property
+    def names_torch_optim(self) -> bool:
+        """Do its suite files name torch.optim? Its first step() imports torch._dynamo (about
+        2 s of CPU), which a process that forks many judges then imports once, beforehand."""
+        return any(
+            "torch.optim" in path.read_text(encoding="utf-8", errors="replace")
+            for path in sorted(self.suite_dir.glob("*.py"))
+        )
+
+    @property
     def has_forbidden_rules(self) -> bool:
         """Does its probes.py forbid any API (read from the source: nothing is imported)?"""
         path = self.suite_dir / PROBES_FILE

@@ -94,7 +94,9 @@ class Grader:
             self.course.root, full_warm=self.options.many
         )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
-        judging.warm_up(meta=self.options.many)  # ...while this process imports it too
+        # ...while this process imports it too; torch._dynamo only where a judge would
+        # import it (a batch of exercises whose suites use torch.optim).
+        judging.warm_up(meta=self.options.many and any(e.names_torch_optim for e in self.exercises))
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -80,14 +80,13 @@ def release(
         if not force:
             raise ReleaseError(f"{out} is not empty (use --force to replace it)")
         shutil.rmtree(out)
-    with tempfile.TemporaryDirectory(prefix="grader-golden-") as golden_dir:
-        record_golden(course, Path(golden_dir))
-        out.mkdir(parents=True, exist_ok=True)
-        _copy_code(out, lang)
-        _copy_exercises(course, out, Path(golden_dir), stubs)
-        _copy_data(course, out)
-        # A notebook per exercise, from its stub in the kit's language.
-        write_starters(course, out / "notebooks", lang=lang)
+    golden_dir = golden_values(course)
+    out.mkdir(parents=True, exist_ok=True)
+    _copy_code(out, lang)
+    _copy_exercises(course, out, golden_dir, stubs)
+    _copy_data(course, out)
+    # A notebook per exercise, from its stub in the kit's language.
+    write_starters(course, out / "notebooks", lang=lang)
     _write_hidden_manifest(course, out, checks)
     _write_project_files(course, out, checks, lang)
     refuse_leaks(course, out)
@@ -109,6 +108,43 @@ def _kit_stubs(course: Course, lang: str) -> dict[str, KitStub]:
         except (StubError, SyntaxError) as exc:
             raise ReleaseError(f"exercises/{ex.module_file}: {exc}") from None
     return stubs
+
+
+def golden_values(course: Course) -> Path:
+    """The folder of the public checks' recorded values, recorded once per state of what
+    decides them (the course's .grader/golden/<key>): releasing the English and the Chinese
+    kit one after the other grades the solutions once."""
+    cache = course.root / ".grader" / "golden"
+    folder = cache / _golden_key(course)
+    if folder.is_dir():
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix="recording-", dir=cache))
+    try:
+        record_golden(course, fresh)
+        fresh.rename(folder)  # whole or not at all: a release that fails leaves no entry
+    except OSError:  # another release recorded the same values meanwhile
+        if not folder.is_dir():
+            raise
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return folder
+
+
+def _golden_key(course: Course) -> str:
+    """A digest of everything the recorded values depend on: the suites and their data, the
+    solutions, the grader's own code, the torch version and whether CUDA cases can run."""
+    import hashlib
+
+    import torch
+
+    digest = hashlib.sha256(course.suite_hash().encode())
+    package = Path(__file__).resolve().parent
+    for root, pattern in ((course.solutions_dir, "*.py"), (package, "**/*.py")):
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    digest.update(f"{torch.__version__} {torch.cuda.is_available()}".encode())
+    return digest.hexdigest()[:20]
 
 
 def record_golden(course: Course, folder: Path) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from helpers import ROOT, copy_course, run_grader
 
+from grader.course import load_course
 from grader.kit_stubs import kit_stub
 
 pytestmark = pytest.mark.slow  # grades real submissions
@@ -213,3 +214,28 @@ def test_the_kit_installs_and_runs_public_checks_only(kit, tmp_path):
         [*grader, "list"], cwd=kit, capture_output=True, text=True, timeout=300, env=env
     )
     assert listing.returncode == 0 and "Hidden checks are not part of this kit" in listing.stdout
+
+
+def test_recorded_values_are_kept_for_the_same_course_and_recorded_again_after_a_change(
+    tmp_path, monkeypatch
+):
+    """The English and the Chinese kit released one after the other grade the solutions once;
+    any change to a suite or a solution records the values again."""
+    from grader import release as releasing
+
+    recorded = []
+
+    def record(course, folder):
+        recorded.append(folder)
+        (folder / "values").write_text(str(len(recorded)))
+
+    monkeypatch.setattr(releasing, "record_golden", record)
+    course = load_course(copy_course(tmp_path / "course"))
+    first = releasing.golden_values(course)
+    assert releasing.golden_values(course) == first and len(recorded) == 1
+    solution = course.solutions_dir / "ex01_tensors.py"
+    solution.write_text(solution.read_text() + "\n# changed\n")
+    second = releasing.golden_values(course)
+    assert second != first and len(recorded) == 2
+    assert (second / "values").read_text() == "2" and (first / "values").read_text() == "1"
+    assert sorted(p.name for p in second.parent.iterdir()) == sorted([first.name, second.name])

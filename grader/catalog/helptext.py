@@ -15,9 +15,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "课程文件夹（默认：从当前文件夹向上查找）。",
     ),
     "help_opt_lang": (
-        "The language of what the grader says: zh or en (default: GRADER_LANG, then the "
-        "locale, e.g. LANG=zh_CN.UTF-8).",
-        "评分器输出所用的语言：zh 或 en（默认依次取 GRADER_LANG 和系统区域设置，例如 LANG=zh_CN.UTF-8）。",
+        "The language of what the grader says: zh or en (default: GRADER_LANG, then a "
+        "Chinese kit's own language, then the locale, e.g. LANG=zh_CN.UTF-8).",
+        "评分器输出所用的语言：zh 或 en（默认依次取 GRADER_LANG、中文套件自身的语言和系统区域设置，"
+        "例如 LANG=zh_CN.UTF-8）。",
     ),
     "short_list": (
         "List the exercises and their points.",
