@@ -80,16 +80,21 @@ def release(
         if not force:
             raise ReleaseError(f"{out} is not empty (use --force to replace it)")
         shutil.rmtree(out)
-    golden_dir = golden_values(course)
     out.mkdir(parents=True, exist_ok=True)
     _copy_code(out, lang)
-    _copy_exercises(course, out, golden_dir, stubs)
+    _copy_exercises(course, out, stubs)
     _copy_data(course, out)
     # A notebook per exercise, from its stub in the kit's language.
     write_starters(course, out / "notebooks", lang=lang)
     _write_hidden_manifest(course, out, checks)
     _write_project_files(course, out, checks, lang)
+    # Before the slow part: a kit that would carry an answer is refused in a second.
     refuse_leaks(course, out)
+    try:
+        _copy_golden(course, out, golden_values(course))
+    except ReleaseError:  # the solutions fail a public check: no kit, as for a leak
+        shutil.rmtree(out)
+        raise
     untranslated = [
         item.where(f"exercises/{name}")
         for name, stub in stubs.items()
@@ -186,7 +191,7 @@ def _copy_code(out: Path, lang: str) -> None:
         write_kit_language(out / "grader", lang)
 
 
-def _copy_exercises(course: Course, out: Path, golden: Path, stubs: dict[str, KitStub]) -> None:
+def _copy_exercises(course: Course, out: Path, stubs: dict[str, KitStub]) -> None:
     (out / "exercises").mkdir()
     for ex in course.exercises:
         target = out / "exercises" / ex.module_file
@@ -196,9 +201,14 @@ def _copy_exercises(course: Course, out: Path, golden: Path, stubs: dict[str, Ki
         for name in (PUBLIC_SUITE, PROBES_FILE):
             if (ex.suite_dir / name).is_file():
                 shutil.copy2(ex.suite_dir / name, suite / name)
+
+
+def _copy_golden(course: Course, out: Path, golden: Path) -> None:
+    """The values recorded from the solutions, beside each public suite (values, no code)."""
+    for ex in course.exercises:
         recorded = golden / ex.id / GOLDEN_FILE
         if recorded.is_file():
-            shutil.copy2(recorded, suite / GOLDEN_FILE)
+            shutil.copy2(recorded, out / "suites" / ex.id / GOLDEN_FILE)
 
 
 def _copy_data(course: Course, out: Path) -> None:

@@ -239,3 +239,20 @@ def test_recorded_values_are_kept_for_the_same_course_and_recorded_again_after_a
     assert second != first and len(recorded) == 2
     assert (second / "values").read_text() == "2" and (first / "values").read_text() == "1"
     assert sorted(p.name for p in second.parent.iterdir()) == sorted([first.name, second.name])
+
+
+def test_a_course_whose_solutions_fail_gets_no_kit(tmp_path, monkeypatch):
+    """Values are recorded last (a leak is refused first, in a second); when the solutions
+    fail a public check, the kit written so far is removed."""
+    from grader import release as releasing
+
+    def failing(course, folder):
+        raise releasing.ReleaseError("the solutions fail a public check (test_x)")
+
+    monkeypatch.setattr(releasing, "record_golden", failing)
+    course = load_course(copy_course(tmp_path / "course"))
+    out = tmp_path / "kit"
+    with pytest.raises(releasing.ReleaseError, match="fail a public check"):
+        releasing.release(course, out, [])
+    assert not out.exists()
+    assert not list((course.root / ".grader" / "golden").iterdir())  # nothing half-recorded
