@@ -31,7 +31,6 @@ from grader.kit_stubs import KIT_LANGUAGES, KitStub, StubError, kit_stub
 from grader.leaks import find_leaks
 from grader.records import CollectedCheck, Tally
 from grader.render.html import templates_dir
-from grader.run.judge.golden import GOLDEN_FILE
 from grader.starters import write_starters
 
 GLOSSARY = "GLOSSARY.md"  # in a zh kit: the course's terms, English and Chinese
@@ -71,14 +70,8 @@ def release(
     if lang not in KIT_LANGUAGES:
         raise ReleaseError(f"no kit language {lang!r}: choose one of {', '.join(KIT_LANGUAGES)}")
     stubs = _kit_stubs(course, lang)  # a stub that cannot be rewritten stops it before any write
-    # Before anything is deleted: --force must never remove a part of the course.
-    if _inside(out, course.root):
-        raise ReleaseError(f"{out} is inside the course folder: choose a folder outside it")
-    if _inside(course.root, out):
-        raise ReleaseError(f"{out} holds the course folder: choose a folder outside it")
+    check_out_folder(course, out, force=force)
     if out.exists() and any(out.iterdir()):
-        if not force:
-            raise ReleaseError(f"{out} is not empty (use --force to replace it)")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     _copy_code(out, lang)
@@ -101,6 +94,16 @@ def release(
         for item in stub.untranslated
     ]
     return Released(sorted(p for p in out.rglob("*") if p.is_file()), untranslated)
+
+
+def check_out_folder(course: Course, out: Path, *, force: bool) -> None:
+    """Refuse a kit folder before any work: --force must never remove a part of the course."""
+    if _inside(out, course.root):
+        raise ReleaseError(f"{out} is inside the course folder: choose a folder outside it")
+    if _inside(course.root, out):
+        raise ReleaseError(f"{out} holds the course folder: choose a folder outside it")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise ReleaseError(f"{out} is not empty (use --force to replace it)")
 
 
 def _kit_stubs(course: Course, lang: str) -> dict[str, KitStub]:
@@ -205,6 +208,8 @@ def _copy_exercises(course: Course, out: Path, stubs: dict[str, KitStub]) -> Non
 
 def _copy_golden(course: Course, out: Path, golden: Path) -> None:
     """The values recorded from the solutions, beside each public suite (values, no code)."""
+    from grader.run.judge.golden import GOLDEN_FILE  # imports torch: not for a refused folder
+
     for ex in course.exercises:
         recorded = golden / ex.id / GOLDEN_FILE
         if recorded.is_file():

@@ -326,11 +326,12 @@ def release_kit(ctx, out_dir, force, lang) -> None:
     """Cut the learner kit: stubs, public checks, the grader; no solutions, no hidden checks."""
     from grader.judging import collect_checks
     from grader.records import Tally
-    from grader.release import ReleaseError, release
+    from grader.release import ReleaseError, check_out_folder, release
 
     course = course_of(ctx)
-    checks = collect_checks(course)
     try:
+        check_out_folder(course, out_dir, force=force)  # at once, before collecting the checks
+        checks = collect_checks(course)
         kit = release(course, out_dir, checks, force=force, lang=lang)
     except ReleaseError as exc:
         raise click.UsageError(str(exc)) from None
