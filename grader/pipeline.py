@@ -90,13 +90,14 @@ class Grader:
     def __enter__(self) -> Grader:
         self._tmp_root = Path(tempfile.mkdtemp(prefix="grader-"))
         os.chmod(self._tmp_root, 0o711)
+        # torch._dynamo (about 2 s of CPU) is imported beforehand only where torch.optim will
+        # import it: for exercises whose checks use torch.optim.
+        uses_optim = any(e.names_torch_optim for e in self.exercises)
         self._template = start_template(
-            self.course.root, full_warm=self.options.many
+            self.course.root, full_warm=uses_optim
         )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
-        # ...while this process imports it too; torch._dynamo only where a judge would
-        # import it (a batch of exercises whose suites use torch.optim).
-        judging.warm_up(meta=self.options.many and any(e.names_torch_optim for e in self.exercises))
+        judging.warm_up(meta=self.options.many and uses_optim)  # ...while this process does
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -418,6 +418,10 @@ def _false_positives(sol1: str, sol2: str) -> list[Case]:
         "    done = []\n"
         "    worker = threading.Thread(target=lambda: done.append(_cached(3) + float((_ONES * 2).sum())))\n"
         "    worker.start()\n    worker.join()\n"
+        # A thread that imports a module for the first time: the import machinery unmarshals
+        # its code (an audited operation), as it does for an import in the main thread.
+        "    worker = threading.Thread(target=lambda: done.append(__import__('wave').WAVE_FORMAT_PCM))\n"
+        "    worker.start()\n    worker.join()\n"
         "    inspect.signature(_chatty)\n"
         "    print(name, box, done, Counter.calls, dataclasses.asdict(box)['value'])\n"
     )
@@ -440,6 +444,7 @@ def _false_positives(sol1: str, sol2: str) -> list[Case]:
         Case(
             "fp_stdlib_helpers",
             "honest code using logging, warnings, traceback, dataclasses, lru_cache, enum, "
+            "a thread importing a module, "
             "typing, a thread doing torch work, inspect.signature and a class attribute",
             {
                 EX01: chatty(sol1, ("describe", "one_hot", "to_numpy")),

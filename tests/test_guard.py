@@ -137,3 +137,26 @@ def test_tripwires_catch_pure_python_functions_and_classes_imported_by_name(tmp_
         "make ['torch.nn.Linear']",
         "outside torch.Size([2, 3]) Linear",
     ]
+
+
+def test_the_guards_dispatch_modes_never_import_torch_dynamo():
+    """torch wraps a dispatch mode's __torch_dispatch__ in torch._disable_dynamo, which imports
+    torch._dynamo (1.8 s, 800 modules) the first time the mode runs: inside a learner's call,
+    in a learner's thread. The guard's modes opt out, so a worker needs dynamo only where
+    torch.optim does."""
+    script = textwrap.dedent("""
+        import sys, threading, torch
+        from grader.run.workers import guard
+        assert "torch._dynamo" not in sys.modules
+        with guard._KernelGuard(frozenset({"aten::mm"})):
+            float((torch.ones(2) * 2).sum())
+        worker = threading.Thread(target=lambda: float((torch.ones(2) * 2).sum()))
+        guard.guard_threads()
+        worker.start(); worker.join()
+        print("torch._dynamo" in sys.modules)
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

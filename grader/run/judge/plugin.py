@@ -228,7 +228,8 @@ def learner_session(request: pytest.FixtureRequest):
         nonlocal template
         socket_path = judge.worker_socket
         if socket_path is None:
-            template = start_template(Path(judge.course_root))
+            # One template for the whole session, whatever exercises it runs: torch.optim's too.
+            template = start_template(Path(judge.course_root), full_warm=True)
             template.wait_ready()
             socket_path = template.socket_path
         return Channel(socket_path, plan)

@@ -47,7 +47,7 @@ class TemplateProcess:
 
 def start_template(course_root: Path, full_warm: bool = False) -> TemplateProcess:
     """Start a template in the background; call wait_ready() before the first connection.
-    `full_warm` also imports what only some checks need (worth it for many submissions)."""
+    `full_warm` also imports torch._dynamo, which torch.optim imports at its first use."""
     folder = tempfile.mkdtemp(prefix="grader-tpl-")
     os.chmod(folder, 0o700)
     socket_path = os.path.join(folder, "workers.sock")

@@ -93,7 +93,18 @@ _registered: set[str] = set()
 _installed_tripwires: set[str] = set()
 
 
-class _KernelGuard(TorchDispatchMode):
+class _NoDynamoDispatchMode(TorchDispatchMode):
+    """A dispatch mode whose __torch_dispatch__ torch leaves as it is. By default torch wraps
+    it in torch._disable_dynamo, which imports torch._dynamo (1.8 s, 800 modules) the first
+    time a mode is entered: inside a learner's call, in a learner's thread. Nothing here is
+    compiled, so there is nothing for dynamo to skip."""
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False
+
+
+class _KernelGuard(_NoDynamoDispatchMode):
     """Sees every kernel PyTorch runs while armed; a forbidden one run on behalf of a learner
     function under its rule is a violation, whatever function reached it."""
 
@@ -281,7 +292,7 @@ def _past_learner(frame: types.FrameType | None, armed: _Armed) -> types.FrameTy
     return frame
 
 
-class _ThreadKernelGuard(TorchDispatchMode):
+class _ThreadKernelGuard(_NoDynamoDispatchMode):
     """_KernelGuard for a learner thread: the kernels forbidden by whatever rules are armed."""
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):

@@ -251,6 +251,8 @@ def _learner_frame(frame: Any, learner_root: str) -> Any:
 def _consumer(filename: str) -> bool:
     if filename.startswith(_OWN_AND_TORCH):  # the guard in a learner thread; torch's internals
         return True
+    if filename.startswith(_PASS_THROUGH):  # an import loading a module's code, as it does
+        return True  # in the main thread (where the machinery is not the learner either)
     return filename.startswith(_STDLIB) and filename[len(_STDLIB) :] in _CONSUMERS
 
 

@@ -45,11 +45,13 @@ def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
     from grader.run.workers import guard, supervisor
     from grader.run.workers.probes import load_probes
 
-    # Always the full warm-up: torch imports torch._dynamo lazily, at the first call of some
-    # ops (optimizers' step(), functions wrapped by torch._disable_dynamo). Paid in a worker,
+    # torch imports torch._dynamo lazily, at the first call of some ops (an optimizer's
+    # constructor and step(), functions wrapped by torch._disable_dynamo). Paid in a worker,
     # it falls inside a learner's call: 1.3 s on a quiet machine, past a 10 s call limit on a
-    # loaded one, and correct code "did not finish". (`full_warm` is kept for the command line.)
-    devices.warm_up(full=True)
+    # loaded one, and correct code "did not finish". So the template imports it when it serves
+    # an exercise whose checks use torch.optim (`full_warm`, pipeline.py), and only then: the
+    # grader's own dispatch modes never import it (guard._NoDynamoDispatchMode).
+    devices.warm_up(full=full_warm)
     probes = load_probes(course_root)
     guard.install_tripwires(p.forbidden for p in probes.values())
     become_subreaper()
