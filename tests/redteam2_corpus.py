@@ -407,6 +407,7 @@ def _false_positives(sol1: str, sol2: str) -> list[Case]:
         "@functools.lru_cache(maxsize=None)\ndef _cached(n: int) -> int:\n    return n * 2\n\n\n"
         "class Counter:\n    calls = 0\n\n\n"
         "_ONES = torch.ones(2)\n\n\n"
+        "def _first_import():\n    import wave\n\n    return wave.WAVE_FORMAT_PCM\n\n\n"
         "def _chatty(name):\n"
         "    logging.warning('%s called', name)\n"
         "    logging.getLogger('learner').info('called %s', name)\n"
@@ -420,7 +421,7 @@ def _false_positives(sol1: str, sol2: str) -> list[Case]:
         "    worker.start()\n    worker.join()\n"
         # A thread that imports a module for the first time: the import machinery unmarshals
         # its code (an audited operation), as it does for an import in the main thread.
-        "    worker = threading.Thread(target=lambda: done.append(__import__('wave').WAVE_FORMAT_PCM))\n"
+        "    worker = threading.Thread(target=lambda: done.append(_first_import()))\n"
         "    worker.start()\n    worker.join()\n"
         "    inspect.signature(_chatty)\n"
         "    print(name, box, done, Counter.calls, dataclasses.asdict(box)['value'])\n"

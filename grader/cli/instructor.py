@@ -16,6 +16,7 @@ from grader.cli.options import (
     exercises_option,
     hidden_seed_option,
     hidden_visibility_option,
+    kit_lang_option,
     lang_option,
     limits,
     out_option,
@@ -23,7 +24,7 @@ from grader.cli.options import (
     roster_option,
     time_limit_option,
 )
-from grader.messages import MESSAGES, say
+from grader.messages import say
 from grader.results import SubmissionResult
 
 
@@ -314,13 +315,7 @@ def doctor(ctx) -> None:
 @click.command("release", short_help="Cut the learner kit (no solutions, no hidden checks).")
 @out_option("Folder for the learner kit (outside the course folder).")
 @click.option("--force", is_flag=True, help="Replace what the folder holds.")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help=MESSAGES["help_release_lang"][0],
-)
+@kit_lang_option
 @click.pass_context
 def release_kit(ctx, out_dir, force, lang) -> None:
     """Cut the learner kit: stubs, public checks, the grader; no solutions, no hidden checks."""

@@ -111,3 +111,12 @@ lang_option = click.option(
     callback=_use_language,
     help=MESSAGES["help_opt_lang"][0],
 )
+
+# The kit's language (grader release): its stubs' docstrings, notebooks and README.
+kit_lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help=MESSAGES["help_release_lang"][0],
+)

@@ -93,15 +93,9 @@ _registered: set[str] = set()
 _installed_tripwires: set[str] = set()
 
 
+# Not wrapped in torch._disable_dynamo, which imports torch._dynamo (1.8 s) at first use.
 class _NoDynamoDispatchMode(TorchDispatchMode):
-    """A dispatch mode whose __torch_dispatch__ torch leaves as it is. By default torch wraps
-    it in torch._disable_dynamo, which imports torch._dynamo (1.8 s, 800 modules) the first
-    time a mode is entered: inside a learner's call, in a learner's thread. Nothing here is
-    compiled, so there is nothing for dynamo to skip."""
-
-    @classmethod
-    def _should_skip_dynamo(cls) -> bool:
-        return False
+    _should_skip_dynamo = classmethod(lambda cls: False)
 
 
 class _KernelGuard(_NoDynamoDispatchMode):
