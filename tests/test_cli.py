@@ -1,5 +1,6 @@
 """The real `grader` command, end to end, on solutions, stubs, a half-done submission and broken ones."""
 
+import html
 import json
 import re
 
@@ -95,17 +96,6 @@ def test_grade_writes_results_and_report(tmp_path):
     assert "half-done" in page and "hidden" in page
 
 
-def graded(tmp_path, files, *extra):
-    sub = make_submission(tmp_path / "sub", files)
-    out = tmp_path / "out"
-    done = run_grader(
-        "grade", str(sub), "--out", str(out), "-e", "01", "--call-timeout", "2", *extra
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert (out / "report.html").is_file()
-    return load_results(out), done.stdout
-
-
 BROKEN = {
     "syntax_error": (solution(EX01) + "\ndef oops(:\n    pass\n", "syntax error on line"),
     "import_exception": (
@@ -131,14 +121,33 @@ BROKEN = {
 }
 
 
+@pytest.fixture(scope="module")
+def class_of_mistakes(tmp_path_factory):
+    """The broken and the tampering submissions below and a shipped conftest, graded in one
+    batch (-e 01, 2 s per call): each submission's results.json and report.html, by name."""
+    tmp = tmp_path_factory.mktemp("mistakes")
+    submissions = {f"broken_{case}": {EX01: source} for case, (source, _) in BROKEN.items()}
+    for case, code in TAMPERING.items():
+        submissions[f"tampering_{case}"] = {EX01: GARBAGE + "\n" + code}
+    submissions["shipped_conftest"] = SHIPPED_CONFTEST
+    for name, files in submissions.items():
+        make_submission(tmp / "subs" / name, files)
+    out = tmp / "out"
+    args = ["batch", str(tmp / "subs"), "--out", str(out), "-e", "01", "--call-timeout", "2"]
+    done = run_grader(*args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    folders = {name: out / "submissions" / name for name in submissions}
+    return {name: (load_results(f), (f / "report.html").read_text()) for name, f in folders.items()}
+
+
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_a_broken_submission_gets_a_complete_report(tmp_path, case):
-    source, expected_message = BROKEN[case]
-    results, stdout = graded(tmp_path, {EX01: source})
+def test_a_broken_submission_gets_a_complete_report(class_of_mistakes, case):
+    _, expected_message = BROKEN[case]
+    results, page = class_of_mistakes[f"broken_{case}"]
     assert results["status"] == "graded"
     messages = [c["message"] for e in results["exercises"] for c in e["checks"]]
     assert any(expected_message in m for m in messages), messages
-    assert expected_message.split(":")[0] in stdout
+    assert html.escape(expected_message.split(":")[0], quote=True) in page
     if case not in ("syntax_error", "import_exception"):
         # Only the broken function loses points: the others still grade.
         earned, possible = check_points(results, "seeded_normal")
@@ -173,27 +182,29 @@ TAMPERING = {
 
 
 @pytest.mark.parametrize("case", sorted(TAMPERING))
-def test_tampering_earns_nothing(tmp_path, case):
-    results, _ = graded(tmp_path, {EX01: GARBAGE + "\n" + TAMPERING[case]})
+def test_tampering_earns_nothing(class_of_mistakes, case):
+    results, _ = class_of_mistakes[f"tampering_{case}"]
     assert results["totals"]["earned"] == 0, [
         c["title"] for e in results["exercises"] for c in e["checks"] if c["earned"]
     ]
 
 
-def test_a_shipped_conftest_cannot_force_a_pass(tmp_path):
-    conftest = (
-        "import pytest\n"
-        "@pytest.hookimpl(hookwrapper=True)\n"
-        "def pytest_runtest_makereport(item, call):\n"
-        "    outcome = yield\n"
-        "    outcome.get_result().outcome = 'passed'\n"
-    )
-    files = {
-        f"exercises/{EX01}": stub(EX01),
-        "exercises/conftest.py": conftest,
-        "conftest.py": conftest,
-        "pytest.ini": "[pytest]\naddopts = -p no:grader\n",
-    }
-    results, _ = graded(tmp_path, files)
+CONFTEST = (
+    "import pytest\n"
+    "@pytest.hookimpl(hookwrapper=True)\n"
+    "def pytest_runtest_makereport(item, call):\n"
+    "    outcome = yield\n"
+    "    outcome.get_result().outcome = 'passed'\n"
+)
+SHIPPED_CONFTEST = {
+    f"exercises/{EX01}": stub(EX01),
+    "exercises/conftest.py": CONFTEST,
+    "conftest.py": CONFTEST,
+    "pytest.ini": "[pytest]\naddopts = -p no:grader\n",
+}
+
+
+def test_a_shipped_conftest_cannot_force_a_pass(class_of_mistakes):
+    results, _ = class_of_mistakes["shipped_conftest"]
     assert results["totals"]["earned"] == 0
     assert any("conftest.py" in f["message"] for f in results["findings"])
