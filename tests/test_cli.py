@@ -106,6 +106,12 @@ BROKEN = {
         solution(EX01).replace("def describe(", "def descibe("),
         "has no `describe`",
     ),
+    # copy_numpy's check reaches it through a probe (it writes on both sides after the call)
+    "missing_function_of_a_probe": (
+        solution(EX01).replace("def copy_numpy(", "def copy_nmupy("),
+        "has no `copy_numpy`. Check the spelling: the name must be exactly `copy_numpy`. "
+        "It defines: copy_nmupy,",
+    ),
     "wrong_return_type": (
         replace_function(solution(EX01), "coordinate_grid", "    return [[0, 0]]\n"),
         "expected a torch.Tensor, got list",

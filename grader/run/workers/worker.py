@@ -232,6 +232,14 @@ class Worker:
             }, _NOTHING
         seen = ModuleAsProbed(module)
         reply, value = self._run(exercise, lambda: fn(seen, *args, **kwargs))
+        error = reply.get("error") or {}
+        if reply.get("status") == "raised" and seen.missing and _probe_lookup_failed(error):
+            wanted = seen.missing[-1]  # the probe asked the module for a name it lacks
+            return {
+                "status": "missing",
+                "name": wanted,
+                "available": _defined_here(module, wanted),
+            }, _NOTHING
         if reply.get("status") != "returned" and seen.taken:
             reply["entry"] = seen.taken[-1]  # how the judge names the call in its message
         return reply, value
@@ -276,12 +284,23 @@ class ModuleAsProbed:
     def __init__(self, module: Any) -> None:
         self._module = module
         self.taken: list[str] = []
+        self.missing: list[str] = []  # names the probe asked for that the module lacks
 
     def __getattr__(self, name: str) -> Any:
-        value = getattr(self._module, name)
+        try:
+            value = getattr(self._module, name)
+        except AttributeError:
+            self.missing.append(name)
+            raise
         if callable(value) and not name.startswith("_"):
             self.taken.append(name)
         return value
+
+
+def _probe_lookup_failed(error: dict[str, Any]) -> bool:
+    """An AttributeError raised by the probe's own lookup, not by learner code (no frame of
+    the learner's file on its way)."""
+    return error.get("type") == "AttributeError" and not error.get("frames")
 
 
 def _nothing_to_verify() -> None:
