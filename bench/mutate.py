@@ -834,12 +834,29 @@ CONTROL = "control"
 
 
 def write_submissions(folder: Path, mutants: list[Mutant], solution: Path) -> None:
-    """One submission folder per mutant holding only the mutated module, and the control."""
+    """One submission folder per mutant holding only the mutated module (and the solutions of
+    the exercises it imports, unchanged: 10 builds on the learner's 07 and 08), and the
+    control."""
+    needed = imported_solutions(solution)
     for mutant in mutants:
         (folder / mutant.id).mkdir(parents=True)
         (folder / mutant.id / mutant.file).write_text(mutant.source)
+        for other in needed:
+            shutil.copy(other, folder / mutant.id / other.name)
     (folder / CONTROL).mkdir(parents=True)
-    shutil.copy(solution, folder / CONTROL / solution.name)
+    for path in (solution, *needed):
+        shutil.copy(path, folder / CONTROL / path.name)
+
+
+def imported_solutions(solution: Path) -> list[Path]:
+    """The other solution modules that this one imports (`from ex07_optim import SGD`)."""
+    names = set()
+    for node in ast.walk(ast.parse(solution.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+    return sorted(p for p in solution.parent.glob("ex*.py") if p.stem in names and p != solution)
 
 
 def run_batch(

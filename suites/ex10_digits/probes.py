@@ -37,10 +37,14 @@ class AffineTransform:
 def dataset_items(
     module, images, labels, indices: list, stats=None, flatten=True, transform=False
 ) -> dict:
-    """Build DigitsDataset(images, labels, stats, flatten=..., transform=...) and read items."""
+    """Build DigitsDataset(images, labels, stats, flatten=..., transform=...) and read items
+    (flatten None: left out, so the default is used)."""
     images_before, labels_before = images.clone(), labels.clone()
     affine = AffineTransform() if transform else None
-    dataset = module.DigitsDataset(images, labels, stats, flatten=flatten, transform=affine)
+    options = (
+        {"transform": affine} if flatten is None else {"flatten": flatten, "transform": affine}
+    )
+    dataset = module.DigitsDataset(images, labels, stats, **options)
     items = [tuple(dataset[i]) for i in indices]
     return {
         "length": len(dataset),
@@ -92,8 +96,12 @@ def net_run(module, args: tuple, inputs: list) -> dict:
 
 
 @probe
-def built(module, hidden: int, seed: int, device: str) -> dict:
-    model = module.build_model(hidden, seed=seed, device=device)
+def built(module, hidden: int | None, seed: int | None, device: str) -> dict:
+    """build_model(hidden, seed=seed, device=device); hidden and seed None: left out."""
+    options = {"device": device} if seed is None else {"seed": seed, "device": device}
+    model = (
+        module.build_model(**options) if hidden is None else module.build_model(hidden, **options)
+    )
     return {
         "state": plain_state(model),
         "devices": sorted({str(p.device) for p in model.parameters()}),
@@ -151,12 +159,14 @@ def save_and_load(module, hidden: int, seed: int) -> dict:
 
 
 @probe
-def load_file(module, file_bytes: torch.Tensor, hidden: int, device: str) -> dict:
-    """load() a weights file the judge wrote (its bytes come as a uint8 tensor)."""
+def load_file(module, file_bytes: torch.Tensor, hidden: int | None, device: str) -> dict:
+    """load() a weights file the judge wrote (its bytes come as a uint8 tensor); hidden None:
+    left out."""
+    options = {"device": device} if hidden is None else {"hidden": hidden, "device": device}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "weights.pt"
         path.write_bytes(file_bytes.numpy().tobytes())
-        loaded = module.load(path, hidden=hidden, device=device)
+        loaded = module.load(path, **options)
     return {
         "loaded": plain_state(loaded),
         "devices": sorted({str(p.device) for p in loaded.parameters()}),

@@ -17,7 +17,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from grader.testing import catalog, fail, hidden, points, public_suite, references, seeded
+from grader.testing import (
+    assert_close,
+    catalog,
+    fail,
+    hidden,
+    points,
+    public_suite,
+    references,
+    seeded,
+)
 
 pytestmark = hidden
 CANARY = "hidden-suite-canary-3e9a7c41"  # must never reach a learner (see tests/test_redteam.py)
@@ -53,6 +62,14 @@ MESSAGES = catalog(
         "train_not_seeded": (
             "{what}: the training loader's batches in epoch {epoch} are not seeded.",
             "{what}：训练 loader 在第 {epoch} 轮的批次不是由种子决定的。",
+        ),
+        "gpu_file_weight": (
+            "load(path) of a file saved on a GPU machine: '{name}'",
+            "load(path) 读取在 GPU 机器上保存的文件：'{name}'",
+        ),
+        "default_weight": (
+            "{call}: '{name}' (the defaults are hidden=64 and seed=0)",
+            "{call}：'{name}'（默认值是 hidden=64 和 seed=0）",
         ),
     }
 )
@@ -151,3 +168,83 @@ def test_dataset_other_images(learner):
     expected = R.normalised(images[[0, 39]], R.pixel_stats(images), False)
     for i, item, image in zip([0, 39], seen["items"], expected, strict=True):
         H.check_item(item, image, labels[i], f"DigitsDataset(images, labels, flatten=False)[{i}]")
+
+
+# The defaults the docstrings give: every one is used by a call that leaves it out.
+LOADER_DEFAULTS = {"val_size": 200, "batch_size": 64, "seed": 0}
+TRAIN_DEFAULTS = {"hidden": 64, "epochs": 10, "lr": 0.1, "momentum": 0.9}
+
+
+@points(1)
+def test_data_defaults(learner):
+    """DigitsDataset and make_loaders with their defaults (flatten=True; val_size=200,
+    batch_size=64, seed=0)
+    zh: DigitsDataset 和 make_loaders 使用默认值（flatten=True；val_size=200、batch_size=64、seed=0）"""
+    images, labels = H.training_split(300)
+    seen = learner.probe("dataset_items", images[:20], labels[:20], [0, 19], flatten=None)
+    expected = R.normalised(images[[0, 19]], R.pixel_stats(images[:20]), True)
+    for i, item, image in zip([0, 19], seen["items"], expected, strict=True):
+        H.check_item(item, image, labels[i], f"DigitsDataset(images, labels)[{i}]")
+    what = "make_loaders(images, labels)"
+    seen = learner.probe("loaders", images, labels, {})
+    expected = R.loader_batches(labels, epochs=2, **LOADER_DEFAULTS)
+    sizes = {"train": seen["train"]["size"], "val": seen["val"]["size"]}
+    if (sizes["train"], sizes["val"]) != (100, 200):
+        fail(MESSAGES.say("split_sizes", what=what, **sizes, want_train=100, want_val=200))
+    if not H.same_batches(seen["val"]["labels"][0], expected["val"]):
+        fail(MESSAGES.say("val_not_seeded", what=what))
+    for epoch in (0, 1):
+        if not H.same_batches(seen["train"]["labels"][epoch], expected["train"][epoch]):
+            fail(MESSAGES.say("train_not_seeded", what=what, epoch=epoch + 1))
+
+
+@points(1)
+def test_model_defaults(learner):
+    """build_model, train and load with their defaults (hidden=64, seed=0; 10 epochs, lr=0.1,
+    momentum=0.9)
+    zh: build_model、train 和 load 使用默认值（hidden=64、seed=0；10 轮、lr=0.1、momentum=0.9）"""
+    seen = learner.probe("built", None, None, "cpu")
+    for name, value in R.net_state(64, 0).items():
+        got = seen["state"].get(name) if isinstance(seen["state"], dict) else None
+        assert_close(
+            got, value, what=MESSAGES.say("default_weight", call="build_model()", name=name)
+        )
+    seen = learner.probe("load_file", H.weights_file(64, 2), None, "cpu")
+    for name, value in R.net_state(64, 2).items():
+        got = seen["loaded"].get(name) if isinstance(seen["loaded"], dict) else None
+        assert_close(got, value, what=MESSAGES.say("default_weight", call="load(path)", name=name))
+    images, labels = H.training_split(300)
+    loader = {**H.LOADER, "seed": 0}  # the same seed as train's default, as the reference takes one
+    seen = learner.with_timeout(60).probe("train_run", images, labels, loader, {})
+    expected = R.training_history(
+        images,
+        labels,
+        val_size=loader["val_size"],
+        batch_size=loader["batch_size"],
+        seed=0,
+        **TRAIN_DEFAULTS,
+    )
+    H.check_history(seen["history"], expected, "train(train_loader, val_loader)")
+
+
+def gpu_weights_file(hidden: int, seed: int) -> torch.Tensor:
+    """A weights file as a machine with many GPUs writes it (every storage tagged cuda:63),
+    written here without one: torch.load without map_location refuses it on every machine
+    that lacks a 64th GPU, CPU-only or not, so the verdict is the same everywhere."""
+    registry = torch.serialization._package_registry
+    tag = (-1000, lambda storage: "cuda:63", lambda obj, location: None)
+    registry.insert(0, tag)  # asked first, so every storage gets this location
+    try:
+        return H.weights_file(hidden, seed)
+    finally:
+        registry.remove(tag)
+
+
+@points(1)
+def test_load_a_file_saved_on_a_gpu(learner):
+    """load() reads weights saved on a GPU machine, on any machine (map_location="cpu")
+    zh: load() 在任何机器上都能读取在 GPU 机器上保存的权重（map_location="cpu"）"""
+    seen = learner.probe("load_file", gpu_weights_file(16, 4), 16, "cpu")
+    for name, value in R.net_state(16, 4).items():
+        got = seen["loaded"].get(name) if isinstance(seen["loaded"], dict) else None
+        assert_close(got, value, what=MESSAGES.say("gpu_file_weight", name=name))
