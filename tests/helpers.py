@@ -13,6 +13,28 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
 
+def captured_half_done():
+    """The half-done sample's result for exercises 01 and 02, built from a judge run captured
+    in tests/data/reports/half_done (no grading: for tests of what is made of a result)."""
+    import json
+
+    from grader.records import CollectedCheck
+    from grader.results import ExerciseInfo, Stamp, build_result
+
+    captured = ROOT / "tests" / "data" / "reports" / "half_done"
+    collected = json.loads((captured / "collected.json").read_text())["checks"]
+    return build_result(
+        submission="half-done",
+        exercises=[
+            ExerciseInfo("ex01_tensors", "01", "tensors"),
+            ExerciseInfo("ex02_ops", "02", "ops"),
+        ],
+        collected=[CollectedCheck.from_json(c) for c in collected],
+        report=json.loads((captured / "report.json").read_text()),
+        stamp=Stamp("abc", "2.13.0", "3.11.7", "0.1.0"),
+    )
+
+
 def run_grader(*args: str, cwd: Path = ROOT, timeout: float = 600) -> subprocess.CompletedProcess:
     """The real `grader` command, as a learner or instructor runs it (no colours: not a TTY)."""
     return subprocess.run(

@@ -7,14 +7,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT
+from helpers import ROOT, captured_half_done
 
 from grader.cli import main
-from grader.records import CollectedCheck
-from grader.results import ExerciseInfo, Stamp, build_result
 from grader.results_json import to_json
-
-CAPTURED = ROOT / "tests" / "data" / "reports" / "half_done"
 
 
 def invoke(*args: str):
@@ -23,17 +19,7 @@ def invoke(*args: str):
 
 @pytest.fixture
 def results_file(tmp_path):
-    collected = json.loads((CAPTURED / "collected.json").read_text())["checks"]
-    result = build_result(
-        submission="half-done",
-        exercises=[
-            ExerciseInfo("ex01_tensors", "01", "tensors"),
-            ExerciseInfo("ex02_ops", "02", "ops"),
-        ],
-        collected=[CollectedCheck.from_json(c) for c in collected],
-        report=json.loads((CAPTURED / "report.json").read_text()),
-        stamp=Stamp("abc", "2.13.0", "3.11.7", "0.1.0"),
-    )
+    result = captured_half_done()
     path = tmp_path / "results.json"
     path.write_text(json.dumps(to_json(result)))
     return path

@@ -15,18 +15,15 @@ from html.parser import HTMLParser
 import click
 import pytest
 from click.testing import CliRunner
-from helpers import ROOT, checks_named, grade_mutants, run_grader, solution
+from helpers import ROOT, captured_half_done, checks_named, grade_mutants, run_grader, solution
 
 from grader.cli import main
 from grader.cli.localize import CLICK_ZH, help_key, lang_in
 from grader.messages import EN, MESSAGES, ZH, language, say
-from grader.records import CollectedCheck
 from grader.render import html as html_render
 from grader.render import terminal
-from grader.results import ExerciseInfo, Stamp, build_result
 from grader.results_json import to_json
 
-CAPTURED = ROOT / "tests" / "data" / "reports" / "half_done"
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -164,17 +161,7 @@ def test_lang_on_the_command_line():
 
 @pytest.fixture
 def result():
-    collected = json.loads((CAPTURED / "collected.json").read_text())["checks"]
-    return build_result(
-        submission="half-done",
-        exercises=[
-            ExerciseInfo("ex01_tensors", "01", "tensors"),
-            ExerciseInfo("ex02_ops", "02", "ops"),
-        ],
-        collected=[CollectedCheck.from_json(c) for c in collected],
-        report=json.loads((CAPTURED / "report.json").read_text()),
-        stamp=Stamp("abc", "2.13.0", "3.11.7", "0.1.0"),
-    )
+    return captured_half_done()
 
 
 @pytest.fixture
