@@ -57,6 +57,8 @@ def test_every_check_has_a_chinese_title_that_keeps_its_leading_call(exercise, f
     for name, fn in found.items():
         english, chinese = titles(fn.__doc__, name)
         assert chinese != english and CJK.search(chinese), f"{exercise}::{name}: no zh title"
+        lines = [line.strip() for line in (fn.__doc__ or "").splitlines() if line.strip()]
+        assert lines[1].startswith("zh:"), f"{exercise}::{name}: a title is one line"
         call = re.match(r"[\w.]+\(.*?\)", english)  # "one_hot()", "print(Linear(3, 4))"
         if call and english.startswith(call.group(0)):
             assert chinese.startswith(call.group(0)), f"{exercise}::{name}: {chinese}"

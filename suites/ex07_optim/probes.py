@@ -517,8 +517,8 @@ TEXTS = {
         "{what}：你的类必须是 torch.optim.Optimizer 的子类。",
     ),
     "not_results": (
-        "{what}: the scenario returned {kind}, not its results.",
-        "{what}：运行返回了 {kind}，而不是它的结果。",
+        "{what}: running your optimizer gave {kind}, not the parameters after each step.",
+        "{what}：运行你的优化器得到的是 {kind}，而不是每一步之后的参数。",
     ),
     "where_in_file": (" (line {line}: {code} of your file)", "（你的文件第 {line} 行：{code}）"),
     "mixed_devices": (
@@ -531,8 +531,8 @@ TEXTS = {
         "torch.zeros_like(p)，绝不要建在固定的设备（CPU）上。",
     ),
     "not_every_step": (
-        "{what}: the scenario did not return every parameter after every step.",
-        "{what}：运行没有返回每一步之后的每个参数。",
+        "{what}: running your optimizer did not give every parameter after every step.",
+        "{what}：运行你的优化器没有给出每一步之后的每个参数。",
     ),
     "after_step_param": (
         "{what}: after step {step}, parameter {i} of group {g} "

@@ -68,8 +68,8 @@ MESSAGES = catalog(
             "load(path) 读取在 GPU 机器上保存的文件：'{name}'",
         ),
         "default_weight": (
-            "{call}: '{name}' (the defaults are hidden=64 and seed=0)",
-            "{call}：'{name}'（默认值是 hidden=64 和 seed=0）",
+            "{call}: '{name}' (with its defaults, {defaults})",
+            "{call}：'{name}'（使用默认值 {defaults}）",
         ),
     }
 )
@@ -177,9 +177,8 @@ TRAIN_DEFAULTS = {"hidden": 64, "epochs": 10, "lr": 0.1, "momentum": 0.9}
 
 @points(1)
 def test_data_defaults(learner):
-    """DigitsDataset and make_loaders with their defaults (flatten=True; val_size=200,
-    batch_size=64, seed=0)
-    zh: DigitsDataset 和 make_loaders 使用默认值（flatten=True；val_size=200、batch_size=64、seed=0）"""
+    """DigitsDataset() and make_loaders() use their defaults when the caller leaves them out
+    zh: DigitsDataset() 和 make_loaders() 在调用者省略参数时使用默认值"""
     images, labels = H.training_split(300)
     seen = learner.probe("dataset_items", images[:20], labels[:20], [0, 19], flatten=None)
     expected = R.normalised(images[[0, 19]], R.pixel_stats(images[:20]), True)
@@ -200,19 +199,26 @@ def test_data_defaults(learner):
 
 @points(1)
 def test_model_defaults(learner):
-    """build_model, train and load with their defaults (hidden=64, seed=0; 10 epochs, lr=0.1,
-    momentum=0.9)
-    zh: build_model、train 和 load 使用默认值（hidden=64、seed=0；10 轮、lr=0.1、momentum=0.9）"""
+    """build_model(), train() and load() use their defaults when the caller leaves them out
+    zh: build_model()、train() 和 load() 在调用者省略参数时使用默认值"""
     seen = learner.probe("built", None, None, "cpu")
     for name, value in R.net_state(64, 0).items():
         got = seen["state"].get(name) if isinstance(seen["state"], dict) else None
         assert_close(
-            got, value, what=MESSAGES.say("default_weight", call="build_model()", name=name)
+            got,
+            value,
+            what=MESSAGES.say(
+                "default_weight", call="build_model()", name=name, defaults="hidden=64, seed=0"
+            ),
         )
     seen = learner.probe("load_file", H.weights_file(64, 2), None, "cpu")
     for name, value in R.net_state(64, 2).items():
         got = seen["loaded"].get(name) if isinstance(seen["loaded"], dict) else None
-        assert_close(got, value, what=MESSAGES.say("default_weight", call="load(path)", name=name))
+        assert_close(
+            got,
+            value,
+            what=MESSAGES.say("default_weight", call="load(path)", name=name, defaults="hidden=64"),
+        )
     images, labels = H.training_split(300)
     loader = {**H.LOADER, "seed": 0}  # the same seed as train's default, as the reference takes one
     seen = learner.with_timeout(60).probe("train_run", images, labels, loader, {})
