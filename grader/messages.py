@@ -42,8 +42,7 @@ def language() -> str:
     """The learner's language: GRADER_LANG (set by `--lang`), else the language a released
     kit records (grader/kit.json), else the locale (LC_ALL, LC_MESSAGES, LANG:
     `zh_CN.UTF-8` gives "zh"); English where none names a language the course speaks."""
-    chosen = os.environ.get("GRADER_LANG", "").strip().lower()
-    if not chosen and kit_language():
+    if not os.environ.get("GRADER_LANG", "").strip() and kit_language():
         return kit_language()
     for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name, "").strip().lower()

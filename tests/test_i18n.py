@@ -4,6 +4,7 @@ the sample class in Chinese and finds no English sentence left in what a learner
 from __future__ import annotations
 
 import ast
+import functools
 import html
 import importlib.util
 import inspect
@@ -409,6 +410,7 @@ def learner_lines() -> set[str]:
     return lines
 
 
+@functools.cache
 def python_words() -> list[str]:
     """What Python itself says of the sample class's code: a syntax error's description is
     quoted as Python wrote it (in English, like the code it is about)."""
