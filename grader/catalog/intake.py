@@ -63,6 +63,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "checks that run beside your code",
         "使用了 PyTorch 的私有内部接口（{what}）：借助它们可以关闭或绕过在你的代码旁运行的检查",
     ),
+    "flag_private_module": (
+        "uses a module's private internals ({what}): they can switch off or get around the "
+        "checks that run beside your code",
+        "使用了某个模块的私有内部接口（{what}）：借助它们可以关闭或绕过在你的代码旁运行的检查",
+    ),
     "flag_private_attribute": (
         "reads a private attribute of an object it did not make ({what})",
         "读取了不是它创建的对象的私有属性（{what}）",

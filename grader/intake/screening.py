@@ -242,8 +242,10 @@ class _Screen(ast.NodeVisitor):
         """`torch._C` reaches PyTorch's machinery; `self._cache` is the learner's own."""
         if self._on_module(node.value):
             dotted = self._dotted(node) or node.attr
-            machinery = node.attr in TORCH_MACHINERY or not dotted.startswith("torch.")
-            self.flag(node, (TAMPER if machinery else LOOK, "flag_private"), dotted)
+            in_torch = dotted.startswith("torch.")
+            machinery = node.attr in TORCH_MACHINERY or not in_torch
+            key = "flag_private" if in_torch else "flag_private_module"  # importlib, sys, ...
+            self.flag(node, (TAMPER if machinery else LOOK, key), dotted)
         elif not _own(node.value):
             self.flag(node, (LOOK, "flag_private_attribute"), node.attr)
 
