@@ -160,3 +160,17 @@ def test_the_guards_dispatch_modes_never_import_torch_dynamo():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_libraries_that_read_frames_for_themselves_are_not_the_learner_in_a_thread():
+    """In a thread learner code started, an audited operation is the learner's unless a
+    library that reads frames for itself asked: typing's backport does, for every Optional[...]
+    an optimizer's step builds (an honest thread running torch.optim was stopped for it)."""
+    import typing_extensions
+
+    from grader.run.workers import tamper
+
+    assert tamper._consumer(typing_extensions.__file__)
+    assert tamper._consumer("<frozen importlib._bootstrap_external>")  # an import, as in main
+    assert not tamper._consumer("/tmp/planted.py")
+    assert not tamper._consumer(tamper._STDLIB + "ctypes/__init__.py")

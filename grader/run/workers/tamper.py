@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+import typing_extensions
 
 # Audit events that hand out the means to rewrite another module's state.
 EVENTS = {
@@ -262,6 +263,9 @@ _GUARD_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "guard.py
 _OWN_AND_TORCH = (
     os.path.dirname(os.path.abspath(__file__)) + "/",
     os.path.dirname(os.path.abspath(torch.__file__)) + "/",
+    # typing's backport, which torch's own annotations run through (an optimizer's step
+    # builds Optional[...]): it reads its caller's frame for itself, as typing does.
+    os.path.abspath(typing_extensions.__file__),
 )
 
 
