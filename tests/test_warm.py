@@ -1,5 +1,6 @@
 """Warm processes: what forking after `import torch` implies, checked."""
 
+import json
 import os
 import subprocess
 import sys
@@ -144,3 +145,77 @@ def test_every_check_is_reseeded(template, tmp_path):
     assert torch.equal(draws["a"][0], draws["a"][1])
     assert not torch.equal(draws["a"][0], draws["b"][0])
     learner.close()
+
+
+FORKED_TEMPLATE = textwrap.dedent(
+    """
+    import json, os, sys, tempfile
+    from pathlib import Path
+    from grader.run.judge.channel import Channel
+    from grader.run.shared import launcher
+    from grader.run.shared.codec import decode_value
+    from grader.run.shared.plan import Plan
+
+    sys.argv[1:] = ["batch", "--hidden-seed", "4242424242"]  # what a command line may hold
+    launcher.PREFORK_ALLOWED = True  # as the `grader` command sets it
+    launcher.prefork_template()
+    template = launcher.start_template(Path(os.environ["COURSE_ROOT"]))
+    template.wait_ready()
+    tmp = Path(tempfile.mkdtemp())
+    os.chmod(tmp, 0o711)
+    (tmp / "ws").mkdir(mode=0o755)
+    (tmp / "tmp").mkdir(mode=0o711)
+    plan = Plan(workspace=str(tmp / "ws"), worker_tmp=str(tmp / "tmp"), sandbox_uid=1_900_654_322)
+    channel = Channel(template.socket_path, plan)
+    stats = decode_value(channel.request({"op": "stats"}, b"", 30).payload)
+    channel.close()
+    print(json.dumps({"forked": template.process is None, **stats}))
+    template.stop()
+    """
+)
+
+
+def test_a_template_forked_from_the_grader_is_what_python_minus_i_would_be(tmp_path):
+    """`grader check`/`batch` fork their template after `import torch` (one import, not two):
+    its workers must see python -I's import path (no PYTHONPATH, no current folder) and
+    environment, exactly as a template started as `python -I -m ...` has them, and nothing of
+    the grader's command line (a --hidden-seed) or first environment in /proc/self."""
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{planted}:{ROOT}",
+        "PYTHON_PLANTED": "1",
+        "COURSE_ROOT": str(ROOT),
+        "INSTRUCTORS_TOKEN": "s3cr3t-t0ken",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_TEMPLATE, "--hidden-seed", "4242424242"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    assert stats["forked"], "the template was not forked from the grader's process"
+    isolated = subprocess.run(
+        [sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = json.loads(isolated.stdout)
+    workspace = [p for p in stats["import_path"] if p not in expected]
+    # The learner's modules: /workspace in a root of its own, else the workspace folder.
+    assert len(workspace) == 1 and (workspace[0] == "/workspace" or workspace[0].endswith("/ws"))
+    assert [p for p in stats["import_path"] if p in expected] == expected
+    assert not any(str(planted) in p or p in ("", str(tmp_path)) for p in stats["import_path"])
+    assert stats["torch_threads"] == 1 and stats["cuda_initialized"] is False
+    assert not any(name.startswith("PYTHON_") for name in stats["environment"])
+    # Nothing of the grader's command line or first environment shows in /proc/self.
+    for shown in (stats["command_line"], stats["first_environment"]):
+        assert "4242424242" not in shown and "s3cr3t-t0ken" not in shown, shown
+        assert "hidden-seed" not in shown and str(planted) not in shown, shown

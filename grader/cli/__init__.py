@@ -15,6 +15,7 @@ import click
 from grader.cli import handoff, instructor, learner
 from grader.cli.localize import lang_in, localize, use_language
 from grader.cli.options import lang_option
+from grader.run.shared import launcher
 
 
 class GraderGroup(click.Group):
@@ -22,6 +23,9 @@ class GraderGroup(click.Group):
     is) before click parses it, so the help and click's own errors are in it too."""
 
     def main(self, args=None, *pargs, **kwargs):  # type: ignore[override]
+        # Run as the `grader` command (not called with arguments, as click's test runner
+        # does): a grading command may fork its worker template from this process.
+        launcher.PREFORK_ALLOWED = args is None
         args = list(sys.argv[1:] if args is None else args)
         use_language(lang_in(args))
         localize(self)

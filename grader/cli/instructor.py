@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import click
 
+from grader.cli.batch_progress import Progress
 from grader.cli.options import (
     call_timeout_option,
     course_of,
@@ -25,7 +25,7 @@ from grader.cli.options import (
     time_limit_option,
 )
 from grader.messages import say
-from grader.results import SubmissionResult
+from grader.run.shared.launcher import prefork_template
 
 
 @click.command(short_help="Grade one submission (a folder or a .zip).")
@@ -68,6 +68,7 @@ def grade(
         hidden_seed=hidden_seed,
         keep_runs=keep_runs,
     )
+    prefork_template()
     with Grader(course, options) as grader:
         result = grader.grade(Submission(name=submission.name, source=submission))
     write_outputs(result, out_dir, reveal_hidden=reveal_hidden)
@@ -124,6 +125,7 @@ def batch(
     course = course_of(ctx)
     try:
         shard_of = batches.Shard.parse(shard) if shard else None
+        prefork_template()  # before the roster and the class are read
         batches.check_roster(roster)  # before any grading
         # Gathered parts of learners (loose files, zips opened) live until the command ends.
         staging = Path(ctx.with_resource(tempfile.TemporaryDirectory(prefix="grader-staging-")))
@@ -165,39 +167,6 @@ def batch(
     if ungraded:
         click.echo(click.style(say("batch_not_graded", names=", ".join(ungraded)), fg="yellow"))
     ctx.exit(0 if not ungraded else 1)
-
-
-class Progress:
-    """A progress bar on a terminal; one plain line per submission elsewhere (CI logs)."""
-
-    def __init__(self, total: int, skipped: int) -> None:
-        self.total, self.count = total, skipped
-        interactive = sys.stdout.isatty() and not os.environ.get("CI")
-        self.bar = (
-            click.progressbar(length=total, label="Grading", show_pos=True) if interactive else None
-        )
-        if self.bar:
-            self.bar.__enter__()
-            self.bar.update(skipped)
-        elif skipped:
-            click.echo(
-                f"{skipped} of {total} already graded with the same checks: skipped "
-                "(--force grades again)"
-            )
-
-    def done(self, result: SubmissionResult) -> None:
-        self.count += 1
-        if self.bar:
-            self.bar.update(1)
-            return
-        score = f"{result.earned:g}/{result.possible:g}" if result.graded else result.status
-        click.echo(
-            f"[{self.count}/{self.total}] {result.submission}: {score} ({result.duration:.1f} s)"
-        )
-
-    def close(self) -> None:
-        if self.bar:
-            self.bar.__exit__(None, None, None)
 
 
 @click.command(short_help="Join sharded batch outputs into one class.")
@@ -298,6 +267,7 @@ def doctor(ctx) -> None:
     from grader import doctor as doctors
     from grader.pipeline import Grader, Options
 
+    prefork_template()
     with Grader(course_of(ctx), Options()) as grader:
         measures, stats = doctors.inspect_sandbox(grader)
     click.echo(
@@ -357,6 +327,7 @@ def verify(ctx, exercises) -> None:
         Submission("solutions", course.solutions_dir),
         Submission("stubs", course.exercises_dir),
     ]
+    prefork_template()
     with Grader(course, options) as grader:
         results = {r.submission: r for r in grader.grade_many(sides, jobs=2)}
     solutions, stubs = results["solutions"], results["stubs"]

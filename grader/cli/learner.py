@@ -18,6 +18,7 @@ from grader.cli.options import (
 )
 from grader.messages import say
 from grader.records import Tally
+from grader.run.shared.launcher import prefork_template
 
 
 @click.command("list", short_help="List the exercises and their points.")
@@ -133,6 +134,7 @@ def check(
         limits=limits(call_timeout),
         local=True,
     )
+    prefork_template()
     with Grader(course, options) as grader:
         result = grader.grade(Submission(name=submission_name(target), source=target))
     if chosen and result.graded and not result.checks:

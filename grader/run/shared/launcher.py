@@ -1,16 +1,32 @@
-"""Starting the worker template (workers/template.py) from the grader or a judge, as a
-separate `python -I` process: this side never imports worker code, it names the module."""
+"""Starting the worker template (workers/template.py) from the grader or a judge.
+
+Two ways, one result: a process that has imported torch and nothing of any course or class.
+- Forked (`prefork_template`): a grading command's first step, before it reads anything of
+  the course or the class, imports torch and forks a child that waits; when the grader needs
+  its template, the child takes `python -I`'s environment and import path and becomes it. The
+  grader and its template then share one import of torch (about 2 s of CPU) instead of paying
+  it twice.
+- Started (`start_template`): a separate `python -I -m grader.run.workers.template` process,
+  where no fork was made (the grader used as a library, the pytest plugin, a second template).
+Either way, this side never imports worker code: it names the module.
+"""
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 TEMPLATE_MODULE = "grader.run.workers.template"
 
@@ -19,38 +35,62 @@ TEMPLATE_MODULE = "grader.run.workers.template"
 class TemplateProcess:
     """A running template, as seen by whoever started it (the CLI or the pytest plugin)."""
 
-    process: subprocess.Popen
+    pid: int
+    ready: IO[str]  # the template's standard output: one line, "listening", once it listens
     socket_path: str
     folder: str
+    process: subprocess.Popen | None = None  # a started one (None: forked, our own child)
 
     def wait_ready(self) -> None:
         """Until the template listens (it may still be warming up: connections then wait)."""
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        line = self.ready.readline()
         if line.strip() != "listening":
-            rest = self.process.stdout.read() if self.process.poll() is not None else ""
+            rest = self.ready.read() if self._ended(0) else ""
             raise RuntimeError(f"the worker template did not start: {line}{rest}".strip())
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if not self._ended(0):
+            _signal_group(self.pid, signal.SIGTERM)
+            if not self._ended(5):
+                _signal_group(self.pid, signal.SIGKILL)
+                self._ended(None)
+        self.ready.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _ended(self, timeout: float | None) -> bool:
+        """Whether it has ended (waited for) within `timeout` seconds (None: wait for it)."""
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=timeout)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                pid, _ = os.waitpid(self.pid, 0 if timeout is None else os.WNOHANG)
+            except ChildProcessError:
+                return True
+            if pid:
+                return True
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
 
 
 def start_template(course_root: Path, full_warm: bool = False) -> TemplateProcess:
-    """Start a template in the background; call wait_ready() before the first connection.
+    """A template for `course_root`: the forked one if this process made one and has not used
+    it yet, else a fresh `python -I` process. Call wait_ready() before the first connection.
     `full_warm` also imports torch._dynamo, which torch.optim imports at its first use."""
     folder = tempfile.mkdtemp(prefix="grader-tpl-")
     os.chmod(folder, 0o700)
     socket_path = os.path.join(folder, "workers.sock")
+    global _WAITING
+    waiting, _WAITING = _WAITING, None
+    if waiting is not None:
+        started = waiting.become(socket_path, course_root, full_warm, folder)
+        if started is not None:
+            return started
     process = subprocess.Popen(
         [
             sys.executable,
@@ -69,7 +109,8 @@ def start_template(course_root: Path, full_warm: bool = False) -> TemplateProces
         start_new_session=True,
         env=_template_env(),
     )
-    return TemplateProcess(process=process, socket_path=socket_path, folder=folder)
+    assert process.stdout is not None
+    return TemplateProcess(process.pid, process.stdout, socket_path, folder, process)
 
 
 def _template_env() -> dict[str, str]:
@@ -79,3 +120,130 @@ def _template_env() -> dict[str, str]:
         {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTORCH_NVML_BASED_CUDA_CHECK": "1"}
     )
     return env
+
+
+# ------------------------------------------------------------------ the forked template
+
+PREFORK_ALLOWED = False  # set by the `grader` command itself (cli.main), never by a library user
+
+
+@dataclass
+class _WaitingChild:
+    """A child forked right after `import torch`, waiting for its order (one JSON line)."""
+
+    pid: int
+    order: int  # our end of its order pipe (closed unsent: it exits)
+    ready: int  # our end of its standard output
+    isolated_path: list[str] = field(default_factory=list)
+
+    def become(
+        self, socket_path: str, course_root: Path, full_warm: bool, folder: str
+    ) -> TemplateProcess | None:
+        order = {
+            "socket": socket_path,
+            "course": str(course_root),
+            "full_warm": full_warm,
+            "env": _template_env(),
+            "path": self.isolated_path,
+        }
+        try:
+            os.write(self.order, json.dumps(order).encode() + b"\n")
+        except OSError:  # it is gone: start one the usual way
+            os.close(self.order)
+            os.close(self.ready)
+            os.waitpid(self.pid, 0)
+            return None
+        os.close(self.order)
+        return TemplateProcess(self.pid, os.fdopen(self.ready, "r"), socket_path, folder)
+
+
+_WAITING: _WaitingChild | None = None
+
+
+def prefork_template() -> None:
+    """The first step of a grading command, before it reads anything of the course or the
+    class (no roster, no submission, no suite, no secret is in this process yet): import torch
+    and fork the child that will become the template. Only for the `grader` command itself
+    (PREFORK_ALLOWED): a library user's process may hold anything, and other threads."""
+    global _WAITING
+    if not PREFORK_ALLOWED or _WAITING is not None or threading.active_count() != 1:
+        return
+    # What `python -I` puts on sys.path here (no PYTHONPATH, no user site, no current folder),
+    # asked of python -I itself while this process imports torch.
+    asking = subprocess.Popen(
+        [sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=_template_env(),
+    )
+    # Before torch is imported, as the template and the judges have it (judging.warm_up).
+    for name, value in (("OMP_NUM_THREADS", "1"), ("MKL_NUM_THREADS", "1")):
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # never initialise CUDA
+    import numpy  # noqa: F401
+    import torch  # noqa: F401
+
+    isolated_path = json.loads(asking.communicate()[0] or b"[]")
+    if asking.returncode != 0 or not isolated_path:
+        return
+    order_read, order_write = os.pipe()
+    ready_read, ready_write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(order_write)
+        os.close(ready_read)
+        _wait_then_serve(order_read, ready_write)
+    os.close(order_read)
+    os.close(ready_write)
+    _WAITING = _WaitingChild(pid, order_write, ready_read, isolated_path)
+
+
+def _wait_then_serve(order_fd: int, ready_fd: int) -> None:
+    """In the forked child: wait for the order; then become what `python -I -m
+    grader.run.workers.template` would be (its environment, its sys.path, its descriptors)
+    and serve. Exits without an order: the grader did not need a template after all."""
+    code = 0
+    try:
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(ready_fd, 1)
+        keep = {0, 1, 2, order_fd}
+        for fd in _open_descriptors():
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        with os.fdopen(order_fd, "rb") as orders:
+            line = orders.readline()
+        if not line:
+            os._exit(0)
+        order = json.loads(line)
+        os.environ.clear()
+        os.environ.update(order["env"])
+        sys.path[:] = order["path"]
+        sys.argv[:] = ["-m"]
+        template = importlib.import_module(TEMPLATE_MODULE)
+        template.serve(order["socket"], Path(order["course"]), order["full_warm"])
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _open_descriptors() -> list[int]:
+    try:
+        return [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return list(range(3, 256))
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -83,7 +83,10 @@ def static_measures(plan: Plan, measures: Measures) -> None:
     measures.on("open_files_limit", str(limits.open_files))
     measures.on("no_core_dumps", "")
     measures.on("output_cap", f"{limits.output_chars} characters kept per call")
-    measures.on("isolated_python", "workers come from a `python -I` template")
+    measures.on(
+        "isolated_python",
+        "workers come from a template with `python -I`'s environment and import path",
+    )
     measures.on("clean_room", "scrubbed environment, a fresh HOME and working folder per worker")
     if _cuda_present():
         measures.off(

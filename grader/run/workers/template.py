@@ -6,7 +6,9 @@ tripwires, freezes its heap (so children do not copy it page by page) and then o
 forks. It never imports learner code, never imports the suites, never runs a torch op
 (OpenMP does not survive fork) and never initialises CUDA.
 
-Run as `python -I -m grader.run.workers.template --socket PATH --course ROOT`; prints "listening".
+Run as `python -I -m grader.run.workers.template --socket PATH --course ROOT`, or forked from
+the `grader` command right after its `import torch` (shared/launcher.py: prefork_template);
+prints "listening".
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ HELLO_TIMEOUT = 10.0
 
 
 def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
+    forget_how_it_was_started()
     # Listen first: a judge may connect now and wait in the backlog while we warm up, so
     # the grader need not wait for us before it starts its own work.
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -82,6 +85,28 @@ def serve(socket_path: str, course_root: Path, full_warm: bool = False) -> None:
             finally:
                 os._exit(0)
         conn.close()
+
+
+def forget_how_it_was_started() -> None:
+    """Every worker is forked from here, and /proc/PID/cmdline and /proc/PID/environ read the
+    memory where this process's command line and first environment are: for a template forked
+    from the `grader` command, its whole command line (a `--hidden-seed` given there, the class's
+    folders) and the instructor's environment. Overwrite both, as setproctitle does, once
+    nothing points there any more: the environment is set again from Python's copy first."""
+    import ctypes
+
+    kept = dict(os.environ)
+    os.environ.clear()  # unsetenv: the C environment no longer points into that memory...
+    os.environ.update(kept)  # ...and putenv gives it copies of its own
+    with open("/proc/self/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    # arg_start, arg_end, env_start, env_end: fields 48 to 51 of proc(5); fields[0] is the 3rd.
+    arg_start, arg_end, env_start, env_end = (int(fields[n - 3]) for n in (48, 49, 50, 51))
+    if 0 < arg_start < arg_end and 0 < env_start < env_end:
+        ctypes.memset(env_start, 0, env_end - env_start)
+        name = b"grader-worker-template"[: arg_end - arg_start - 1]
+        ctypes.memset(arg_start, 0, arg_end - arg_start)
+        ctypes.memmove(arg_start, name, len(name))
 
 
 def _reap_children() -> None:

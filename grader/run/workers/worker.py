@@ -337,7 +337,18 @@ def process_stats() -> dict[str, Any]:
         "environment": sorted(os.environ),
         "cwd": os.getcwd(),
         "pid": os.getpid(),
+        "import_path": list(sys.path),
+        "command_line": _proc_text("cmdline"),
+        "first_environment": _proc_text("environ"),
     }
+
+
+def _proc_text(name: str) -> str:
+    """What /proc/self/cmdline or /proc/self/environ show (NULs as spaces)."""
+    try:
+        return Path(f"/proc/self/{name}").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError as exc:
+        return f"<{exc.strerror}>"
 
 
 def _reseed(seed: int) -> None:
