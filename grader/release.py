@@ -16,8 +16,10 @@ languages, since a learner's run may choose the other one (`--lang`, GRADER_LANG
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -128,15 +130,21 @@ def golden_values(course: Course) -> Path:
     if folder.is_dir():
         return folder
     cache.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix="recording-", dir=cache))
+    # Two releases at once (the English and the Chinese kit, in CI) record the values once:
+    # the second waits (a lock on the cache folder itself) and takes the first one's values.
+    lock = os.open(cache, os.O_RDONLY)
     try:
-        record_golden(course, fresh)
-        fresh.rename(folder)  # whole or not at all: a release that fails leaves no entry
-    except OSError:  # another release recorded the same values meanwhile
-        if not folder.is_dir():
-            raise
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if folder.is_dir():
+            return folder
+        fresh = Path(tempfile.mkdtemp(prefix="recording-", dir=cache))
+        try:
+            record_golden(course, fresh)
+            fresh.rename(folder)  # whole or not at all: a release that fails leaves no entry
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
     finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+        os.close(lock)  # (and with it the lock)
     return folder
 
 

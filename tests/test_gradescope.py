@@ -118,21 +118,27 @@ def test_the_package_grades_the_sample_class_as_grader_grade_does(tmp_path):
     package = tmp_path / "autograder.zip"
     made = run_grader("gradescope", "--out", str(package), "--hidden-visibility", "after_due_date")
     assert made.returncode == 0, made.stderr
-    own_out = tmp_path / "own"  # what `grader batch` (the same grading as `grader grade`) gives
+    own_out = tmp_path / "own"  # the README's first command: `grader batch` (as `grader grade`)
     batch = run_grader("batch", str(ROOT / "examples" / "submissions"), "--out", str(own_out))
     assert batch.returncode == 0, batch.stdout + batch.stderr
+    assert {p.name for p in (own_out / "submissions").iterdir()} == {
+        "broken",
+        "half-done",
+        "perfect",
+    }
+    perfect = json.loads((own_out / "submissions" / "perfect" / "results.json").read_text())
+    assert perfect["totals"]["earned"] == perfect["totals"]["possible"] > 0
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    for sample in sorted((ROOT / "examples" / "submissions").iterdir()):
+    # The package on two of them: half done (some points: the same sum) and broken (a syntax
+    # error, a missing exercise: 0). The third, solved in full, adds a whole grading and
+    # nothing the batch above does not already show.
+    for sample in (ROOT / "examples" / "submissions" / n for n in ("broken", "half-done")):
         root = tmp_path / sample.name / "autograder"  # Gradescope's layout, in a stand-in
         with zipfile.ZipFile(package) as archive:
             archive.extractall(root / "source")
         shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
         (root / "run_autograder").chmod(0o755)
-        if sample.is_dir():
-            shutil.copytree(sample, root / "submission")
-        else:  # Gradescope unzips an uploaded .zip into the submission folder
-            with zipfile.ZipFile(sample) as archive:
-                archive.extractall(root / "submission")
+        shutil.copytree(sample, root / "submission")  # (an upload, as Gradescope unzips it)
         ran = subprocess.run(
             [str(root / "run_autograder")],
             env={**env, "AUTOGRADER_ROOT": str(root)},
@@ -143,8 +149,7 @@ def test_the_package_grades_the_sample_class_as_grader_grade_does(tmp_path):
         )
         assert ran.returncode == 0, ran.stdout + ran.stderr
         results = json.loads((root / "results" / "results.json").read_text())
-        stem = sample.name.removesuffix(".zip")
-        own = json.loads((own_out / "submissions" / stem / "results.json").read_text())
+        own = json.loads((own_out / "submissions" / sample.name / "results.json").read_text())
         names = [t["name"] for t in results["tests"]]
         assert len(names) == len(set(names))
         assert results["score"] == own["totals"]["earned"], sample.name
