@@ -108,9 +108,9 @@ class _Tracked(torch.Tensor):
         if func in _PASS_THROUGH:
             with torch._C.DisableTorchFunctionSubclass():
                 return func(*args, **kwargs)
-        if _mixes_devices(args, kwargs):
+        on_standin, on_host = _sides(args, kwargs)
+        if on_standin and on_host:
             raise RuntimeError(MIXED)
-        on_standin = _any(StandIn, (args, kwargs))
         if on_standin:
             if func == _DEVICE_GET:
                 return DEVICE
@@ -236,13 +236,27 @@ def active() -> Iterator[None]:
         torch.Generator = _REAL_GENERATOR  # type: ignore[misc]
 
 
-def _mixes_devices(args: tuple, kwargs: dict) -> bool:
-    """A stand-in tensor and a host tensor of more than 0 dimensions (0-d CPU tensors mix with
-    GPU tensors in PyTorch, as plain numbers do)."""
-    flat, _ = tree_flatten((args, kwargs))
-    return any(isinstance(t, StandIn) for t in flat) and any(
-        isinstance(t, Host) and t.dim() > 0 for t in flat
-    )
+def _sides(args: tuple, kwargs: dict) -> tuple[bool, bool]:
+    """Whether an op's arguments hold a stand-in tensor, and a host tensor of more than 0
+    dimensions (0-d CPU tensors mix with GPU tensors in PyTorch, as plain numbers do): both
+    is a mix of devices. One walk over the containers torch hands an op (tuples, lists,
+    dicts, and their subclasses), on every op of a stand-in run: pytree's walk cost a third
+    of a judge's time on a solved submission."""
+    standin = host_ = False
+    stack: list[Any] = [args, kwargs]
+    budget = 100_000  # a list that holds itself (learner code may pass one) ends the walk
+    while stack and budget:
+        budget -= 1
+        value = stack.pop()
+        if isinstance(value, (tuple, list)):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, StandIn):
+            standin = True
+        elif not host_ and isinstance(value, Host) and value.dim() > 0:
+            host_ = True
+    return standin, host_
 
 
 def _rewrapped(out: Any, mark: Any) -> Any:
@@ -258,11 +272,6 @@ def _rewrapped(out: Any, mark: Any) -> Any:
             return tuple(items)
         return type(out)(*items) if hasattr(out, "_fields") else type(out)(items)
     return out
-
-
-def _any(kind: type, value: Any) -> bool:
-    flat, _ = tree_flatten(value)
-    return any(isinstance(v, kind) for v in flat)
 
 
 def _moves_to_cpu(func: Any, args: tuple, kwargs: dict) -> bool:
