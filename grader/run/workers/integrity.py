@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import _thread
 import builtins
+import ctypes
+import gc
 import operator
 import sys
+import sysconfig
 import threading
 import types
 from collections.abc import Callable, Iterable
@@ -91,23 +94,34 @@ class Snapshot:
         # Names torch itself may rewrap are compared one by one (_wraps), never in the groups.
         self._wrapped = [entry for entry in self._bound if entry[0] in _WRAPPED_BY_TORCH]
         self._groups = _groups([e for e in self._bound if e[0] not in _WRAPPED_BY_TORCH])
+        # One per namespace: the groups' (their watched names), then the classes' (their keys).
+        self._writes = DictWrites([space for _, space, _ in self._groups + self._shadowed])
 
     def changed(self) -> str:
         """The first watched name bound elsewhere now ("" when none)."""
-        # Before each answer, so fast: per namespace, every watched name is fetched and
-        # compared by identity in C (about a tenth of the loop below); only a difference
-        # (or a name gone) takes the loop, which names it.
-        for fetch, space, values in self._groups:
-            try:
-                now = fetch(space)
-            except KeyError:
+        # Before each answer, so fast: only a namespace written to since it was last found
+        # clean is looked at (DictWrites; all of them where that cannot be known). In one,
+        # every watched name is fetched and compared by identity in C (about a tenth of the
+        # loop below); only a difference (or a name gone) takes the loop, which names it.
+        written = self._writes.since_clean()
+        if not written:
+            return ""
+        groups = len(self._groups)
+        for index, _ in written:
+            if index < groups:
+                fetch, space, values = self._groups[index]
+                try:
+                    now = fetch(space)
+                except KeyError:
+                    return self._first_changed()
+                if any(map(operator.is_not, now, values)):
+                    return self._first_changed()
+            elif self._shadowed[index - groups][1].keys() != self._own_keys[index - groups]:
                 return self._first_changed()
-            if any(map(operator.is_not, now, values)):
-                return self._first_changed()
-        for (_, space, _), own in zip(self._shadowed, self._own_keys, strict=True):
-            if space.keys() != own:
-                return self._first_changed()
-        return self._first_changed(only_wrapped=True)
+        rebound = self._first_changed(only_wrapped=True)
+        if not rebound:
+            self._writes.clean(written)
+        return rebound
 
     def _first_changed(self, only_wrapped: bool = False) -> str:
         missing = object()
@@ -122,6 +136,86 @@ class Snapshot:
                 if name in inherited:
                     return label.partition(":")[0] if ":" in label else f"{label}.{name}"
         return ""
+
+
+class DictWrites:
+    """Which of some namespaces (module dicts, class dicts) were written to since they were
+    last found clean, read from each dict's version tag (PEP 509: CPython gives a dict a new
+    tag at every write that changes it; no Python code can set one back). Trusted code reads
+    the tags through views made here before any learner code runs. Where the tags do not
+    behave so (another Python, another build), every namespace counts as written: the full
+    check, as before. Measured: the full check before every answer cost about 0.5 ms in a
+    worker (3,700 names), a third of a round trip; most answers write to no namespace."""
+
+    def __init__(self, spaces: list[Any]) -> None:
+        self._all = [(index, 0) for index in range(len(spaces))]
+        self._tags: list[Any] | None = None
+        if _tags_follow_writes():
+            tags = [_tag_of(space) for space in spaces]
+            if all(tag is not None for tag in tags):
+                self._tags = tags
+                self._seen = [tag.value for tag in tags]
+
+    def since_clean(self) -> list[tuple[int, int]]:
+        """(index, its tag now) of every namespace written to since it was found clean."""
+        if self._tags is None:
+            return self._all
+        return [
+            (index, now)
+            for index, (tag, seen) in enumerate(zip(self._tags, self._seen, strict=True))
+            if (now := tag.value) != seen
+        ]
+
+    def clean(self, checked: list[tuple[int, int]]) -> None:
+        """These were found clean: as of the tags read before the check (a write since, by a
+        thread of the learner's, say, then still counts as unchecked)."""
+        if self._tags is not None:
+            for index, tag in checked:
+                self._seen[index] = tag
+
+
+# ob_refcnt, ob_type, ma_used, then ma_version_tag (CPython 3.11 to 3.13, with the GIL).
+_TAG_OFFSET = 2 * ctypes.sizeof(ctypes.c_ssize_t) + ctypes.sizeof(ctypes.c_void_p)
+
+
+def _tag_of(space: Any) -> Any:
+    """A view of the version tag of a module's dict or of a class's (behind its proxy)."""
+    found = space if type(space) is dict else None
+    if found is None:
+        found = next((r for r in gc.get_referents(space) if type(r) is dict), None)
+    if found is None:
+        return None
+    return ctypes.c_uint64.from_address(id(found) + _TAG_OFFSET)
+
+
+def _tags_follow_writes() -> bool:
+    """Whether this Python gives a dict a new tag at each write, and only then: tried on a
+    scratch module dict and a scratch class."""
+    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] <= (3, 13):
+        return False
+    if sysconfig.get_config_var("Py_GIL_DISABLED") or ctypes.sizeof(ctypes.c_void_p) != 8:
+        return False
+    space = {"a": 1, "b": 2}
+    scratch = type("Scratch", (), {"a": 1})
+    tags = (_tag_of(space), _tag_of(scratch.__dict__))
+    if None in tags:
+        return False
+    seen = [tags[0].value, tags[1].value]
+    writes = (
+        lambda: space.__setitem__("a", object()),  # a value replaced: nothing else moves
+        lambda: space.pop("b"),
+        lambda: setattr(scratch, "a", object()),
+        lambda: setattr(scratch, "c", 3),
+    )
+    for write in writes:
+        if [tags[0].value, tags[1].value] != seen:  # changed without a write
+            return False
+        write()
+        now = [tags[0].value, tags[1].value]
+        if now == seen:
+            return False
+        seen = now
+    return True
 
 
 # Rebound by torch itself when a lazy part of it loads (torch._dynamo wraps manual_seed);
