@@ -108,7 +108,7 @@ class _Tracked(torch.Tensor):
         if func in _PASS_THROUGH:
             with torch._C.DisableTorchFunctionSubclass():
                 return func(*args, **kwargs)
-        on_standin, on_host = _sides(args, kwargs)
+        on_standin, on_host, names_device = _sides(args, kwargs)
         if on_standin and on_host:
             raise RuntimeError(MIXED)
         if on_standin:
@@ -119,7 +119,8 @@ class _Tracked(torch.Tensor):
             if func is torch.Tensor.numpy:
                 raise TypeError(NO_NUMPY)
         to_cpu = _moves_to_cpu(func, args, kwargs)
-        args, kwargs = _on_cpu(args), _on_cpu(kwargs)
+        if names_device:
+            args, kwargs = _on_cpu(args), _on_cpu(kwargs)
         with torch._C.DisableTorchFunctionSubclass():
             out = func(*args, **kwargs)
         return _rewrapped(out, host if to_cpu or not on_standin else wrap)
@@ -236,13 +237,13 @@ def active() -> Iterator[None]:
         torch.Generator = _REAL_GENERATOR  # type: ignore[misc]
 
 
-def _sides(args: tuple, kwargs: dict) -> tuple[bool, bool]:
-    """Whether an op's arguments hold a stand-in tensor, and a host tensor of more than 0
-    dimensions (0-d CPU tensors mix with GPU tensors in PyTorch, as plain numbers do): both
-    is a mix of devices. One walk over the containers torch hands an op (tuples, lists,
+def _sides(args: tuple, kwargs: dict) -> tuple[bool, bool, bool]:
+    """Whether an op's arguments hold a stand-in tensor, a host tensor of more than 0
+    dimensions (0-d CPU tensors mix with GPU tensors in PyTorch, as plain numbers do: both
+    is a mix of devices), and a device argument naming the stand-in. One walk over the containers torch hands an op (tuples, lists,
     dicts, and their subclasses), on every op of a stand-in run: pytree's walk cost a third
     of a judge's time on a solved submission."""
-    standin = host_ = False
+    standin = host_ = names = False
     stack: list[Any] = [args, kwargs]
     budget = 100_000  # a list that holds itself (learner code may pass one) ends the walk
     while stack and budget:
@@ -256,7 +257,9 @@ def _sides(args: tuple, kwargs: dict) -> tuple[bool, bool]:
             standin = True
         elif not host_ and isinstance(value, Host) and value.dim() > 0:
             host_ = True
-    return standin, host_
+        elif not names and isinstance(value, (str, torch.device)) and names_standin(value):
+            names = True
+    return standin, host_, names
 
 
 def _rewrapped(out: Any, mark: Any) -> Any:
