@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
@@ -156,9 +157,7 @@ FORKED_TEMPLATE = textwrap.dedent(
     from grader.run.shared.codec import decode_value
     from grader.run.shared.plan import Plan
 
-    sys.argv[1:] = ["batch", "--hidden-seed", "4242424242"]  # what a command line may hold
-    launcher.PREFORK_ALLOWED = True  # as the `grader` command sets it
-    launcher.prefork_template()
+    launcher.prefork_template(sys.argv[1:], frozenset(["batch"]))  # as `grader` calls it
     template = launcher.start_template(Path(os.environ["COURSE_ROOT"]))
     template.wait_ready()
     tmp = Path(tempfile.mkdtemp())
@@ -175,11 +174,9 @@ FORKED_TEMPLATE = textwrap.dedent(
 )
 
 
-def test_a_template_forked_from_the_grader_is_what_python_minus_i_would_be(tmp_path):
-    """`grader check`/`batch` fork their template after `import torch` (one import, not two):
-    its workers must see python -I's import path (no PYTHONPATH, no current folder) and
-    environment, exactly as a template started as `python -I -m ...` has them, and nothing of
-    the grader's command line (a --hidden-seed) or first environment in /proc/self."""
+def worker_stats(tmp_path, *command_line: str) -> tuple[dict, Path]:
+    """A fresh worker's own view (process_stats) under a template made as the `grader` command
+    makes it for `command_line`, run with a planted PYTHONPATH and environment."""
     planted = tmp_path / "planted"
     planted.mkdir()
     env = {
@@ -190,7 +187,7 @@ def test_a_template_forked_from_the_grader_is_what_python_minus_i_would_be(tmp_p
         "INSTRUCTORS_TOKEN": "s3cr3t-t0ken",
     }
     done = subprocess.run(
-        [sys.executable, "-c", FORKED_TEMPLATE, "--hidden-seed", "4242424242"],
+        [sys.executable, "-c", FORKED_TEMPLATE, *command_line],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -199,7 +196,15 @@ def test_a_template_forked_from_the_grader_is_what_python_minus_i_would_be(tmp_p
         stdin=subprocess.DEVNULL,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1]), planted
+
+
+def test_a_template_forked_from_the_grader_is_what_python_minus_i_would_be(tmp_path):
+    """`grader check`/`batch` fork their template after `import torch` (one import, not two):
+    its workers must see python -I's import path (no PYTHONPATH, no current folder) and
+    environment, exactly as a template started as `python -I -m ...` has them, and nothing of
+    the grader's command line or first environment (sys.argv, sys.orig_argv, /proc/self)."""
+    stats, planted = worker_stats(tmp_path, "batch", "class-424242", "--out", "out-424242")
     assert stats["forked"], "the template was not forked from the grader's process"
     isolated = subprocess.run(
         [sys.executable, "-I", "-c", "import json, sys; print(json.dumps(sys.path))"],
@@ -215,7 +220,14 @@ def test_a_template_forked_from_the_grader_is_what_python_minus_i_would_be(tmp_p
     assert not any(str(planted) in p or p in ("", str(tmp_path)) for p in stats["import_path"])
     assert stats["torch_threads"] == 1 and stats["cuda_initialized"] is False
     assert not any(name.startswith("PYTHON_") for name in stats["environment"])
-    # Nothing of the grader's command line or first environment shows in /proc/self.
-    for shown in (stats["command_line"], stats["first_environment"]):
-        assert "4242424242" not in shown and "s3cr3t-t0ken" not in shown, shown
-        assert "hidden-seed" not in shown and str(planted) not in shown, shown
+    shown = [stats["command_line"], stats["first_environment"], " ".join(stats["argv"])]
+    for text in shown:
+        assert "424242" not in text and "s3cr3t-t0ken" not in text, text
+        assert str(planted) not in text, text
+
+
+def test_a_command_line_with_a_hidden_seed_gets_a_template_of_its_own(tmp_path):
+    """The secret never enters a process learner code runs in: no fork for such a command."""
+    stats, _ = worker_stats(tmp_path, "batch", "class", "--hidden-seed", "4242424242")
+    assert not stats["forked"]
+    assert not any("4242424242" in text for text in [stats["command_line"], *stats["argv"]])

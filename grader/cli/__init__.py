@@ -17,15 +17,19 @@ from grader.cli.localize import lang_in, localize, use_language
 from grader.cli.options import lang_option
 from grader.run.shared import launcher
 
+# The commands that grade, and so start a worker template.
+GRADING_COMMANDS = frozenset(["check", "grade", "batch", "verify", "doctor"])
+
 
 class GraderGroup(click.Group):
     """The `grader` group: settles the language from the command line (`--lang`, wherever it
     is) before click parses it, so the help and click's own errors are in it too."""
 
     def main(self, args=None, *pargs, **kwargs):  # type: ignore[override]
-        # Run as the `grader` command (not called with arguments, as click's test runner
-        # does): a grading command may fork its worker template from this process.
-        launcher.PREFORK_ALLOWED = args is None
+        if args is None:  # the `grader` command itself (click's test runner passes arguments)
+            # First of all, while this process holds nothing of the course, the class or
+            # the command's options: a grading command forks its worker template here.
+            launcher.prefork_template(sys.argv[1:], GRADING_COMMANDS)
         args = list(sys.argv[1:] if args is None else args)
         use_language(lang_in(args))
         localize(self)

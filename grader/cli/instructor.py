@@ -25,7 +25,6 @@ from grader.cli.options import (
     time_limit_option,
 )
 from grader.messages import say
-from grader.run.shared.launcher import prefork_template
 
 
 @click.command(short_help="Grade one submission (a folder or a .zip).")
@@ -68,7 +67,6 @@ def grade(
         hidden_seed=hidden_seed,
         keep_runs=keep_runs,
     )
-    prefork_template()
     with Grader(course, options) as grader:
         result = grader.grade(Submission(name=submission.name, source=submission))
     write_outputs(result, out_dir, reveal_hidden=reveal_hidden)
@@ -125,7 +123,6 @@ def batch(
     course = course_of(ctx)
     try:
         shard_of = batches.Shard.parse(shard) if shard else None
-        prefork_template()  # before the roster and the class are read
         batches.check_roster(roster)  # before any grading
         # Gathered parts of learners (loose files, zips opened) live until the command ends.
         staging = Path(ctx.with_resource(tempfile.TemporaryDirectory(prefix="grader-staging-")))
@@ -267,7 +264,6 @@ def doctor(ctx) -> None:
     from grader import doctor as doctors
     from grader.pipeline import Grader, Options
 
-    prefork_template()
     with Grader(course_of(ctx), Options()) as grader:
         measures, stats = doctors.inspect_sandbox(grader)
     click.echo(
@@ -327,7 +323,6 @@ def verify(ctx, exercises) -> None:
         Submission("solutions", course.solutions_dir),
         Submission("stubs", course.exercises_dir),
     ]
-    prefork_template()
     with Grader(course, options) as grader:
         results = {r.submission: r for r in grader.grade_many(sides, jobs=2)}
     solutions, stubs = results["solutions"], results["stubs"]

@@ -18,7 +18,6 @@ from grader.cli.options import (
 )
 from grader.messages import say
 from grader.records import Tally
-from grader.run.shared.launcher import prefork_template
 
 
 @click.command("list", short_help="List the exercises and their points.")
@@ -134,7 +133,6 @@ def check(
         limits=limits(call_timeout),
         local=True,
     )
-    prefork_template()
     with Grader(course, options) as grader:
         result = grader.grade(Submission(name=submission_name(target), source=target))
     if chosen and result.graded and not result.checks:

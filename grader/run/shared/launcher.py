@@ -1,13 +1,15 @@
 """Starting the worker template (workers/template.py) from the grader or a judge.
 
 Two ways, one result: a process that has imported torch and nothing of any course or class.
-- Forked (`prefork_template`): a grading command's first step, before it reads anything of
-  the course or the class, imports torch and forks a child that waits; when the grader needs
-  its template, the child takes `python -I`'s environment and import path and becomes it. The
+- Forked (`prefork_template`): the `grader` command's first step, before it parses its
+  options or reads anything of the course or the class, imports torch and forks a child that
+  waits; when the grader needs its template, the child takes `python -I`'s environment and
+  import path and becomes it. The
   grader and its template then share one import of torch (about 2 s of CPU) instead of paying
   it twice.
 - Started (`start_template`): a separate `python -I -m grader.run.workers.template` process,
-  where no fork was made (the grader used as a library, the pytest plugin, a second template).
+  where no fork was made (the grader used as a library, the pytest plugin, a second template,
+  a command line that names a hidden seed).
 Either way, this side never imports worker code: it names the module.
 """
 
@@ -124,8 +126,6 @@ def _template_env() -> dict[str, str]:
 
 # ------------------------------------------------------------------ the forked template
 
-PREFORK_ALLOWED = False  # set by the `grader` command itself (cli.main), never by a library user
-
 
 @dataclass
 class _WaitingChild:
@@ -160,13 +160,21 @@ class _WaitingChild:
 _WAITING: _WaitingChild | None = None
 
 
-def prefork_template() -> None:
-    """The first step of a grading command, before it reads anything of the course or the
-    class (no roster, no submission, no suite, no secret is in this process yet): import torch
-    and fork the child that will become the template. Only for the `grader` command itself
-    (PREFORK_ALLOWED): a library user's process may hold anything, and other threads."""
+def prefork_template(argv: list[str], grading: frozenset[str]) -> None:
+    """The `grader` command's first step, before click has parsed anything: when `argv` runs
+    a grading command, import torch and fork the child that will become the worker template.
+    Nothing of the course, the class or the options is in this process yet, and nothing of
+    the stack the child keeps (the frames that called this) holds any of it. Not for help,
+    and not for a command line that carries a secret (`--hidden-seed`): that one's template
+    is a `python -I` process of its own, which never saw the command line. Not with other
+    threads running (a fork copies only this one)."""
     global _WAITING
-    if not PREFORK_ALLOWED or _WAITING is not None or threading.active_count() != 1:
+    command = next((word for word in argv if word in grading), None)
+    asks_help = any(word in ("-h", "--help", "--version") for word in argv)
+    secret = any(word.startswith("--hidden-seed") for word in argv)
+    if command is None or asks_help or secret or _WAITING is not None:
+        return
+    if threading.active_count() != 1:
         return
     # What `python -I` puts on sys.path here (no PYTHONPATH, no user site, no current folder),
     # asked of python -I itself while this process imports torch.
@@ -194,6 +202,7 @@ def prefork_template() -> None:
     if pid == 0:
         os.close(order_write)
         os.close(ready_read)
+        argv.clear()  # this frame stays under every worker's: it keeps no command line
         _wait_then_serve(order_read, ready_write)
     os.close(order_read)
     os.close(ready_write)
@@ -222,10 +231,13 @@ def _wait_then_serve(order_fd: int, ready_fd: int) -> None:
         if not line:
             os._exit(0)
         order = json.loads(line)
+        del line  # (as the order's environment below: no frame under the workers keeps it)
         os.environ.clear()
-        os.environ.update(order["env"])
-        sys.path[:] = order["path"]
+        os.environ.update(order.pop("env"))
+        sys.path[:] = order.pop("path")
+        # What python -I -m would have; the grader's command line leaves no trace in sys.
         sys.argv[:] = ["-m"]
+        sys.orig_argv[:] = [sys.executable, "-I", "-m", TEMPLATE_MODULE]
         template = importlib.import_module(TEMPLATE_MODULE)
         template.serve(order["socket"], Path(order["course"]), order["full_warm"])
     except BaseException:

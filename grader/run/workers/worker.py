@@ -339,6 +339,7 @@ def process_stats() -> dict[str, Any]:
         "pid": os.getpid(),
         "import_path": list(sys.path),
         "command_line": _proc_text("cmdline"),
+        "argv": list(sys.argv) + list(sys.orig_argv),
         "first_environment": _proc_text("environ"),
     }
 
