@@ -231,3 +231,49 @@ def test_a_command_line_with_a_hidden_seed_gets_a_template_of_its_own(tmp_path):
     stats, _ = worker_stats(tmp_path, "batch", "class", "--hidden-seed", "4242424242")
     assert not stats["forked"]
     assert not any("4242424242" in text for text in [stats["command_line"], *stats["argv"]])
+
+
+SCRUBBED = textwrap.dedent(
+    """
+    import ctypes, json, sys
+    import torch
+    from grader.run.shared import launcher
+
+    patterns = [w.encode("utf-32-le") for w in sys.orig_argv[3:]]  # (after -c and its code)
+    ours = {id(p) + sys.getsizeof(b"") - 1 for p in patterns}  # where these bytes keep theirs
+
+    def copies():
+        with open("/proc/self/maps") as maps:
+            heap = next(line.split()[0] for line in maps if line.rstrip().endswith("[heap]"))
+        start, end = (int(part, 16) for part in heap.split("-"))
+        data = ctypes.string_at(start, end - start)
+        count = 0
+        for pattern in patterns:
+            found = data.find(pattern)
+            while found != -1:
+                count += start + found not in ours
+                found = data.find(pattern, found + 1)
+        return count
+
+    before = copies()
+    launcher._scrub_startup_copies(sys.orig_argv[1:])
+    after = copies()
+    works = float(torch.ones(3).sum()) == 3.0 and json.loads("[1]") == [1]
+    print(json.dumps({"before": before, "after": after, "works": works}))
+    """
+)
+
+
+def test_the_forked_template_zeroes_pythons_copies_of_the_command_line():
+    """CPython keeps wide-character copies of its command line on its heap, where learner code
+    reading raw memory (numpy's as_strided) found the class's folder: the forked template
+    zeroes them, and goes on working."""
+    done = subprocess.run(
+        [sys.executable, "-c", SCRUBBED, "batch", "/tmp/class-QQ424242", "--out", "/tmp/out-QQ"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert counts["before"] >= 3 and counts["after"] == 0 and counts["works"], counts

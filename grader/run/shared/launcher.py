@@ -115,8 +115,17 @@ def start_template(course_root: Path, full_warm: bool = False) -> TemplateProces
     return TemplateProcess(process.pid, process.stdout, socket_path, folder, process)
 
 
+# What of the grader's environment the template keeps: the locale and the run's language,
+# where programs and temporary files go, and what configures torch, its threads and CUDA.
+# Nothing else (a CI token, say) enters a process learner code runs in, not even its memory.
+KEPT_ENVIRONMENT = ("PATH", "HOME", "TMPDIR", "LANG", "LANGUAGE", "GRADER_LANG", "LD_LIBRARY_PATH")
+KEPT_PREFIXES = ("LC_", "CUDA_", "NVIDIA_", "PYTORCH_", "TORCH_", "OMP_", "MKL_", "KMP_")
+
+
 def _template_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
+    env = {
+        k: v for k, v in os.environ.items() if k in KEPT_ENVIRONMENT or k.startswith(KEPT_PREFIXES)
+    }
     # The template must never initialise CUDA: with the NVML check, is_available() does not.
     env.update(
         {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTORCH_NVML_BASED_CUDA_CHECK": "1"}
@@ -232,6 +241,7 @@ def _wait_then_serve(order_fd: int, ready_fd: int) -> None:
             os._exit(0)
         order = json.loads(line)
         del line  # (as the order's environment below: no frame under the workers keeps it)
+        _scrub_startup_copies(sys.orig_argv[1:])
         os.environ.clear()
         os.environ.update(order.pop("env"))
         sys.path[:] = order.pop("path")
@@ -245,6 +255,30 @@ def _wait_then_serve(order_fd: int, ready_fd: int) -> None:
         code = 1
     finally:
         os._exit(code)
+
+
+def _scrub_startup_copies(words: list[str]) -> None:
+    """CPython keeps wide-character copies of its command line (its startup configuration)
+    near the start of its heap, where learner code that reads raw memory would find the
+    grader's (the class's folder, the output folder): zero every whole copy of these words
+    there (a string of its own: where an allocation starts, ending in a wide NUL)."""
+    import ctypes
+
+    with open("/proc/self/maps") as maps:
+        heap = next((line.split()[0] for line in maps if line.rstrip().endswith("[heap]")), "")
+    if not heap:
+        return
+    start, end = (int(part, 16) for part in heap.split("-"))
+    data = ctypes.string_at(start, min(end - start, 1 << 20))
+    keep = {sys.executable, sys.argv[0], "-m", "-c", "-I", "grader", *sys.path}
+    for word in {w for w in words if len(w) > 1 and w not in keep}:
+        pattern = word.encode("utf-32-le")
+        found = data.find(pattern)
+        while found != -1:
+            after = found + len(pattern)
+            if (start + found) % 16 == 0 and data[after : after + 4] == b"\0\0\0\0":
+                ctypes.memset(start + found, 0, len(pattern))
+            found = data.find(pattern, after)
 
 
 def _open_descriptors() -> list[int]:
