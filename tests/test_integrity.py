@@ -60,3 +60,15 @@ def test_a_write_made_while_the_check_runs_is_checked_at_the_next_answer(snapsho
     finally:
         del torch.Tensor.clone  # (the inherited one again)
     assert snapshot.changed() == ""
+
+
+def test_a_module_whose_class_is_swapped_is_named(snapshot):
+    """A module class with a __getattribute__ that answers anything writes to no namespace."""
+    evil = type("Evil", (type(torch.random),), {"__getattribute__": lambda self, name: None})
+    original = type(torch.random)
+    torch.random.__class__ = evil
+    try:
+        assert snapshot.changed() == "torch.random"
+    finally:
+        torch.random.__class__ = original
+    assert snapshot.changed() == ""

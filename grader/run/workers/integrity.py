@@ -73,8 +73,12 @@ class Snapshot:
 
     def __init__(self) -> None:
         namespaces: list[tuple[str, dict[str, Any]]] = []
-        for module in (*_THIRD_PARTY, *_machinery()):
+        modules = (*_THIRD_PARTY, *_machinery())
+        for module in modules:
             namespaces.append((_label(module.__name__), vars(module)))
+        # A module's class can be swapped for one whose __getattribute__ answers anything,
+        # which writes to no namespace: each watched module's type is compared too.
+        self._modules = [(_label(m.__name__), m, type(m)) for m in modules]
         classes = [*_CLASSES, *_machinery_classes()]
         for cls in classes:
             namespaces.append((_label(f"{cls.__module__}.{cls.__qualname__}"), cls.__dict__))
@@ -103,6 +107,9 @@ class Snapshot:
         # clean is looked at (DictWrites; all of them where that cannot be known). In one,
         # every watched name is fetched and compared by identity in C (about a tenth of the
         # loop below); only a difference (or a name gone) takes the loop, which names it.
+        for label, module, kind in self._modules:
+            if type(module) is not kind:
+                return label.partition(":")[0]
         written = self._writes.since_clean()
         if not written:
             return ""
