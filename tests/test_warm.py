@@ -277,3 +277,29 @@ def test_the_forked_template_zeroes_pythons_copies_of_the_command_line():
     assert done.returncode == 0, done.stderr
     counts = json.loads(done.stdout.strip().splitlines()[-1])
     assert counts["before"] >= 3 and counts["after"] == 0 and counts["works"], counts
+
+
+def test_without_proc_the_template_forgets_what_it_can_and_goes_on():
+    """Where there is no /proc (macOS, a learner's laptop), a template cannot overwrite its
+    command line: it must still start."""
+    code = textwrap.dedent(
+        """
+        import builtins
+        real = open
+
+        def no_proc(path, *args, **kwargs):
+            if str(path).startswith("/proc"):
+                raise FileNotFoundError(path)
+            return real(path, *args, **kwargs)
+
+        builtins.open = no_proc
+        from grader.run.shared.launcher import _scrub_startup_copies
+        from grader.run.workers.template import forget_how_it_was_started
+
+        forget_how_it_was_started()
+        _scrub_startup_copies(["batch", "/tmp/class"])
+        print("started")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "started", done.stderr

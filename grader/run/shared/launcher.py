@@ -264,8 +264,11 @@ def _scrub_startup_copies(words: list[str]) -> None:
     there (a string of its own: where an allocation starts, ending in a wide NUL)."""
     import ctypes
 
-    with open("/proc/self/maps") as maps:
-        heap = next((line.split()[0] for line in maps if line.rstrip().endswith("[heap]")), "")
+    try:  # (Linux: elsewhere there is no /proc/self/maps, nor a way to read them)
+        with open("/proc/self/maps") as maps:
+            heap = next((ln.split()[0] for ln in maps if ln.rstrip().endswith("[heap]")), "")
+    except OSError:
+        return
     if not heap:
         return
     start, end = (int(part, 16) for part in heap.split("-"))
