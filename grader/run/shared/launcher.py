@@ -4,9 +4,8 @@ Two ways, one result: a process that has imported torch and nothing of any cours
 - Forked (`prefork_template`): the `grader` command's first step, before it parses its
   options or reads anything of the course or the class, imports torch and forks a child that
   waits; when the grader needs its template, the child takes `python -I`'s environment and
-  import path and becomes it. The
-  grader and its template then share one import of torch (about 2 s of CPU) instead of paying
-  it twice.
+  import path and becomes it. The grader and its template then share one import of torch
+  (about 2 s of CPU) instead of paying it twice.
 - Started (`start_template`): a separate `python -I -m grader.run.workers.template` process,
   where no fork was made (the grader used as a library, the pytest plugin, a second template,
   a command line that names a hidden seed).
@@ -224,17 +223,13 @@ def _wait_then_serve(order_fd: int, ready_fd: int) -> None:
     and serve. Exits without an order: the grader did not need a template after all."""
     code = 0
     try:
+        from grader.run.shared.process import close_all_but  # (loads libc: only here)
+
         os.setsid()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(ready_fd, 1)
-        keep = {0, 1, 2, order_fd}
-        for fd in _open_descriptors():
-            if fd not in keep:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        close_all_but({0, 1, 2, order_fd})
         with os.fdopen(order_fd, "rb") as orders:
             line = orders.readline()
         if not line:
@@ -282,13 +277,6 @@ def _scrub_startup_copies(words: list[str]) -> None:
             if (start + found) % 16 == 0 and data[after : after + 4] == b"\0\0\0\0":
                 ctypes.memset(start + found, 0, len(pattern))
             found = data.find(pattern, after)
-
-
-def _open_descriptors() -> list[int]:
-    try:
-        return [int(name) for name in os.listdir("/proc/self/fd")]
-    except OSError:
-        return list(range(3, 256))
 
 
 def _signal_group(pid: int, sig: int) -> None:

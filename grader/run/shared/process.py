@@ -1,4 +1,4 @@
-"""Process plumbing both sides need: Linux prctl flags and CPU pinning (via libc)."""
+"""Process plumbing both sides need: Linux prctl flags, CPU pinning (via libc), descriptors."""
 
 from __future__ import annotations
 
@@ -54,3 +54,13 @@ def pin_to_cpu(cpu: int | None) -> None:
         os.sched_setaffinity(0, {cpu})
     except (OSError, ValueError):
         pass  # a CPU this process may not use: the scheduler decides, as without pinning
+
+
+def close_all_but(keep: set[int]) -> None:
+    """Close every descriptor of this process except `keep` (a fresh child's first step)."""
+    low = 0
+    for fd in sorted(keep):
+        if low < fd:  # os.closerange(n, n) would close every descriptor from n on
+            os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 65536)

@@ -240,9 +240,9 @@ def active() -> Iterator[None]:
 def _sides(args: tuple, kwargs: dict) -> tuple[bool, bool, bool]:
     """Whether an op's arguments hold a stand-in tensor, a host tensor of more than 0
     dimensions (0-d CPU tensors mix with GPU tensors in PyTorch, as plain numbers do: both
-    is a mix of devices), and a device argument naming the stand-in. One walk over the containers torch hands an op (tuples, lists,
-    dicts, and their subclasses), on every op of a stand-in run: pytree's walk cost a third
-    of a judge's time on a solved submission."""
+    is a mix of devices), and a device argument naming the stand-in. One walk over the
+    containers torch hands an op (tuples, lists, dicts, and their subclasses), on every op of
+    a stand-in run: pytree's walk cost a third of a judge's time on a solved submission."""
     standin = host_ = names = False
     stack: list[Any] = [args, kwargs]
     budget = 100_000  # a list that holds itself (learner code may pass one) ends the walk

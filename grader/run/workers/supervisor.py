@@ -24,7 +24,7 @@ import torch
 
 from grader.run.shared.frames import PeerClosed, recv_frame, send_frame
 from grader.run.shared.plan import Measures, Plan
-from grader.run.shared.process import become_subreaper, pin_to_cpu
+from grader.run.shared.process import become_subreaper, close_all_but, pin_to_cpu
 from grader.run.workers import guard, integrity, namespaces, tamper
 from grader.run.workers.cgroups import Cgroups
 from grader.run.workers.confine import confine_worker, static_measures
@@ -183,7 +183,7 @@ class Supervisor:
         os.dup2(devnull, 0)
         os.dup2(out_fd, 1)
         os.dup2(out_fd, 2)
-        _close_all_but({0, 1, 2, conn.fileno(), tamper_fd, ready_fd})
+        close_all_but({0, 1, 2, conn.fileno(), tamper_fd, ready_fd})
         if self.sandbox.rooted:
             uid = self.plan.sandbox_uid if self._drops_user() else None
             home = enter_scratch(self.plan.limits, uid)
@@ -241,15 +241,6 @@ class Supervisor:
         os.close(worker.ready_fd)
         if worker.home is not None:
             shutil.rmtree(worker.home, ignore_errors=True)
-
-
-def _close_all_but(keep: set[int]) -> None:
-    low = 0
-    for fd in sorted(keep):
-        if low < fd:  # os.closerange(n, n) would close every descriptor from n on
-            os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, 65536)
 
 
 def _was_ready(fd: int) -> bool:
