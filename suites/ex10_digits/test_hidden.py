@@ -149,8 +149,12 @@ def test_loaders_other_seed(learner):
     seed = seeded(31) % 10_000
     options = {"val_size": 45, "batch_size": 20, "seed": seed}
     seen, expected, what = H.loaders_of(learner, 200, options)
-    got = seen["val"]["labels"][0]
-    if not H.same_batches(got, expected["val"]):
+    check_seeded_batches(seen, expected, what)
+
+
+def check_seeded_batches(seen: dict, expected: dict, what: str) -> None:
+    """The validation batches, then two epochs of training batches, as the seed orders them."""
+    if not H.same_batches(seen["val"]["labels"][0], expected["val"]):
         fail(MESSAGES.say("val_not_seeded", what=what))
     for epoch in (0, 1):
         if not H.same_batches(seen["train"]["labels"][epoch], expected["train"][epoch]):
@@ -190,11 +194,7 @@ def test_data_defaults(learner):
     sizes = {"train": seen["train"]["size"], "val": seen["val"]["size"]}
     if (sizes["train"], sizes["val"]) != (100, 200):
         fail(MESSAGES.say("split_sizes", what=what, **sizes, want_train=100, want_val=200))
-    if not H.same_batches(seen["val"]["labels"][0], expected["val"]):
-        fail(MESSAGES.say("val_not_seeded", what=what))
-    for epoch in (0, 1):
-        if not H.same_batches(seen["train"]["labels"][epoch], expected["train"][epoch]):
-            fail(MESSAGES.say("train_not_seeded", what=what, epoch=epoch + 1))
+    check_seeded_batches(seen, expected, what)
 
 
 @points(1)
