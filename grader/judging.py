@@ -101,14 +101,19 @@ def read_collected(path: Path) -> Collected | None:
         return None
 
 
+def judge_environment() -> None:
+    """What judges forked from this process find in their environment."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # never initialise CUDA here
+
+
 def warm_up(meta: bool = False) -> None:
     """Import what every judge needs, once, in this (parent) process; then freeze the heap so
     forked judges share it instead of copying it when Python's GC touches every object.
 
     With `meta`, also the machinery of meta-device ops and torch._dynamo (which torch.optim
     imports at its first step): about 2 s, which pays off when many judges fork from here."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # never initialise CUDA here
+    judge_environment()
     import pytest  # noqa: F401
     import pytest_jsonreport.plugin  # noqa: F401
 

@@ -97,7 +97,10 @@ class Grader:
             self.course.root, full_warm=uses_optim
         )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
-        judging.warm_up(meta=self.options.many and uses_optim)  # ...while this process does
+        if self.options.many:  # ...while this process warms up for the judges it forks
+            judging.warm_up(meta=uses_optim)
+        else:  # one judge imports pytest itself, while this process does `meanwhile` (grade)
+            judging.judge_environment()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -110,18 +113,23 @@ class Grader:
 
     # ------------------------------------------------------------ one or many
 
-    def grade(self, submission: Submission) -> SubmissionResult:
-        return next(self.grade_many([submission], jobs=1))
+    def grade(
+        self, submission: Submission, meanwhile: Callable[[], object] | None = None
+    ) -> SubmissionResult:
+        """Grade one submission. `meanwhile` runs here while its judge runs (on another CPU,
+        where there is one): the command imports what it renders the result with."""
+        return next(self.grade_many([submission], jobs=1, meanwhile=meanwhile))
 
     def grade_many(
         self,
         submissions: Iterable[Submission],
         jobs: int,
         on_start: Callable[[Submission], None] | None = None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> Iterator[SubmissionResult]:
         """Grade with up to `jobs` judges at once; yields results as they finish. A submission
         whose grading failed for the grader's own reasons (status "error") is graded once more
-        before its error is reported."""
+        before its error is reported. `meanwhile` runs once, as soon as the first judges run."""
         queue = list(submissions)
         retried: set[int] = set()
         if len(queue) > 1:
@@ -143,6 +151,9 @@ class Grader:
 
         while queue or running:
             yield from start_more()
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             if running:
                 done = []
                 for pid in judging.wait_any(_deadlines(running)):

@@ -16,6 +16,7 @@ from grader.cli.options import (
     exercises_option,
     hidden_seed_option,
     hidden_visibility_option,
+    import_renderers,
     kit_lang_option,
     lang_option,
     limits,
@@ -57,8 +58,6 @@ def grade(
     """Grade one submission (a folder or a .zip): writes results.json, report.html and
     gradescope.json."""
     from grader.pipeline import Grader, Options, Submission
-    from grader.render import terminal
-    from grader.render.outputs import RESULTS_FILE, write_outputs
 
     course = course_of(ctx)
     options = Options(
@@ -68,7 +67,12 @@ def grade(
         keep_runs=keep_runs,
     )
     with Grader(course, options) as grader:
-        result = grader.grade(Submission(name=submission.name, source=submission))
+        result = grader.grade(
+            Submission(name=submission.name, source=submission), meanwhile=import_renderers
+        )
+    from grader.render import terminal  # (imported meanwhile)
+    from grader.render.outputs import RESULTS_FILE, write_outputs
+
     write_outputs(result, out_dir, reveal_hidden=reveal_hidden)
     click.echo(terminal.render(result))
     click.echo(say("grade_wrote", results=out_dir / RESULTS_FILE, out=out_dir))

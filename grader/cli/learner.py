@@ -13,6 +13,7 @@ from grader.cli.options import (
     call_timeout_option,
     course_of,
     exercise_ids,
+    import_renderers,
     lang_option,
     limits,
 )
@@ -115,9 +116,6 @@ def check(
     """Check your exercises (all, or the ones named, e.g. `grader check 01 02`), or one
     function of one (`grader check 01::one_hot`, or `grader check 01 -k one_hot`)."""
     from grader.pipeline import Grader, Options, Submission
-    from grader.render import html, progress, terminal
-    from grader.render.outputs import json_text, write_text
-    from grader.results_json import to_json
 
     started = time.monotonic()
     course = course_of(ctx)
@@ -134,7 +132,13 @@ def check(
         local=True,
     )
     with Grader(course, options) as grader:
-        result = grader.grade(Submission(name=submission_name(target), source=target))
+        result = grader.grade(
+            Submission(name=submission_name(target), source=target), meanwhile=import_renderers
+        )
+    from grader.render import html, progress, terminal  # (imported meanwhile)
+    from grader.render.outputs import json_text, write_text
+    from grader.results_json import to_json
+
     if chosen and result.graded and not result.checks:
         named = ", ".join(sorted({f for fs in chosen.values() for f in fs}))
         raise click.BadParameter(say("no_check_about", functions=named), param_hint="-k")

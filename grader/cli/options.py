@@ -36,6 +36,13 @@ def exercise_ids(course: Course, names: tuple[str, ...]) -> tuple[str, ...]:
         raise click.BadParameter(str(exc), param_hint="EXERCISE") from None
 
 
+def import_renderers() -> None:
+    """Import the renderers (jinja2, the reports' modules: about 0.2 s). A command that grades
+    one submission does this while its judge runs, so that the learner does not wait for it
+    afterwards (Grader.grade's `meanwhile`)."""
+    from grader.render import html, outputs, progress, terminal  # noqa: F401
+
+
 def limits(call_timeout: float | None, time_limit: float | None = None) -> Limits:
     """The run's limits: the defaults, with what the command line set."""
     chosen = Limits()
