@@ -65,3 +65,29 @@ def test_a_call_that_reads_only_changes_nothing():
     with standin.active():
         assert after(lambda x, dim=-1: torch.softmax(x, dim), x) == []
         assert after(lambda x: x.sub_(1).add_(1), x)[0]["what"] == "written_back"
+
+
+def test_arguments_are_named_by_each_function_s_own_signature():
+    """Signatures are read once per function (reading one is audited in a worker): a function
+    defined again, a method bound to another object, each is named by its own."""
+
+    def first(weights):
+        weights.add_(1)
+
+    def second(bias):
+        bias.add_(1)
+
+    class Layer:
+        def step(self, grads):
+            grads.add_(1)
+
+    for function, name in [(first, "weights"), (second, "bias"), (first, "weights")]:
+        assert after(function, torch.ones(2))[0]["where"] == name
+    for layer in (Layer(), Layer()):
+        assert after(layer.step, torch.ones(2))[0]["where"] == "grads"
+    for _ in range(2):  # a function made again: a new object, maybe at the same address
+
+        def again(other):
+            other.add_(1)
+
+        assert after(again, torch.ones(2))[0]["where"] == "other"

@@ -10,6 +10,7 @@ judge to tell the learner.
 from __future__ import annotations
 
 import inspect
+import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,10 +54,31 @@ def changes(records: list[_Record]) -> list[dict[str, str]]:
 
 def _named(target: Any, args: tuple, kwargs: dict) -> list[tuple[str, Any]]:
     try:
-        bound = inspect.signature(target).bind_partial(*args, **kwargs)
+        bound = _signature(target).bind_partial(*args, **kwargs)
         return list(bound.arguments.items())
     except (TypeError, ValueError):
         return [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+
+
+# (id of the function, id of what it is bound to) -> (both, the signature): a learner
+# function's signature is read once per worker, not per call (reading it reads __code__ and
+# __defaults__, which are audited: the tripwire looks at each). Both are kept, so that
+# their ids are never reused. Other callables (objects with __call__) are read each time.
+_signatures: dict[tuple[int, int], tuple[tuple, inspect.Signature]] = {}
+
+
+def _signature(target: Any) -> inspect.Signature:
+    if isinstance(target, types.MethodType):  # (a new object each time it is looked up)
+        kept: tuple = (target.__func__, target.__self__)
+    elif isinstance(target, types.FunctionType):
+        kept = (target, None)
+    else:
+        return inspect.signature(target)
+    key = (id(kept[0]), id(kept[1]))
+    known = _signatures.get(key)
+    if known is None or known[0][0] is not kept[0] or known[0][1] is not kept[1]:
+        known = _signatures[key] = (kept, inspect.signature(target))
+    return known[1]
 
 
 def _walk(value: Any, where: str, records: list[_Record], depth: int) -> None:
