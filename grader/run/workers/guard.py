@@ -6,10 +6,9 @@ only when learner code makes it directly: torch calling its own internals, or a 
 calling torch, never does. Two ways of seeing a call, because no single one sees all:
 
 - a TorchFunctionMode sees torch functions, Tensor methods and operators;
-- tripwires wrap what the mode cannot see (pure-Python functions such as
-  torch.broadcast_shapes, and classes such as torch.nn.Linear). They are installed
-  before any learner module is imported, so `from torch import broadcast_shapes`
-  binds the tripwire too, and they do nothing unless a guard is armed.
+- tripwires wrap what the mode cannot see (pure-Python functions such as torch.broadcast_shapes,
+  and classes such as torch.nn.Linear). Installed before any learner module is imported (so
+  `from torch import broadcast_shapes` binds one too), they do nothing unless a guard is armed.
 
 and a third sees computations rather than calls: a rule may name a PyTorch kernel
 ("aten._softmax"); a TorchDispatchMode then sees it reached by any route (torch.special.softmax,
@@ -88,7 +87,8 @@ class _Armed:
 
 
 _armed: _Armed | None = None
-_api_names: dict[int, set[str]] = {}  # id(object) -> its API names, for what the mode sees
+# An API's object -> its names, for the mode (by object: id() is audited, the tripwire runs)
+_api_names: dict[object, set[str]] = {}
 _registered: set[str] = set()
 _installed_tripwires: set[str] = set()
 
@@ -162,7 +162,7 @@ def _register_names(rules: list[Rule]) -> None:
             _registered.add(api)
             obj = resolve_api(api)
             if obj is not None:
-                _api_names.setdefault(id(obj), set()).add(api)
+                _api_names.setdefault(obj, set()).add(api)
 
 
 def install_tripwires(rule_specs: Iterable[dict[str, Iterable[str]]]) -> None:
@@ -220,7 +220,7 @@ def _install_tripwire(api: str) -> None:
             return obj(*args, **kwargs)
 
         checked.__grader_names__ = names  # type: ignore[attr-defined]
-        _api_names[id(checked)] = names
+        _api_names[checked] = names
         setattr(owner, attr, checked)
         # torch re-exports some functions (torch.func.vmap is torch.vmap): patch those too.
         for alias_owner in (torch, torch.func, torch.autograd):
@@ -319,7 +319,7 @@ def _guarded_thread(function, args, kwargs):
 
 class _GuardMode(TorchFunctionMode):
     def __torch_function__(self, func, types_, args=(), kwargs=None):
-        names = _api_names.get(id(func))
+        names = _api_names.get(func) if type(func).__hash__ is not None else None
         if names is not None:
             _check_call(names, _caller_of(func))
         return func(*args, **(kwargs or {}))
