@@ -124,6 +124,7 @@ class NaiveRun:
     checks: list[float]  # per submission: seconds inside the checks
     loops: list[float]  # per submission: seconds in pytest's run loop (checks and machinery)
     clean: list[bool]  # per submission: no check failed (so no traceback was formatted)
+    kinds: list[str]  # per submission: solutions, stubs or half-done
 
 
 def naive(submissions: list[Path], work: Path, exercises: list[str]) -> NaiveRun:
@@ -134,7 +135,7 @@ def naive(submissions: list[Path], work: Path, exercises: list[str]) -> NaiveRun
     # Without the plugins a judge also goes without (except the terminal report), so that
     # pytest's machinery around each check costs what it costs in a judge.
     lean = [arg for name in JUDGE_WITHOUT if name != "terminal" for arg in ("-p", f"no:{name}")]
-    checks, loops, clean = [], [], []
+    checks, loops, clean, kinds = [], [], [], []
     started = time.perf_counter()
     for sub in submissions:
         report = work / f"{sub.name}.json"
@@ -166,7 +167,23 @@ def naive(submissions: list[Path], work: Path, exercises: list[str]) -> NaiveRun
         )
         loops.append(data["runtestloop_seconds"])
         clean.append(all(t["outcome"] == "passed" for t in data["tests"]))
-    return NaiveRun(time.perf_counter() - started, checks, loops, clean)
+        kinds.append(kind_of(sub))
+    return NaiveRun(time.perf_counter() - started, checks, loops, clean, kinds)
+
+
+def kind_of(submission: Path) -> str:
+    return submission.name.split("-", 1)[1]  # "004-stubs"
+
+
+def inside_judges(out: Path) -> dict[str, list[float]]:
+    """Per kind, each submission's time in the batch from its intake to its result (the
+    `duration` of its results.json): with -j 1, one after the other."""
+    seconds: dict[str, list[float]] = {}
+    for path in sorted((out / "submissions").glob("*/results.json")):
+        seconds.setdefault(kind_of(path.parent), []).append(
+            json.loads(path.read_text())["duration"]
+        )
+    return seconds
 
 
 def batch(klass: Path, out: Path, jobs: int, exercises: list[str]) -> float:
@@ -288,6 +305,29 @@ def main() -> None:
         f"{marginal:.2f} s per submission: {marginal - compute:.2f} s of overhead per submission "
         f"beyond the checks' own compute; of that, {marginal - compute - machinery:.2f} s beyond "
         "what pytest's machinery costs in-process (isolation, workers, judges, reports)"
+    )
+
+    # The same from inside: each submission's own time in the -j 1 batch (results.json),
+    # beside the checks' own compute for its kind; the rest of the batch's wall is its start
+    # and end (template, warm-up, collection; class files, exit).
+    inside = inside_judges(work / "out-j1")
+    naive_kinds = before.kinds + after.kinds
+    naive_checks = before.checks + after.checks
+    print("\nper submission inside grader batch -j 1 (results.json's duration), by kind:")
+    for kind in KINDS:
+        own = statistics.fmean(
+            c for c, k in zip(naive_checks, naive_kinds, strict=True) if k == kind
+        )
+        took = statistics.fmean(inside[kind])
+        print(
+            f"  {kind:<10} {took:5.2f} s; the checks' own compute {own:5.2f} s; "
+            f"overhead {took - own:5.2f} s"
+        )
+    every = [t for times in inside.values() for t in times]
+    print(
+        f"  mean {statistics.fmean(every):.2f} s, overhead {statistics.fmean(every) - compute:.2f} "
+        f"s per submission; the batch's start and end (its wall beyond the submissions' own "
+        f"time): {one - sum(every):.2f} s"
     )
 
     print(
