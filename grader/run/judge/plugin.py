@@ -317,7 +317,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_json_runtest_metadata(item: pytest.Item, call: pytest.CallInfo) -> dict | None:
-    if not is_suite_item(item):
+    # Asked after each stage; a check's verdict and output are whole after its teardown, and
+    # the report keeps the last (each answer is also serialised once to validate it).
+    if call.when != "teardown" or not is_suite_item(item):
         return None
     verdict = item.stash.get(_VERDICT, Verdict())
     output, truncated = item.stash.get(_OUTPUT, ("", False))
