@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from grader.course import load_course
+from grader.course import Course, load_course
 from grader.messages import say
 from grader.records import (
     DEVICES,
@@ -62,6 +62,8 @@ _SESSION = pytest.StashKey[LearnerSession]()
 _VERDICT = pytest.StashKey[Verdict]()
 _OUTPUT = pytest.StashKey[tuple]()  # (what learner code printed, whether it was cut)
 _MEASURED = pytest.StashKey[bool]()  # it relied on measurements made in a worker
+_COLLECTED_TEXT = pytest.StashKey[str]()  # the list of checks, as written for the grader
+_COURSE = pytest.StashKey[tuple]()  # (the course, its exercises with forbidden-call rules)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -177,17 +179,30 @@ def pytest_collection_modifyitems(
 def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.getoption("--grader-config"):
         _write_collected(session)
+        _course_facts(session.config)  # (in a judge server: once, for every judge it forks)
 
 
 def _write_collected(session: pytest.Session) -> None:
     config = session.config
-    collected = Collected(
-        checks=[item.stash[_CHECK] for item in config.stash.get(_LISTED, [])],
-        hidden_not_run=config.stash.get(_HIDDEN, Tally()),
-        broken_suites=list(config.stash.get(_BROKEN, [])),
-    )
-    path = Path(config.stash[_JUDGE].run_dir) / COLLECTED
-    path.write_text(json.dumps(collected.to_json()))
+    text = config.stash.get(_COLLECTED_TEXT, None)
+    if text is None:  # the same for every judge a server forks: made before they fork
+        collected = Collected(
+            checks=[item.stash[_CHECK] for item in config.stash.get(_LISTED, [])],
+            hidden_not_run=config.stash.get(_HIDDEN, Tally()),
+            broken_suites=list(config.stash.get(_BROKEN, [])),
+        )
+        text = config.stash[_COLLECTED_TEXT] = json.dumps(collected.to_json())
+    (Path(config.stash[_JUDGE].run_dir) / COLLECTED).write_text(text)
+
+
+def _course_facts(config: pytest.Config) -> tuple[Course, frozenset[str]]:
+    """The course, and its exercises that have forbidden-call rules (read from every probes.py),
+    read once per process that collects."""
+    if _COURSE not in config.stash:
+        course = load_course(Path(config.stash[_JUDGE].course_root))
+        ruled = frozenset(ex.id for ex in course.exercises if ex.has_forbidden_rules)
+        config.stash[_COURSE] = (course, ruled)
+    return config.stash[_COURSE]
 
 
 # ---------------------------------------------------------------- a judge server
@@ -237,13 +252,13 @@ def learner_session(request: pytest.FixtureRequest):
     deadline = None
     if judge.deadline is not None:
         deadline = time.monotonic() + (judge.deadline - time.time())
-    course = load_course(Path(judge.course_root))
+    _, ruled = _course_facts(request.config)
     session = LearnerSession(
         Path(judge.workspace),
         connect,
         call_seconds=judge.call_seconds,
         deadline=deadline,
-        ruled=frozenset(ex.id for ex in course.exercises if ex.has_forbidden_rules),
+        ruled=ruled,
     )
     request.config.stash[_SESSION] = session
     _state["session"] = session
