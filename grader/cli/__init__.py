@@ -49,8 +49,8 @@ def exit_at_once(code: object) -> NoReturn:
     """End the `grader` command once it is done: its output flushed and the exit handlers
     run (temporary folders), but not Python's teardown of every module, which for torch's
     takes 0.4 s and does nothing a finished command needs."""
-    if "torch" not in sys.modules:  # nothing to spare: end as Python does
-        sys.exit(code)
+    if "torch" not in sys.modules or sys.getprofile() or sys.gettrace():
+        sys.exit(code)  # nothing to spare, or a profiler or coverage writes its data at exit
     status = code if isinstance(code, int) else 0 if code is None else 1
     if not isinstance(code, (int, type(None))):
         print(code, file=sys.stderr)  # what sys.exit("message") prints
