@@ -3,6 +3,8 @@
 import html
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from helpers import ROOT, make_submission, replace_function, run_grader, solution, stub
@@ -214,3 +216,22 @@ def test_a_shipped_conftest_cannot_force_a_pass(class_of_mistakes):
     results, _ = class_of_mistakes["shipped_conftest"]
     assert results["totals"]["earned"] == 0
     assert any("conftest.py" in f["message"] for f in results["findings"])
+
+
+@pytest.mark.parametrize("code, status", [(3, 3), (None, 0), ("stopped: why", 1)])
+def test_the_command_ends_at_once_as_python_would(tmp_path, code, status):
+    """Without Python's teardown of torch, but with what an exit must do: the status, the
+    output flushed, a message printed, the exit handlers (temporary folders) run."""
+    marker = tmp_path / "handler-ran"
+    program = (
+        "import atexit, pathlib, sys, torch\n"
+        "from grader.cli import exit_at_once\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).touch)\n"
+        "sys.stdout.write('unflushed')\n"
+        f"exit_at_once({code!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert done.returncode == status
+    assert done.stdout == "unflushed"
+    assert marker.exists()
+    assert ("stopped: why" in done.stderr) == isinstance(code, str)
