@@ -52,3 +52,13 @@ def test_suites_that_do_not_collect_are_the_graders_error_not_a_zero(tmp_path):
         assert "ex01_tensors/test_public.py" in result.status_detail
         assert "grader verify" in result.status_detail
         assert all(check.outcome != "passed" for check in result.checks)
+
+
+def test_one_submission_is_graded_while_the_command_does_something_else():
+    """One judge, forked with no server: `meanwhile` (the command importing its renderers)
+    runs once, after the judge has started and before its result is read."""
+    seen = []
+    with Grader(load_course(ROOT), Options(exercises=("ex01_tensors",))) as grader:
+        result = grader.grade(SOLUTIONS, meanwhile=lambda: seen.append(grader._server))
+    assert seen == [None]
+    assert result.percent == 100.0
