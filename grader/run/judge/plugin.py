@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from grader.course import Course, load_course
+from grader.course import load_course
 from grader.messages import say
 from grader.records import (
     DEVICES,
@@ -63,7 +63,7 @@ _VERDICT = pytest.StashKey[Verdict]()
 _OUTPUT = pytest.StashKey[tuple]()  # (what learner code printed, whether it was cut)
 _MEASURED = pytest.StashKey[bool]()  # it relied on measurements made in a worker
 _COLLECTED_TEXT = pytest.StashKey[str]()  # the list of checks, as written for the grader
-_COURSE = pytest.StashKey[tuple]()  # (the course, its exercises with forbidden-call rules)
+_RULED = pytest.StashKey[frozenset]()  # the exercises that have forbidden-call rules
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -179,7 +179,7 @@ def pytest_collection_modifyitems(
 def pytest_collection_finish(session: pytest.Session) -> None:
     if session.config.getoption("--grader-config"):
         _write_collected(session)
-        _course_facts(session.config)  # (in a judge server: once, for every judge it forks)
+        _ruled_exercises(session.config)  # (in a judge server: once, for every judge it forks)
 
 
 def _write_collected(session: pytest.Session) -> None:
@@ -195,14 +195,13 @@ def _write_collected(session: pytest.Session) -> None:
     (Path(config.stash[_JUDGE].run_dir) / COLLECTED).write_text(text)
 
 
-def _course_facts(config: pytest.Config) -> tuple[Course, frozenset[str]]:
-    """The course, and its exercises that have forbidden-call rules (read from every probes.py),
-    read once per process that collects."""
-    if _COURSE not in config.stash:
+def _ruled_exercises(config: pytest.Config) -> frozenset[str]:
+    """The course's exercises that have forbidden-call rules (read from every probes.py), read
+    once per process that collects."""
+    if _RULED not in config.stash:
         course = load_course(Path(config.stash[_JUDGE].course_root))
-        ruled = frozenset(ex.id for ex in course.exercises if ex.has_forbidden_rules)
-        config.stash[_COURSE] = (course, ruled)
-    return config.stash[_COURSE]
+        config.stash[_RULED] = frozenset(ex.id for ex in course.exercises if ex.has_forbidden_rules)
+    return config.stash[_RULED]
 
 
 # ---------------------------------------------------------------- a judge server
@@ -252,7 +251,7 @@ def learner_session(request: pytest.FixtureRequest):
     deadline = None
     if judge.deadline is not None:
         deadline = time.monotonic() + (judge.deadline - time.time())
-    _, ruled = _course_facts(request.config)
+    ruled = _ruled_exercises(request.config)
     session = LearnerSession(
         Path(judge.workspace),
         connect,
