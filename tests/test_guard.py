@@ -43,6 +43,19 @@ def f_matmul(a, b):
 
 def f_creates(n):
     return torch.zeros(n)
+
+class Hashed:  # a callable handed to torch's dispatch as if it were a torch function
+    hashed = 0
+
+    def __hash__(self):
+        Hashed.hashed += 1
+        return 0
+
+    def __call__(self, x):
+        return x
+
+def f_hands_own_callable(x):
+    return torch.overrides.handle_torch_function(Hashed(), (x,), x)
 """
 
 RULES = {
@@ -93,6 +106,14 @@ def test_functions_outside_the_rule_are_free(learner):
 
 def test_torch_calling_its_own_internals_is_not_the_learner(learner):
     assert run(learner, "f_through_torch", torch.ones(3)) == []
+
+
+def test_the_mode_runs_no_learner_code_to_look_a_call_up(learner):
+    """A learner's own callable, dispatched as a torch function: its __hash__ never runs inside
+    the guard's mode (where torch runs with the mode set aside)."""
+    module, _ = learner
+    assert run(learner, "f_hands_own_callable", torch.ones(3)) == []
+    assert module.Hashed.hashed == 0
 
 
 def test_catching_the_error_does_not_hide_the_call(learner):

@@ -87,8 +87,8 @@ class _Armed:
 
 
 _armed: _Armed | None = None
-# An API's object -> its names, for the mode (by object: id() is audited, the tripwire runs)
-_api_names: dict[object, set[str]] = {}
+_api_names: dict[object, set[str]] = {}  # an API's object -> its names (not by id(): audited)
+_api_types: set[type] = {types.FunctionType}  # theirs, hashed by identity: no learner __hash__
 _registered: set[str] = set()
 _installed_tripwires: set[str] = set()
 
@@ -163,6 +163,7 @@ def _register_names(rules: list[Rule]) -> None:
             obj = resolve_api(api)
             if obj is not None:
                 _api_names.setdefault(obj, set()).add(api)
+                _api_types.add(type(obj))
 
 
 def install_tripwires(rule_specs: Iterable[dict[str, Iterable[str]]]) -> None:
@@ -319,8 +320,7 @@ def _guarded_thread(function, args, kwargs):
 
 class _GuardMode(TorchFunctionMode):
     def __torch_function__(self, func, types_, args=(), kwargs=None):
-        names = _api_names.get(func) if type(func).__hash__ is not None else None
-        if names is not None:
+        if type(func) in _api_types and (names := _api_names.get(func)) is not None:
             _check_call(names, _caller_of(func))
         return func(*args, **(kwargs or {}))
 
