@@ -68,9 +68,11 @@ _signatures: dict[tuple[int, int], tuple[tuple, inspect.Signature]] = {}
 
 
 def _signature(target: Any) -> inspect.Signature:
-    if isinstance(target, types.MethodType):  # (a new object each time it is looked up)
+    # By exact type: an object that only claims to be a method or function (its __class__)
+    # is read each time, as any other callable.
+    if type(target) is types.MethodType:  # (a new object each time it is looked up)
         kept: tuple = (target.__func__, target.__self__)
-    elif isinstance(target, types.FunctionType):
+    elif type(target) is types.FunctionType:
         kept = (target, None)
     else:
         return inspect.signature(target)
