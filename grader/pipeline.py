@@ -33,8 +33,8 @@ from grader.results import (
     build_result,
     rejected_result,
 )
+from grader.run.judge import early, seeds
 from grader.run.judge import process as judges
-from grader.run.judge import seeds
 from grader.run.judge.config import COLLECTED, JSON_REPORT, JudgeConfig
 from grader.run.shared.launcher import TemplateProcess, start_template
 from grader.run.shared.plan import Limits, Plan
@@ -80,6 +80,8 @@ class Grader:
         self._server: judges.JudgeServer | None = None
         self._tmp_root: Path | None = None
         self._counter = 0
+        self._uses_optim = False
+        self._warm = False
         self.stamp = stamp_for(course, self.exercises)
         # What each exercise defines, as its stub has it: places a notebook handed in.
         self.notebook_names = exercise_names(course.exercises_dir, course.module_files)
@@ -97,11 +99,18 @@ class Grader:
             self.course.root, full_warm=uses_optim
         )  # imports torch in the background...
         self._template.wait_ready()  # (it listens at once; judges' first calls wait for it)
-        if self.options.many:  # ...while this process warms up for the judges it forks
-            judging.warm_up(meta=uses_optim)
-        else:  # one judge imports pytest itself, while this process does `meanwhile` (grade)
+        self._uses_optim = uses_optim
+        if self.options.many and not early.waiting():
+            self._warm_up()  # ...while this process warms up for the judges it forks
+        else:  # the early judge has warmed up meanwhile, or one judge imports pytest itself
             judging.judge_environment()
         return self
+
+    def _warm_up(self) -> None:
+        """Warm this process up to fork judges from it (once)."""
+        if not self._warm:
+            judging.warm_up(meta=self._uses_optim)
+            self._warm = True
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
@@ -300,8 +309,12 @@ class Grader:
             public_only=self.options.public_only,
             functions={k: list(v) for k, v in self.options.functions.items()},
         )
+        self._server = early.server(config, warm_meta=self._uses_optim)
+        if self._server is not None:
+            return
+        self._warm_up()
         try:
-            self._server = judges.JudgeServer(config)
+            self._server = judges.JudgeServer.fork(config)
         except judges.ServerGone:
             self._server = None  # judges fork from here, each starting pytest itself
 
@@ -314,6 +327,11 @@ class Grader:
                 # server died: from now on, judges start pytest themselves.
                 self._server.stop()
                 self._server = None
+        pid = early.judge(config)  # the command's first judge, warmed up meanwhile
+        if pid is not None:
+            return pid
+        if self.options.many:
+            self._warm_up()
         return judges.fork_judge(config)
 
     # ------------------------------------------------------------ helpers

@@ -18,10 +18,6 @@ import click
 from grader.cli import handoff, instructor, learner
 from grader.cli.localize import lang_in, localize, use_language
 from grader.cli.options import lang_option
-from grader.run.shared import launcher
-
-# The commands that grade, and so start a worker template.
-GRADING_COMMANDS = frozenset(["check", "grade", "batch", "verify", "doctor"])
 
 
 class GraderGroup(click.Group):
@@ -30,9 +26,7 @@ class GraderGroup(click.Group):
 
     def main(self, args=None, *pargs, **kwargs):  # type: ignore[override]
         if args is None:  # the `grader` command itself (click's test runner passes arguments)
-            # First of all, while this process holds nothing of the course, the class or
-            # the command's options: a grading command forks its worker template here.
-            launcher.prefork_template(sys.argv[1:], GRADING_COMMANDS)
+            # (grader.__main__.run has forked what a grading command needs before this.)
             try:
                 return self._parsed_and_run(sys.argv[1:], *pargs, **kwargs)
             except SystemExit as done:  # how click ends every command it runs

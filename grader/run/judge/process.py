@@ -20,6 +20,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from grader.run.judge.config import JUDGE_LOG, JudgeConfig, pytest_args
 from grader.run.shared.process import become_subreaper, pin_to_cpu
@@ -32,7 +33,7 @@ def fork_judge(config: JudgeConfig) -> int:
     pid = os.fork()
     if pid != 0:
         return pid
-    _run_pytest(config, args)
+    run_pytest(config, args)
 
 
 def enter_run(config: JudgeConfig) -> None:
@@ -59,7 +60,7 @@ def enter_run(config: JudgeConfig) -> None:
     os.chdir(config.run_dir)
 
 
-def _run_pytest(config: JudgeConfig, args: list[str]) -> None:
+def run_pytest(config: JudgeConfig, args: list[str]) -> NoReturn:
     """The body of a forked judge (or judge server): pytest, then exit without returning."""
     code = 70
     try:
@@ -113,9 +114,17 @@ class JudgeServer:
     and killed exactly as a judge from fork_judge is.
     """
 
-    def __init__(self, config: JudgeConfig) -> None:
-        """`config` says what to collect (suites, devices, public only) and where the
-        server's own log goes; each judge gets its submission's config later."""
+    def __init__(self, pid: int, sock: socket.socket) -> None:
+        """A server running as `pid` (this process's child), serving on `sock`."""
+        self.pid = pid
+        self.sock = sock
+        self._replies = sock.makefile("rb")
+
+    @classmethod
+    def fork(cls, config: JudgeConfig) -> JudgeServer:
+        """Fork a server from this (warm) process. `config` says what to collect (suites,
+        devices, public only) and where the server's own log goes; each judge gets its
+        submission's config later."""
         if not become_subreaper():
             raise ServerGone("this process cannot adopt the judges (no child subreaper)")
         ours, theirs = socket.socketpair()
@@ -124,11 +133,9 @@ class JudgeServer:
         pid = os.fork()
         if pid == 0:
             ours.close()
-            _run_pytest(config, args)
+            run_pytest(config, args)
         theirs.close()
-        self.pid = pid
-        self.sock = ours
-        self._replies = ours.makefile("rb")
+        return cls(pid, ours)
 
     def fork_judge(self, config: JudgeConfig, timeout: float = 60.0) -> int:
         path = config.save()
@@ -154,8 +161,9 @@ def serve_judges(serve_fd: int) -> str:
     its config's path; the server itself exits when the grader closes the socket."""
     conn = socket.socket(fileno=serve_fd)
     requests = conn.makefile("rb")
-    gc.collect()
-    gc.freeze()  # judges share the collected session instead of copying it
+    # Judges share the collected session instead of copying it (a collection first would
+    # cost 0.08 s with torch._dynamo loaded, and finds next to nothing to free).
+    gc.freeze()
     for line in requests:
         path = line.decode().strip()
         sys.stdout.flush()

@@ -217,6 +217,16 @@ def prefork_template(argv: list[str], grading: frozenset[str]) -> None:
     _WAITING = _WaitingChild(pid, order_write, ready_read, isolated_path)
 
 
+def forget_waiting_template() -> None:
+    """In a child forked after prefork_template (the early judge): close this copy of the
+    waiting template's pipes, which are the command's to use or to close."""
+    global _WAITING
+    if _WAITING is not None:
+        os.close(_WAITING.order)
+        os.close(_WAITING.ready)
+        _WAITING = None
+
+
 def _wait_then_serve(order_fd: int, ready_fd: int) -> None:
     """In the forked child: wait for the order; then become what `python -I -m
     grader.run.workers.template` would be (its environment, its sys.path, its descriptors)
