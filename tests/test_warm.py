@@ -11,7 +11,8 @@ import pytest
 import torch
 from helpers import ROOT
 
-from grader.run.judge.channel import Channel
+from grader.run.judge.channel import Channel, Opening
+from grader.run.judge.problems import GraderFault
 from grader.run.judge.session import LearnerSession
 from grader.run.shared.codec import decode_value
 from grader.run.shared.launcher import start_template
@@ -67,6 +68,27 @@ def test_a_fresh_worker_has_one_thread_no_cuda_and_no_privileges(template, tmp_p
         "TMPDIR",
         "LD_LIBRARY_PATH",
     }
+
+
+def test_a_channel_opened_ahead_has_its_first_worker_waiting(template, tmp_path):
+    """A judge opens its channel before its first check (channel.Opening): the supervisor
+    and a fresh worker are there when the check asks, and the worker answers as any does."""
+    plan, _ = session(template, tmp_path, "")
+    channel = Opening(template.socket_path, plan)()
+    try:
+        assert channel.worker is not None, "the first worker should be spawned ahead"
+        stats = decode_value(channel.request({"op": "stats"}, b"", 10).payload)
+    finally:
+        channel.close()
+    assert stats["torch_threads"] == 1
+
+
+def test_a_channel_that_could_not_open_ahead_fails_where_it_is_first_needed(tmp_path):
+    opening = Opening(
+        str(tmp_path / "no.sock"), Plan(workspace=str(tmp_path), worker_tmp=str(tmp_path))
+    )
+    with pytest.raises(GraderFault, match="cannot reach the worker template"):
+        opening()
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to choose from")

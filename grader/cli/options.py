@@ -37,10 +37,12 @@ def exercise_ids(course: Course, names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def import_renderers() -> None:
-    """Import the renderers (jinja2, the reports' modules: about 0.2 s). A command that grades
-    one submission does this while its judge runs, so that the learner does not wait for it
-    afterwards (Grader.grade's `meanwhile`)."""
+    """Import the renderers (jinja2, the reports' modules) and compile the report's template:
+    about 0.1 s. A command that grades one submission does this while its judge runs, so that
+    the learner does not wait for it afterwards (Grader.grade's `meanwhile`)."""
     from grader.render import html, outputs, progress, terminal  # noqa: F401
+
+    html.environment().get_template("report.html.j2")  # (jinja2 keeps it compiled)
 
 
 def limits(call_timeout: float | None, time_limit: float | None = None) -> Limits:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,6 +140,34 @@ class Channel:
         except OSError:
             pass
         self.sock.close()
+
+
+class Opening:
+    """A Channel opened in a thread, its first worker spawned: the template forks the
+    submission's supervisor and worker while the judge collects or sets up its first check.
+    Called, it gives the channel (or raises what opening it raised)."""
+
+    def __init__(self, socket_path: str, plan: Plan) -> None:
+        self._channel: Channel | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._open, args=(socket_path, plan), daemon=True)
+        self._thread.start()
+
+    def _open(self, socket_path: str, plan: Plan) -> None:
+        try:
+            channel = Channel(socket_path, plan)
+            channel._spawn()  # a fresh worker: it has seen nothing, and serves the first room
+        except BaseException as exc:  # raised again where the channel is first needed
+            self._error = exc
+        else:
+            self._channel = channel
+
+    def __call__(self) -> Channel:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._channel is not None
+        return self._channel
 
 
 def _tamper_records(records: Any) -> list[dict[str, str]]:

@@ -34,7 +34,7 @@ from grader.records import (
     curve_of,
 )
 from grader.run.judge import golden, seeds
-from grader.run.judge.channel import Channel
+from grader.run.judge.channel import Channel, Opening
 from grader.run.judge.checks import (
     NotRun,
     about,
@@ -58,6 +58,7 @@ _CHECK = pytest.StashKey[CollectedCheck]()
 _LISTED = pytest.StashKey[list]()  # the checks to run or skip up front, in suite order
 _HIDDEN = pytest.StashKey[Tally]()
 _BROKEN = pytest.StashKey[list]()  # suite files that failed to collect (TerminalStandIn)
+_OPENING = pytest.StashKey[Opening]()  # the channel, opened before the first check needs it
 _SESSION = pytest.StashKey[LearnerSession]()
 _VERDICT = pytest.StashKey[Verdict]()
 _OUTPUT = pytest.StashKey[tuple]()  # (what learner code printed, whether it was cut)
@@ -92,6 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "public: a check learners can run themselves")
     config.addinivalue_line("markers", "hidden: a check that runs only at grading time")
     config.stash[_JUDGE] = _judge_config(config)
+    _open_early(config)
     if config.getoption("--grader-config"):
         config.pluginmanager.register(CheapReports(), "grader-cheap-reports")
         config.option.tbstyle = "no"  # the terminal plugin's option, which a judge runs without
@@ -103,6 +105,13 @@ def pytest_configure(config: pytest.Config) -> None:
     import torch
 
     torch.set_num_threads(1)
+
+
+def _open_early(config: pytest.Config) -> None:
+    """A judge that will run checks opens its channel at once (channel.Opening)."""
+    judge = config.stash[_JUDGE]
+    if judge.worker_socket and judge.plan and judge.serve_fd is None and not judge.collect_only:
+        config.stash[_OPENING] = Opening(judge.worker_socket, judge.plan)
 
 
 def _judge_config(config: pytest.Config) -> JudgeConfig:
@@ -220,6 +229,7 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     enter_run(judge)
     config = session.config
     config.stash[_JUDGE] = judge
+    _open_early(config)
     config.option.json_report_file = str(Path(judge.run_dir) / JSON_REPORT)
     report = getattr(config, "_json_report", None)
     if report is not None:
@@ -240,6 +250,9 @@ def learner_session(request: pytest.FixtureRequest):
 
     def connect() -> Channel:
         nonlocal template
+        opening = request.config.stash.get(_OPENING, None)
+        if opening is not None:
+            return opening()
         socket_path = judge.worker_socket
         if socket_path is None:
             # One template for the whole session, whatever exercises it runs: torch.optim's too.
