@@ -110,7 +110,7 @@ class Grader:
         """Warm this process up to fork judges from it (once)."""
         if not self._warm:
             judging.warm_up(meta=self._uses_optim)
-            self._warm = True
+        self._warm = True
 
     def __exit__(self, *exc: object) -> None:
         if self._server is not None:
@@ -309,14 +309,18 @@ class Grader:
             public_only=self.options.public_only,
             functions={k: list(v) for k, v in self.options.functions.items()},
         )
-        self._server = early.server(config, warm_meta=self._uses_optim)
-        if self._server is not None:
-            return
-        self._warm_up()
         try:
-            self._server = judges.JudgeServer.fork(config)
-        except judges.ServerGone:
-            self._server = None  # judges fork from here, each starting pytest itself
+            self._server = early.server(config, warm_meta=self._uses_optim)
+            if self._server is None:
+                self._warm_up()
+                self._server = judges.JudgeServer.fork(config)
+            # Before the first submission's clock starts: its time is its own, and waiting
+            # for the server is the batch's start.
+            self._server.wait_ready()
+        except judges.ServerGone:  # (suites that did not collect: each judge says why)
+            if self._server is not None:
+                self._server.stop()
+            self._server = None
 
     def _fork_judge(self, config: JudgeConfig) -> int:
         if self._server is not None:

@@ -119,6 +119,7 @@ class JudgeServer:
         self.pid = pid
         self.sock = sock
         self._replies = sock.makefile("rb")
+        self._ready = False
 
     @classmethod
     def fork(cls, config: JudgeConfig) -> JudgeServer:
@@ -137,7 +138,21 @@ class JudgeServer:
         theirs.close()
         return cls(pid, ours)
 
+    def wait_ready(self, timeout: float = 300.0) -> None:
+        """Until the server has collected the suites and serves (its first line says so)."""
+        if self._ready:
+            return
+        try:
+            self.sock.settimeout(timeout)
+            line = self._replies.readline()
+        except OSError as exc:
+            raise ServerGone(f"the judge server did not start ({exc})") from None
+        if line.strip() != b"ready":
+            raise ServerGone("the judge server ended (see its judge.log)")
+        self._ready = True
+
     def fork_judge(self, config: JudgeConfig, timeout: float = 60.0) -> int:
+        self.wait_ready()
         path = config.save()
         try:
             self.sock.settimeout(timeout)
@@ -164,6 +179,7 @@ def serve_judges(serve_fd: int) -> str:
     # Judges share the collected session instead of copying it (a collection first would
     # cost 0.08 s with torch._dynamo loaded, and finds next to nothing to free).
     gc.freeze()
+    conn.sendall(b"ready\n")
     for line in requests:
         path = line.decode().strip()
         sys.stdout.flush()
