@@ -66,6 +66,19 @@ def test_the_early_judge_grades_the_one_submission_of_a_command():
     assert (seen["status"], seen["percent"]) == ("graded", 100.0)
 
 
+def test_the_early_judge_takes_the_environment_the_command_has_when_it_orders():
+    """`--lang zh` sets GRADER_LANG after the early judge was forked: its checks speak it."""
+    seen = run_script(
+        """
+        os.environ["GRADER_LANG"] = "zh"  # as `grader --lang zh` does, after the fork
+        with Grader(load_course(ROOT), Options(**OPTIONS)) as grader:
+            result = grader.grade(STUBS)
+        print(json.dumps({"said": repr(result)}))
+        """
+    )
+    assert "还没有写" in seen["said"], "the judge spoke English"
+
+
 def test_the_early_judge_serves_a_batch_and_the_command_never_imports_pytest():
     seen = run_script(
         """

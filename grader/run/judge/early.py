@@ -103,7 +103,10 @@ def _take() -> _Waiting | None:
 def _order(early: _Waiting, config: JudgeConfig, warm_meta: bool) -> bool:
     """Send the order; False if the child is gone (then it has been waited for)."""
     path = config.save()
-    line = json.dumps({"config": str(path), "args": pytest_args(config, path), "meta": warm_meta})
+    # The environment as the command has it now, as a judge forked now would find it: the
+    # run's language (GRADER_LANG, which `--lang` sets after this child was forked), above all.
+    order = {"config": str(path), "args": pytest_args(config, path), "meta": warm_meta}
+    line = json.dumps({**order, "env": dict(os.environ)})
     try:
         os.write(early.order, line.encode() + b"\n")
         return True
@@ -132,6 +135,8 @@ def _wait_then_judge(order_fd: int, serve_fd: int) -> None:
             os._exit(0)
         set_parent_death_signal(0)  # a judge from here on, which the command waits for
         order = json.loads(line)
+        os.environ.clear()
+        os.environ.update(order["env"])
         config = JudgeConfig.load(order["config"])
         if config.serve_fd != serve_fd:
             os.close(serve_fd)
