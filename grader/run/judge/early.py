@@ -45,9 +45,9 @@ def prefork_judge(argv: list[str], judging: frozenset[str]) -> None:
     """For a command line that runs judges (a word of `judging`, and no help asked for): fork
     the early judge. Not with other threads running (a fork copies only this one)."""
     global _WAITING
-    command = next((word for word in argv if word in judging), None)
-    asks_help = any(word in ("-h", "--help", "--version") for word in argv)
-    if command is None or asks_help or _WAITING is not None or threading.active_count() != 1:
+    if not launcher.runs_one_of(argv, judging) or _WAITING is not None:
+        return
+    if threading.active_count() != 1:
         return
     ours, theirs = socket.socketpair()
     order_read, order_write = os.pipe()

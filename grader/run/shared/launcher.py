@@ -168,6 +168,12 @@ class _WaitingChild:
 _WAITING: _WaitingChild | None = None
 
 
+def runs_one_of(argv: list[str], commands: frozenset[str]) -> bool:
+    """Does this command line run one of `commands` (and not ask for help or the version)?"""
+    asks_help = any(word in ("-h", "--help", "--version") for word in argv)
+    return not asks_help and any(word in commands for word in argv)
+
+
 def prefork_template(argv: list[str], grading: frozenset[str]) -> None:
     """The `grader` command's first step, before click has parsed anything: when `argv` runs
     a grading command, import torch and fork the child that will become the worker template.
@@ -177,10 +183,8 @@ def prefork_template(argv: list[str], grading: frozenset[str]) -> None:
     is a `python -I` process of its own, which never saw the command line. Not with other
     threads running (a fork copies only this one)."""
     global _WAITING
-    command = next((word for word in argv if word in grading), None)
-    asks_help = any(word in ("-h", "--help", "--version") for word in argv)
     secret = any(word.startswith("--hidden-seed") for word in argv)
-    if command is None or asks_help or secret or _WAITING is not None:
+    if not runs_one_of(argv, grading) or secret or _WAITING is not None:
         return
     if threading.active_count() != 1:
         return
